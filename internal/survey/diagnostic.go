@@ -1,0 +1,93 @@
+package survey
+
+import "time"
+
+// Sector is the kind of public organisation.
+type Sector string
+
+// The sectors an organisation can belong to.
+const (
+	SectorMunicipality Sector = "gemeente"
+	SectorProvince     Sector = "provincie"
+	SectorWaterBoard   Sector = "waterschap"
+	SectorMinistry     Sector = "ministerie"
+	SectorAgency       Sector = "uitvoeringsorganisatie"
+	SectorZBO          Sector = "zbo"
+	SectorOther        Sector = "overig"
+)
+
+// Sectors returns every sector in display order.
+func Sectors() []Sector {
+	return []Sector{SectorMunicipality, SectorProvince, SectorWaterBoard, SectorMinistry, SectorAgency, SectorZBO, SectorOther}
+}
+
+// Organisation is the public organisation being diagnosed.
+type Organisation struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Sector    Sector    `json:"sector"`
+	Headcount int       `json:"headcount,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// State is where a diagnostic is in its life.
+type State string
+
+// The states of a diagnostic.
+const (
+	StateDraft  State = "draft"
+	StateOpen   State = "open"
+	StateClosed State = "closed"
+)
+
+// DefaultMinGroupSize is the smallest group whose results may be shown.
+const DefaultMinGroupSize = 5
+
+// Unit is an organisational unit respondents choose from.
+type Unit struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Headcount int    `json:"headcount,omitempty"`
+}
+
+// Diagnostic is one measurement wave of one organisation.
+type Diagnostic struct {
+	ID             string `json:"id"`
+	OrganisationID string `json:"organisation_id"`
+	// Organisation is filled in by the store when it loads a diagnostic.
+	Organisation Organisation `json:"organisation"`
+	Name         string       `json:"name"`
+	// Token is the secret part of the respondent link /d/{token}.
+	Token         string        `json:"-"`
+	Questionnaire Questionnaire `json:"questionnaire"`
+	Units         []Unit        `json:"units"`
+	State         State         `json:"state"`
+	MinGroupSize  int           `json:"min_group_size"`
+	OpensAt       *time.Time    `json:"opens_at,omitempty"`
+	ClosesAt      *time.Time    `json:"closes_at,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
+}
+
+// AcceptsResponses reports whether respondents may answer at time now.
+func (d *Diagnostic) AcceptsResponses(now time.Time) bool {
+	if d.State != StateOpen {
+		return false
+	}
+	if d.OpensAt != nil && now.Before(*d.OpensAt) {
+		return false
+	}
+	if d.ClosesAt != nil && !now.Before(*d.ClosesAt) {
+		return false
+	}
+	return true
+}
+
+// Unit returns the unit with the given id.
+func (d *Diagnostic) Unit(id string) (Unit, bool) {
+	for _, u := range d.Units {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
