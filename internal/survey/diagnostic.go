@@ -1,6 +1,9 @@
 package survey
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Sector is the kind of public organisation.
 type Sector string
@@ -90,4 +93,15 @@ func (d *Diagnostic) Unit(id string) (Unit, bool) {
 		}
 	}
 	return Unit{}, false
+}
+
+// NewUnits gives each unit name a short stable id (u1, u2, ...), in order.
+// Ids stay fixed for the life of the diagnostic, so renaming a unit later
+// does not change which answers belong to it.
+func NewUnits(names []string) []Unit {
+	units := make([]Unit, 0, len(names))
+	for _, n := range names {
+		units = append(units, Unit{ID: "u" + strconv.Itoa(len(units)+1), Name: n})
+	}
+	return units
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
+)
+
+// shutdownGrace is how long in-flight requests may take after a stop signal.
+const shutdownGrace = 10 * time.Second
+
+// App is the runnable service: the store, the web server and the listener.
+// Tests start it on 127.0.0.1:0 and read the bound address from Addr.
+type App struct {
+	cfg      Config
+	logger   *slog.Logger
+	store    *store.Store
+	server   *http.Server
+	listener net.Listener
+}
+
+// NewApp opens the database, checks (or migrates) its schema, and binds the
+// listen address, so that a caller knows the address before Run.
+func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareSchema(ctx, st, cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, web.Deps{
+		Store:  st,
+		Files:  uitvoeringskracht.Templates,
+		Logger: logger,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return &App{
+		cfg:    cfg,
+		logger: logger,
+		store:  st,
+		server: &http.Server{
+			Handler:           srv.Handler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    32 << 10,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		},
+		listener: ln,
+	}, nil
+}
+
+func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, cfg.DatabaseURL, store.Options{Migrations: uitvoeringskracht.Migrations, Logger: logger})
+}
+
+// prepareSchema migrates when allowed and otherwise refuses an out-of-date
+// schema: serving with a schema the code does not expect corrupts data.
+func prepareSchema(ctx context.Context, st *store.Store, cfg Config) error {
+	if cfg.Migrate {
+		// The store logs each migration it applies.
+		_, err := st.Migrate(ctx)
+		return err
+	}
+	pending, err := st.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("the database schema is out of date (pending: %s); run `uitvoeringskracht migrate` or start with --migrate (UK_MIGRATE=1)", strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+// Addr is the address the app listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx is cancelled, then stops accepting connections,
+// lets in-flight requests finish (up to shutdownGrace) and closes the
+// database.
+func (a *App) Run(ctx context.Context) error {
+	a.logger.Info("serving", "addr", a.Addr(), "base_url", a.cfg.BaseURL, "database", redactDatabaseURL(a.cfg.DatabaseURL))
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	shutdownErr := a.server.Shutdown(shutdownCtx)
+	closeErr := a.store.Close()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	a.logger.Info("stopped")
+	return errors.Join(serveErr, shutdownErr, closeErr)
+}
+
+// redactDatabaseURL hides a password in a PostgreSQL URL before logging it.
+func redactDatabaseURL(raw string) string {
+	if !strings.Contains(raw, "://") {
+		return raw
+	}
+	scheme, rest, _ := strings.Cut(raw, "://")
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		userinfo := rest[:at]
+		if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
+			return scheme + "://" + user + ":xxxxx@" + rest[at+1:]
+		}
+	}
+	return raw
+}

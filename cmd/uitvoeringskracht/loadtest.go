@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+)
+
+// The load command plays whole respondents, exactly as a browser without
+// JavaScript would: landing page, start, every step (reading the form's
+// fields from the HTML), review, submit, thank-you page.
+
+// formReader finds a page's form, its inputs and their attributes. The
+// service's own templates are regular enough for regular expressions.
+type formReader struct {
+	input, textarea, attr, action *regexp.Regexp
+}
+
+func newFormReader() *formReader {
+	return &formReader{
+		input:    regexp.MustCompile(`<input[^>]*>`),
+		textarea: regexp.MustCompile(`<textarea[^>]*name="([^"]+)"`),
+		attr:     regexp.MustCompile(`([a-z-]+)="([^"]*)"`),
+		action:   regexp.MustCompile(`<form method="post" action="([^"]+)"`),
+	}
+}
+
+type loadResult struct {
+	completed  int
+	errors     int
+	firstError string
+	latencies  []time.Duration // every request
+	submits    []time.Duration // the final submit only
+}
+
+func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("url", "", "respondent link of an open diagnostic, e.g. http://127.0.0.1:8080/d/TOKEN (required)")
+	concurrency := fs.Int("concurrency", 64, "number of respondents playing at the same time")
+	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
+	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	u, err := url.Parse(*target)
+	if err != nil || u.Host == "" || !strings.HasPrefix(u.Path, "/d/") {
+		return fmt.Errorf("%w: --url must be a respondent link such as http://127.0.0.1:8080/d/TOKEN", errUsage)
+	}
+	if *concurrency < 1 || *duration <= 0 {
+		return fmt.Errorf("%w: --concurrency and --duration must be positive", errUsage)
+	}
+	token := strings.TrimPrefix(u.Path, "/d/")
+
+	var st *store.Store
+	before := 0
+	if *database != "" {
+		st, err = store.Open(ctx, *database, store.Options{Migrations: uitvoeringskracht.Migrations})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if before, err = countFor(ctx, st, token); err != nil {
+			return err
+		}
+	}
+
+	res := runLoad(ctx, u, *concurrency, *duration)
+	elapsed := *duration
+	fmt.Fprintf(stdout, "respondents completed: %d in %s (%.1f respondents/s)\n", res.completed, elapsed, float64(res.completed)/elapsed.Seconds())
+	fmt.Fprintf(stdout, "requests: %d, errors: %d\n", len(res.latencies), res.errors)
+	fmt.Fprintf(stdout, "request latency: p50 %s, p99 %s, max %s\n", percentile(res.latencies, 50), percentile(res.latencies, 99), percentile(res.latencies, 100))
+	fmt.Fprintf(stdout, "submit latency: p50 %s, p99 %s, max %s\n", percentile(res.submits, 50), percentile(res.submits, 99), percentile(res.submits, 100))
+	if res.firstError != "" {
+		fmt.Fprintf(stdout, "first error: %s\n", res.firstError)
+	}
+	if st != nil {
+		after, err := countFor(ctx, st, token)
+		if err != nil {
+			return err
+		}
+		stored := after - before
+		fmt.Fprintf(stdout, "stored: %d, acknowledged: %d\n", stored, res.completed)
+		if stored != res.completed {
+			return fmt.Errorf("stored count %d differs from acknowledged count %d", stored, res.completed)
+		}
+	}
+	if res.errors > 0 {
+		return fmt.Errorf("%d errors", res.errors)
+	}
+	return nil
+}
+
+func countFor(ctx context.Context, st *store.Store, token string) (int, error) {
+	d, err := st.DiagnosticByToken(ctx, token)
+	if err != nil {
+		return 0, err
+	}
+	return st.CountResponses(ctx, d.ID)
+}
+
+func runLoad(ctx context.Context, target *url.URL, concurrency int, duration time.Duration) loadResult {
+	transport := &http.Transport{MaxIdleConns: concurrency * 2, MaxIdleConnsPerHost: concurrency * 2, IdleConnTimeout: 30 * time.Second}
+	defer transport.CloseIdleConnections()
+	forms := newFormReader()
+	deadline := time.Now().Add(duration)
+	var mu sync.Mutex
+	var total loadResult
+	var wg sync.WaitGroup
+	for w := range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			var local loadResult
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				r := &respondent{target: target, rng: rng, transport: transport, forms: forms}
+				err := r.play(ctx)
+				local.latencies = append(local.latencies, r.latencies...)
+				if err != nil {
+					local.errors++
+					if local.firstError == "" {
+						local.firstError = err.Error()
+					}
+					continue
+				}
+				local.completed++
+				local.submits = append(local.submits, r.submitLatency)
+			}
+			mu.Lock()
+			total.completed += local.completed
+			total.errors += local.errors
+			if total.firstError == "" {
+				total.firstError = local.firstError
+			}
+			total.latencies = append(total.latencies, local.latencies...)
+			total.submits = append(total.submits, local.submits...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+// respondent is one simulated person with their own cookies.
+type respondent struct {
+	target        *url.URL
+	rng           *rand.Rand
+	transport     http.RoundTripper
+	forms         *formReader
+	client        *http.Client
+	latencies     []time.Duration
+	submitLatency time.Duration
+}
+
+func (r *respondent) play(ctx context.Context) error {
+	jar, _ := cookiejar.New(nil)
+	r.client = &http.Client{Transport: r.transport, Jar: jar, Timeout: 30 * time.Second}
+	page, err := r.do(ctx, http.MethodGet, r.target.String(), nil)
+	if err != nil {
+		return err
+	}
+	// Landing page, then every step until the review page.
+	for range 20 {
+		action, form, err := r.fillForm(page)
+		if err != nil {
+			return err
+		}
+		isSubmit := strings.HasSuffix(action, "/verzenden")
+		start := time.Now()
+		page, err = r.do(ctx, http.MethodPost, r.target.ResolveReference(&url.URL{Path: action}).String(), form)
+		if err != nil {
+			return err
+		}
+		if isSubmit {
+			r.submitLatency = time.Since(start)
+			if !strings.Contains(page, `class="panel"`) {
+				return errors.New("submit did not end on the thank-you page")
+			}
+			return nil
+		}
+	}
+	return errors.New("no submit form reached after 20 pages")
+}
+
+// fillForm answers every question of the page's form at random (with some
+// "don't know" answers) and returns its action and values.
+func (r *respondent) fillForm(page string) (string, url.Values, error) {
+	m := r.forms.action.FindStringSubmatch(page)
+	if m == nil {
+		return "", nil, errors.New("page has no form")
+	}
+	action := html.UnescapeString(m[1])
+	form := url.Values{}
+	radios := map[string][]string{}
+	var order []string
+	for _, tag := range r.forms.input.FindAllString(page, -1) {
+		attrs := map[string]string{}
+		for _, a := range r.forms.attr.FindAllStringSubmatch(tag, -1) {
+			attrs[a[1]] = html.UnescapeString(a[2])
+		}
+		switch attrs["type"] {
+		case "hidden":
+			form.Set(attrs["name"], attrs["value"])
+		case "radio":
+			if _, ok := radios[attrs["name"]]; !ok {
+				order = append(order, attrs["name"])
+			}
+			radios[attrs["name"]] = append(radios[attrs["name"]], attrs["value"])
+		}
+	}
+	for _, name := range order {
+		values := radios[name]
+		if strings.HasPrefix(name, "item-") && len(values) > 1 && r.rng.IntN(20) > 0 {
+			values = values[:len(values)-1] // "don't know" one time in twenty
+		}
+		form.Set(name, values[r.rng.IntN(len(values))])
+	}
+	for _, m := range r.forms.textarea.FindAllStringSubmatch(page, -1) {
+		if r.rng.IntN(3) == 0 {
+			form.Set(m[1], "Meer tijd en een duidelijke opdrachtgever.")
+		}
+	}
+	return action, form, nil
+}
+
+func (r *respondent) do(ctx context.Context, method, target string, form url.Values) (string, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return "", err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	start := time.Now()
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	r.latencies = append(r.latencies, time.Since(start))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s %s: status %d", method, resp.Request.URL.Path, resp.StatusCode)
+	}
+	return string(data), nil
+}
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	i := (len(sorted)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return sorted[min(i, len(sorted)-1)]
+}

@@ -1,0 +1,311 @@
+package survey
+
+// This file holds what the scoring engine (internal/scoring) returns. Every
+// number is on the 0-100 scale unless its comment says otherwise. A value
+// that is undefined (a standard deviation of one respondent, a hidden cell)
+// is absent from the JSON rather than NaN: encoding/json cannot encode NaN,
+// and an absent value cannot be mistaken for a real zero.
+
+// MeasureIndex is the measure id of the overall execution-power index in
+// breakdowns, comparisons and trends; every other measure id is a factor id.
+const MeasureIndex = "index"
+
+// Comparison ids of the gap analysis.
+const (
+	ComparisonPolicyExecution = "policy_vs_execution"
+	ComparisonManagementRest  = "management_vs_rest"
+)
+
+// GroupRest is the group id of "everyone outside the management role" in the
+// management comparison.
+const GroupRest = "rest"
+
+// GroupNotStated is the group id of the respondents who did not answer the
+// background question of a breakdown (no unit, no role).
+const GroupNotStated = ""
+
+// Dimension names of the breakdowns.
+const (
+	DimensionUnit = "unit"
+	DimensionRole = "role"
+)
+
+// SuppressionReason says why a value is hidden. It never carries a count.
+type SuppressionReason string
+
+const (
+	// ReasonTooSmall: fewer respondents (or answers) than the minimum group
+	// size.
+	ReasonTooSmall SuppressionReason = "too_small"
+	// ReasonComplementary: hidden so that a smaller hidden group of the same
+	// breakdown cannot be derived by subtracting the shown groups from the
+	// total.
+	ReasonComplementary SuppressionReason = "complementary"
+	// ReasonCrossBreakdown: hidden so that no small set of respondents can be
+	// derived by combining the unit and the role breakdowns.
+	ReasonCrossBreakdown SuppressionReason = "cross_breakdown"
+	// ReasonPreviousWave: hidden so that no small set of respondents can be
+	// derived by combining this wave with the previous wave's results.
+	ReasonPreviousWave SuppressionReason = "previous_wave"
+	// ReasonGroupHidden: the value belongs to a group that is hidden.
+	ReasonGroupHidden SuppressionReason = "group_hidden"
+	// ReasonNotApplicable: the value cannot be computed (for example no
+	// previous value to compare with, or no spread to estimate from).
+	ReasonNotApplicable SuppressionReason = "not_applicable"
+)
+
+// Interval is a two-sided 95 % confidence interval.
+type Interval struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+}
+
+// Score summarises a 0-100 score over a group of respondents. When Shown is
+// false only Reason is set: neither the mean nor the count of a hidden group
+// is ever part of a result.
+type Score struct {
+	Shown  bool              `json:"shown"`
+	Reason SuppressionReason `json:"reason,omitempty"`
+	// N is the number of respondents who have this score.
+	N    int      `json:"n,omitempty"`
+	Mean *float64 `json:"mean,omitempty"`
+	// SD is the sample standard deviation (denominator n-1); absent for n<2.
+	SD *float64 `json:"sd,omitempty"`
+	// CI is the t-based 95 % interval of the mean; absent for n<2.
+	CI   *Interval `json:"ci,omitempty"`
+	Band Band      `json:"band,omitempty"`
+}
+
+// Shares splits answers into below, at and above the midpoint of the scale,
+// as fractions (0-1) of the valid answers. On a scale with an even number of
+// points Neutral is always 0.
+type Shares struct {
+	Disagree float64 `json:"disagree"`
+	Neutral  float64 `json:"neutral"`
+	Agree    float64 `json:"agree"`
+}
+
+// Result is the scored outcome of one diagnostic.
+type Result struct {
+	QuestionnaireID      string `json:"questionnaire_id"`
+	QuestionnaireVersion string `json:"questionnaire_version"`
+	// N is the number of responses scored.
+	N            int `json:"n"`
+	MinGroupSize int `json:"min_group_size"`
+	// Index is the overall execution-power index.
+	Index Score `json:"index"`
+	// Outcome is the score on the outcome items.
+	Outcome    Score          `json:"outcome"`
+	Factors    []FactorResult `json:"factors"`
+	Routes     []RouteResult  `json:"routes"`
+	Impact     ImpactBasis    `json:"impact"`
+	Priorities []Priority     `json:"priorities"`
+	Gaps       []Comparison   `json:"gaps"`
+	Units      Breakdown      `json:"units"`
+	Roles      Breakdown      `json:"roles"`
+	// Trend is the change since the previous wave, when there was one.
+	Trend *Trend `json:"trend,omitempty"`
+}
+
+// FactorResult is everything the report says about one factor for the whole
+// organisation.
+type FactorResult struct {
+	ID    string `json:"id"`
+	Score Score  `json:"score"`
+	// Shares pools the valid answers to the factor's items after reverse
+	// items are recoded, so Agree is always the favourable side.
+	Shares *Shares `json:"shares,omitempty"`
+	Items  []ItemResult `json:"items"`
+	// StrongestItem and WeakestItem are the ids of the shown items with the
+	// highest and the lowest mean.
+	StrongestItem string      `json:"strongest_item,omitempty"`
+	WeakestItem   string      `json:"weakest_item,omitempty"`
+	Reliability   Reliability `json:"reliability"`
+}
+
+// ItemResult describes the answers to one item.
+type ItemResult struct {
+	ID      string `json:"id"`
+	Reverse bool   `json:"reverse,omitempty"`
+	// Shown is false when fewer than the minimum group size gave a valid
+	// answer; then only the don't-know figures are set.
+	Shown  bool              `json:"shown"`
+	Reason SuppressionReason `json:"reason,omitempty"`
+	// N is the number of valid answers (on the scale).
+	N int `json:"n,omitempty"`
+	// DontKnow is the number of "weet ik niet / n.v.t." answers and
+	// DontKnowShare their fraction of all answers given to this item
+	// (valid plus don't know; skipped items are not answers).
+	DontKnow      int      `json:"dont_know"`
+	DontKnowShare *float64 `json:"dont_know_share,omitempty"`
+	// Mean and SD are after recoding, on the 0-100 scale.
+	Mean *float64 `json:"mean,omitempty"`
+	SD   *float64 `json:"sd,omitempty"`
+	// Counts holds the number of answers per scale value, Scale.Min first,
+	// as the respondents answered (not recoded).
+	Counts []int `json:"counts,omitempty"`
+	// Shares are as answered: for a reverse item Agree is the unfavourable
+	// side.
+	Shares *Shares `json:"shares,omitempty"`
+	// RDrop is the corrected item-total correlation (psych's r.drop).
+	RDrop *float64 `json:"r_drop,omitempty"`
+}
+
+// Reliability is Cronbach's alpha of a factor, as R's psych::alpha reports
+// raw_alpha.
+type Reliability struct {
+	Alpha *float64 `json:"alpha,omitempty"`
+	// InterpretWithCare is set when alpha is below 0.70 or undefined.
+	InterpretWithCare bool `json:"interpret_with_care"`
+	// DroppedItems lists items without variance, which psych leaves out.
+	DroppedItems []string `json:"dropped_items,omitempty"`
+}
+
+// RouteResult is the score of one route to more execution power.
+type RouteResult struct {
+	ID    string `json:"id"`
+	Score Score  `json:"score"`
+}
+
+// ImpactBasis tells on which respondents the factors' impact was estimated.
+type ImpactBasis struct {
+	// Pooled is set when this diagnostic had too few respondents and the
+	// responses of other closed diagnostics of the questionnaire were added.
+	Pooled bool `json:"pooled"`
+	// N is the number of respondents in the impact sample.
+	N int `json:"n"`
+}
+
+// Priority is one factor in the ranked list of what to work on first.
+type Priority struct {
+	Rank   int     `json:"rank"`
+	Factor string  `json:"factor"`
+	Score  float64 `json:"score"`
+	// Impact is the correlation of the factor score with the outcome score;
+	// absent when it cannot be estimated.
+	Impact *float64 `json:"impact,omitempty"`
+	// Value is the priority: (100 - Score) * max(Impact, 0).
+	Value float64 `json:"value"`
+}
+
+// Breakdown is a heat map: the index and the factors for every group of one
+// background question.
+type Breakdown struct {
+	Dimension string  `json:"dimension"`
+	Groups    []Group `json:"groups"`
+	// Other is the hidden groups together, present when at least one group
+	// is hidden and the union may be shown.
+	Other *Group `json:"other,omitempty"`
+}
+
+// Group is one row of a breakdown.
+type Group struct {
+	ID        string            `json:"id"`
+	NotStated bool              `json:"not_stated,omitempty"`
+	Shown     bool              `json:"shown"`
+	Reason    SuppressionReason `json:"reason,omitempty"`
+	// N is the number of respondents in the group.
+	N     int    `json:"n,omitempty"`
+	Cells []Cell `json:"cells,omitempty"`
+}
+
+// Cell is one measure (the index or a factor) of one group.
+type Cell struct {
+	Measure string `json:"measure"`
+	Score
+}
+
+// Verdict is the plain-language reading of a difference.
+type Verdict string
+
+const (
+	// VerdictClear: the 95 % interval of Hedges' g excludes 0 and the
+	// difference is at least 5 points.
+	VerdictClear Verdict = "clear"
+	// VerdictPossible: not clear, but either the Welch interval excludes 0
+	// or the difference is at least 5 points.
+	VerdictPossible Verdict = "possible"
+	// VerdictNone: the Welch interval includes 0 and the difference is
+	// below 5 points.
+	VerdictNone Verdict = "none"
+)
+
+// Label returns the words for directors.
+func (v Verdict) Label() Text {
+	switch v {
+	case VerdictClear:
+		return Text{"nl": "duidelijk verschil", "en": "clear difference"}
+	case VerdictPossible:
+		return Text{"nl": "mogelijk verschil", "en": "possible difference"}
+	case VerdictNone:
+		return Text{"nl": "geen aantoonbaar verschil", "en": "no demonstrable difference"}
+	default:
+		return Text{}
+	}
+}
+
+// Comparison compares two groups of respondents on every measure.
+type Comparison struct {
+	ID          string       `json:"id"`
+	GroupA      string       `json:"group_a"`
+	GroupB      string       `json:"group_b"`
+	Differences []Difference `json:"differences"`
+}
+
+// Difference is mean A minus mean B on one measure.
+type Difference struct {
+	Measure string            `json:"measure"`
+	Shown   bool              `json:"shown"`
+	Reason  SuppressionReason `json:"reason,omitempty"`
+	NA      int               `json:"n_a,omitempty"`
+	NB      int               `json:"n_b,omitempty"`
+	MeanA   *float64          `json:"mean_a,omitempty"`
+	MeanB   *float64          `json:"mean_b,omitempty"`
+	Diff    *float64          `json:"diff,omitempty"`
+	// CI is Welch's 95 % interval of the difference, DF its degrees of
+	// freedom.
+	CI *Interval `json:"ci,omitempty"`
+	DF *float64  `json:"df,omitempty"`
+	// G is Hedges' g (A minus B over the pooled SD, small-sample corrected)
+	// and GCI its 95 % interval.
+	G   *float64  `json:"g,omitempty"`
+	GCI *Interval `json:"g_ci,omitempty"`
+	// Significant: the Welch interval excludes 0. Substantial: |Diff| is at
+	// least 5 points.
+	Significant bool    `json:"significant"`
+	Substantial bool    `json:"substantial"`
+	Verdict     Verdict `json:"verdict,omitempty"`
+}
+
+// Trend compares this wave (A) with the previous wave (B) of the same
+// organisation.
+type Trend struct {
+	PreviousN int          `json:"previous_n"`
+	Changes   []Difference `json:"changes"`
+}
+
+// BenchmarkResult places a score among other organisations of the same
+// sector. It never holds anything about a single other organisation.
+type BenchmarkResult struct {
+	Available bool `json:"available"`
+	// Others is the number of other organisations compared with.
+	Others int `json:"others,omitempty"`
+	// Percentile is the mid-rank percentile (0-100) of the score among the
+	// others.
+	Percentile *float64 `json:"percentile,omitempty"`
+}
+
+// Availability says whether the results of a diagnostic may be shown.
+type Availability struct {
+	Available bool `json:"available"`
+	// Preview is set when the diagnostic is still open and the results are
+	// an interim view the consultant asked for.
+	Preview bool   `json:"preview"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Availability reasons.
+const (
+	AvailabilityNotClosed       = "not_closed"
+	AvailabilityTooFewResponses = "too_few_responses"
+)

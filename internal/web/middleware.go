@@ -1,0 +1,110 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Context keys set by middleware.
+const (
+	ctxLang      = "lang"
+	ctxCSRF      = "csrf"
+	ctxRequestID = "request_id"
+)
+
+const langCookie = "uk_lang"
+
+// errCSRF marks a state-changing request without a valid CSRF token; the
+// error handler shows a friendly "please try again" page for it.
+var errCSRF = errors.New("csrf token missing or invalid")
+
+// requestLogger writes one structured line per request. It deliberately logs
+// the route pattern (/d/:token) instead of the URI and never the client's IP
+// address: respondent tokens, access codes and the addresses of respondents
+// must not end up in logs.
+func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			// Let the error handler write the response now, so the
+			// logged status is the one the client receives.
+			c.Error(err)
+		}
+		res := c.Response()
+		route := c.Path()
+		if route == "" {
+			route = "(no route)"
+		}
+		s.logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", c.Request().Method),
+			slog.String("route", route),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		)
+		return nil
+	}
+}
+
+// securityHeaders sets the headers every response carries. The policy allows
+// no scripts at all: every page works without JavaScript.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// chooseLanguage picks the interface language: ?lang= (remembered in a
+// cookie), else the cookie, else Dutch.
+func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang := ""
+		if q := c.QueryParam("lang"); isSupportedLanguage(q) {
+			lang = q
+			c.SetCookie(&http.Cookie{
+				Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+			})
+		} else if ck, err := c.Cookie(langCookie); err == nil && isSupportedLanguage(ck.Value) {
+			lang = ck.Value
+		}
+		if lang == "" {
+			lang = supportedLanguages()[0]
+		}
+		c.Set(ctxLang, lang)
+		return next(c)
+	}
+}
+
+// csrf protects every state-changing form with a token in a cookie and a
+// hidden field (double submit), so it needs no server-side session and
+// works the same on every instance.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:csrf",
+		ContextKey:     ctxCSRF,
+		CookieName:     "uk_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(error, echo.Context) error { return errCSRF },
+	})
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageNames lists every page template the service renders. parsePages fails
+// when one is missing, so a deployment with an incomplete template set never
+// starts.
+func pageNames() []string {
+	return []string{"landing", "step", "review", "thanks", "closed", "error"}
+}
+
+// pages holds one parsed template set per page: the shared layout plus the
+// page's own "content" block. They are parsed once at start-up and only
+// executed afterwards, which html/template allows concurrently.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+func parsePages(fsys fs.FS) (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range pageNames() {
+		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("templates: page %q: %w", name, err)
+		}
+		for _, block := range []string{"layout", "content"} {
+			if t.Lookup(block) == nil {
+				return nil, fmt.Errorf("templates: page %q defines no %q block", name, block)
+			}
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// langLink is one entry of the visible language switch.
+type langLink struct {
+	Code    string
+	Label   string
+	URL     string
+	Current bool
+}
+
+// view is the data every page receives; Page holds the page's own data.
+type view struct {
+	T          Translator
+	Lang       string
+	Title      string
+	HasErrors  bool
+	CSRF       string
+	LangLinks  []langLink
+	Page       any
+}
+
+// render executes a page into a buffer first, so a template error never
+// leaves a half-written page behind.
+func (s *Server) render(c echo.Context, status int, name, title string, page any, hasErrors bool) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("render: unknown page %q", name)
+	}
+	lang := requestLang(c)
+	v := view{
+		T:         s.texts.For(lang),
+		Lang:      lang,
+		Title:     title,
+		HasErrors: hasErrors,
+		CSRF:      csrfToken(c),
+		LangLinks: langLinks(c, lang),
+		Page:      page,
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// langLinks builds the language switch: a link to the same page with
+// ?lang=xx. POST results link to the page's GET address, which shows the same
+// step from the saved draft.
+func langLinks(c echo.Context, current string) []langLink {
+	path := c.Request().URL.Path
+	q := c.Request().URL.Query()
+	labels := map[string]string{"nl": "Nederlands", "en": "English"}
+	var links []langLink
+	for _, l := range supportedLanguages() {
+		q.Set("lang", l)
+		links = append(links, langLink{Code: l, Label: labels[l], URL: path + "?" + q.Encode(), Current: l == current})
+	}
+	return links
+}
+
+// requestLang is the language chosen by middleware for this request.
+func requestLang(c echo.Context) string {
+	if l, ok := c.Get(ctxLang).(string); ok && l != "" {
+		return l
+	}
+	return supportedLanguages()[0]
+}
+
+func csrfToken(c echo.Context) string {
+	if t, ok := c.Get(ctxCSRF).(string); ok {
+		return t
+	}
+	return ""
+}
+
+// noStore marks a response as private to the respondent's device, so shared
+// caches and the back/forward cache of a shared computer keep no answers.
+func noStore(c echo.Context) {
+	c.Response().Header().Set("Cache-Control", "no-store")
+}
+
+// statusText is a fallback for statuses without a translated message.
+func statusText(code int) string { return strings.ToLower(http.StatusText(code)) }

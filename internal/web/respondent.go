@@ -1,0 +1,289 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// draftCookie holds the random id of the respondent's draft. It is a
+// session cookie scoped to the diagnostic's path: it disappears when the
+// browser closes, so the next user of a shared device cannot resume it.
+const draftCookie = "uk_draft"
+
+// landingPage is the data of the landing page.
+type landingPage struct {
+	Organisation string
+	Diagnostic   string
+	Minutes      int
+	Questions    int
+	StartURL     string
+	HasDraft     bool
+	Expired      bool
+}
+
+// closedPage is the data of the page shown when no answers are accepted.
+type closedPage struct {
+	Organisation string
+	NotYetOpen   bool
+}
+
+// diagnosticForRespondent loads the diagnostic of the link. The second
+// result is false when the diagnostic accepts no answers now; the closed
+// page has then been rendered.
+func (s *Server) diagnosticForRespondent(c echo.Context) (*survey.Diagnostic, bool, error) {
+	d, err := s.store.DiagnosticByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return nil, false, err
+	}
+	noStore(c)
+	if d.AcceptsResponses(s.now()) {
+		return d, true, nil
+	}
+	t := s.texts.For(requestLang(c))
+	page := closedPage{Organisation: d.Organisation.Name}
+	status := http.StatusGone
+	if d.State == survey.StateDraft || (d.OpensAt != nil && s.now().Before(*d.OpensAt)) {
+		page.NotYetOpen = true
+		status = http.StatusForbidden
+	}
+	return nil, false, s.render(c, status, "closed", t.Get("closed.title"), page, false)
+}
+
+func respondentPath(d *survey.Diagnostic, rest string) string {
+	return "/d/" + url.PathEscape(d.Token) + rest
+}
+
+// loadDraft returns the respondent's draft for d, or a not-found error when
+// there is none (no cookie, expired, or already submitted).
+func (s *Server) loadDraft(c echo.Context, d *survey.Diagnostic) (*survey.Draft, error) {
+	ck, err := c.Cookie(draftCookie)
+	if err != nil || ck.Value == "" {
+		return nil, survey.Errorf(survey.CodeNotFound, "no draft")
+	}
+	return s.store.Draft(c.Request().Context(), d.ID, ck.Value)
+}
+
+func (s *Server) setDraftCookie(c echo.Context, d *survey.Diagnostic, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{
+		Name: draftCookie, Value: value, Path: respondentPath(d, ""), MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// landing shows the organisation, the purpose, the time it takes and what
+// is and is not stored.
+func (s *Server) landing(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	_, derr := s.loadDraft(c, d)
+	t := s.texts.For(requestLang(c))
+	page := landingPage{
+		Organisation: d.Organisation.Name,
+		Diagnostic:   d.Name,
+		Minutes:      d.Questionnaire.MinutesToComplete,
+		Questions:    len(d.Questionnaire.AllItems()),
+		StartURL:     respondentPath(d, "/start"),
+		HasDraft:     derr == nil,
+		Expired:      c.QueryParam("verlopen") == "1",
+	}
+	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
+}
+
+// start begins (or resumes) a questionnaire: it creates a draft, remembers
+// its id in a cookie and sends the respondent to the first open step.
+func (s *Server) start(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	draft, err := s.loadDraft(c, d)
+	if survey.ErrorCode(err) == survey.CodeNotFound {
+		draft, err = s.store.CreateDraft(c.Request().Context(), d.ID)
+		if err != nil {
+			return err
+		}
+		s.setDraftCookie(c, d, draft.ID, 0)
+	} else if err != nil {
+		return err
+	}
+	next := min(draft.Reached+1, len(stepsOf(&d.Questionnaire)))
+	return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(next)))
+}
+
+// stepNumber parses the :step parameter.
+func stepNumber(c echo.Context, q *survey.Questionnaire) (int, error) {
+	n, err := strconv.Atoi(c.Param("step"))
+	if err != nil || n < 1 || n > len(stepsOf(q)) {
+		return 0, survey.Errorf(survey.CodeNotFound, "no such step")
+	}
+	return n, nil
+}
+
+// draftOrRestart loads the draft; without one the respondent is sent back to
+// the landing page, which explains that the questionnaire starts again.
+func (s *Server) draftOrRestart(c echo.Context, d *survey.Diagnostic) (*survey.Draft, bool, error) {
+	draft, err := s.loadDraft(c, d)
+	switch {
+	case err == nil:
+		return draft, true, nil
+	case survey.ErrorCode(err) == survey.CodeNotFound:
+		return nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
+	default:
+		return nil, false, err
+	}
+}
+
+func (s *Server) showStep(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	n, err := stepNumber(c, &d.Questionnaire)
+	if err != nil {
+		return err
+	}
+	draft, ok, err := s.draftOrRestart(c, d)
+	if !ok {
+		return err
+	}
+	if n > draft.Reached+1 {
+		// Steps are answered in order; a later step cannot be opened by URL.
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(draft.Reached+1)))
+	}
+	return s.renderStep(c, d, n, draftValues(d, n, draft), nil, "", http.StatusOK)
+}
+
+func (s *Server) saveStep(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	n, err := stepNumber(c, &d.Questionnaire)
+	if err != nil {
+		return err
+	}
+	draft, ok, err := s.draftOrRestart(c, d)
+	if !ok {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	t := s.texts.For(requestLang(c))
+	values, fieldErrs, formErr := s.parseStep(d, n, form, t)
+	if len(fieldErrs) > 0 || formErr != "" {
+		return s.renderStep(c, d, n, values, fieldErrs, formErr, http.StatusUnprocessableEntity)
+	}
+	applyStep(d, n, values, draft)
+	if err := s.store.SaveDraft(c.Request().Context(), draft); err != nil {
+		if survey.ErrorCode(err) == survey.CodeNotFound {
+			return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
+		}
+		s.logStoreFailure(c, err)
+		// Keep what the respondent entered on the page, and ask to retry.
+		return s.renderStep(c, d, n, values, nil, t.Get("error.save_failed"), http.StatusServiceUnavailable)
+	}
+	next := respondentPath(d, "/stap/"+strconv.Itoa(n+1))
+	if n == len(stepsOf(&d.Questionnaire)) || (c.QueryParam("vanaf") == "controle" && draft.Reached == len(stepsOf(&d.Questionnaire))) {
+		next = respondentPath(d, "/controle")
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) review(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	draft, ok, err := s.draftOrRestart(c, d)
+	if !ok {
+		return err
+	}
+	if first := firstIncompleteStep(d, draft); first > 0 {
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
+	}
+	return s.renderReview(c, d, draft, "", http.StatusOK)
+}
+
+// submitForm is the review page's form. The nonce makes submitting
+// idempotent: a refresh, a double click or a retry stores one response.
+type submitForm struct {
+	Nonce string `form:"nonce" validate:"required,printascii,max=128"`
+}
+
+func (s *Server) submit(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	var form submitForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	if err := s.validate.Struct(form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "missing nonce")
+	}
+	ctx := c.Request().Context()
+	thanks := respondentPath(d, "/bedankt")
+	draft, err := s.loadDraft(c, d)
+	if survey.ErrorCode(err) == survey.CodeNotFound {
+		// The draft is gone: either this very submission was stored
+		// already (a retry whose first answer never arrived) or the
+		// draft expired.
+		used, uerr := s.store.NonceUsed(ctx, form.Nonce)
+		if uerr != nil {
+			return uerr
+		}
+		if used {
+			return c.Redirect(http.StatusSeeOther, thanks)
+		}
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
+	} else if err != nil {
+		return err
+	}
+	if form.Nonce != draft.Nonce {
+		return survey.Errorf(survey.CodeInvalid, "nonce does not belong to this draft")
+	}
+	if first := firstIncompleteStep(d, draft); first > 0 {
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
+	}
+	resp := responseFromDraft(d, draft, s.now().In(s.location).Format("2006-01-02"))
+	err = s.store.Submit(ctx, draft.ID, form.Nonce, resp)
+	switch survey.ErrorCode(err) {
+	case "", survey.CodeConflict:
+		// Conflict: the same nonce was stored a moment ago (double
+		// click). Either way the answers are in, exactly once.
+		s.setDraftCookie(c, d, "", -1)
+		return c.Redirect(http.StatusSeeOther, thanks)
+	default:
+		s.logStoreFailure(c, err)
+		t := s.texts.For(requestLang(c))
+		return s.renderReview(c, d, draft, t.Get("error.submit_failed"), http.StatusServiceUnavailable)
+	}
+}
+
+func (s *Server) thanks(c echo.Context) error {
+	d, err := s.store.DiagnosticByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "thanks", t.Get("thanks.title"), closedPage{Organisation: d.Organisation.Name}, false)
+}
+
+// logStoreFailure logs a storage error that the respondent sees as a
+// "please try again" page; it names the route, never the answers.
+func (s *Server) logStoreFailure(c echo.Context, err error) {
+	s.logger.Error("store failed on respondent route",
+		"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+		"route", c.Path(), "error", err.Error())
+}

@@ -1,0 +1,122 @@
+// Package web serves the HTML pages and the HTTP API. It is the only package
+// that imports echo.
+package web
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// Store is what the web layer needs from persistence. internal/store
+// implements it; keeping the interface here lets the web layer stay
+// independent of bun.
+type Store interface {
+	Ready(ctx context.Context) error
+	DiagnosticByToken(ctx context.Context, token string) (*survey.Diagnostic, error)
+	CreateDraft(ctx context.Context, diagnosticID string) (*survey.Draft, error)
+	Draft(ctx context.Context, diagnosticID, draftID string) (*survey.Draft, error)
+	SaveDraft(ctx context.Context, d *survey.Draft) error
+	Submit(ctx context.Context, draftID, nonce string, r *survey.Response) error
+	NonceUsed(ctx context.Context, nonce string) (bool, error)
+}
+
+// Config holds what the web layer needs to know about its deployment.
+type Config struct {
+	// BaseURL is the public address of the service, e.g. https://uk.example.nl.
+	// Cookies are marked Secure when it uses https.
+	BaseURL string
+	// BodyLimit caps every request body, e.g. "64K".
+	BodyLimit string
+}
+
+// Deps are the collaborators of the web layer.
+type Deps struct {
+	Store  Store
+	Files  fs.FS // the embedded templates/ tree
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is the HTTP front of the service.
+type Server struct {
+	cfg       Config
+	store     Store
+	logger    *slog.Logger
+	now       func() time.Time
+	pages     *pages
+	texts     translations
+	validate  *validator.Validate
+	secure    bool
+	static    http.Handler
+	echo      *echo.Echo
+	location  *time.Location
+}
+
+// New builds the server: it parses templates and translations once and
+// checks them for completeness, so a broken deployment fails at start-up
+// rather than on a respondent's phone.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Store == nil || deps.Files == nil {
+		return nil, errors.New("web: store and files are required")
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, errors.New("web: base URL must be an absolute http or https URL")
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "64K"
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	texts, err := loadTranslations(deps.Files)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := parsePages(deps.Files)
+	if err != nil {
+		return nil, err
+	}
+	staticFS, err := fs.Sub(deps.Files, "templates/static")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		store:    deps.Store,
+		logger:   logger,
+		now:      now,
+		pages:    pg,
+		texts:    texts,
+		validate: newValidator(),
+		secure:   base.Scheme == "https",
+		static:   http.StripPrefix("/static/", http.FileServer(http.FS(staticFS))),
+		location: time.Local,
+	}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of the service.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// absoluteURL joins the base URL and a path for links shown to people.
+func (s *Server) absoluteURL(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + path
+}
