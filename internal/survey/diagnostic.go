@@ -26,7 +26,10 @@ func Sectors() []Sector {
 
 // Organisation is the public organisation being diagnosed.
 type Organisation struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// FirmID is the consultancy that owns the organisation; empty for
+	// organisations created on the command line without a firm.
+	FirmID    string    `json:"-"`
 	Name      string    `json:"name"`
 	Sector    Sector    `json:"sector"`
 	Headcount int       `json:"headcount,omitempty"`
@@ -64,25 +67,52 @@ type Diagnostic struct {
 	Token         string        `json:"-"`
 	Questionnaire Questionnaire `json:"questionnaire"`
 	Units         []Unit        `json:"units"`
-	State         State         `json:"state"`
-	MinGroupSize  int           `json:"min_group_size"`
-	OpensAt       *time.Time    `json:"opens_at,omitempty"`
-	ClosesAt      *time.Time    `json:"closes_at,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
+	// Languages are the languages respondents may choose; Dutch first.
+	Languages []string `json:"languages"`
+	// Access says how respondents get in: through the open link, or only
+	// with a single-use access code.
+	Access Access `json:"access"`
+	// PreviousID is the earlier wave of the same organisation this one
+	// follows, for trends; empty for a first measurement.
+	PreviousID string `json:"previous_id,omitempty"`
+	// State is the state set by hand; EffectiveState applies the dates.
+	State        State      `json:"state"`
+	MinGroupSize int        `json:"min_group_size"`
+	OpensAt      *time.Time `json:"opens_at,omitempty"`
+	ClosesAt     *time.Time `json:"closes_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// Access is how respondents get into a diagnostic.
+type Access string
+
+// The ways in.
+const (
+	AccessLink  Access = "link"
+	AccessCodes Access = "codes"
+)
+
+// EffectiveState applies the opening and closing dates to the state set by
+// hand: a draft with an opening date opens by itself on that date, and an
+// open diagnostic closes by itself on its closing date. Closing by hand is
+// final until a consultant opens it again.
+func (d *Diagnostic) EffectiveState(now time.Time) State {
+	state := d.State
+	if state == StateDraft && d.OpensAt != nil && !now.Before(*d.OpensAt) {
+		state = StateOpen
+	}
+	if state == StateOpen && d.OpensAt != nil && now.Before(*d.OpensAt) {
+		state = StateDraft
+	}
+	if state == StateOpen && d.ClosesAt != nil && !now.Before(*d.ClosesAt) {
+		state = StateClosed
+	}
+	return state
 }
 
 // AcceptsResponses reports whether respondents may answer at time now.
 func (d *Diagnostic) AcceptsResponses(now time.Time) bool {
-	if d.State != StateOpen {
-		return false
-	}
-	if d.OpensAt != nil && now.Before(*d.OpensAt) {
-		return false
-	}
-	if d.ClosesAt != nil && !now.Before(*d.ClosesAt) {
-		return false
-	}
-	return true
+	return d.EffectiveState(now) == StateOpen
 }
 
 // Unit returns the unit with the given id.
@@ -104,4 +134,18 @@ func NewUnits(names []string) []Unit {
 		units = append(units, Unit{ID: "u" + strconv.Itoa(len(units)+1), Name: n})
 	}
 	return units
+}
+
+// Progress is the response count of a diagnostic while it runs.
+type Progress struct {
+	Total  int
+	ByUnit map[string]int
+	// ByDay counts responses per calendar date (YYYY-MM-DD), oldest first.
+	ByDay []DayCount
+}
+
+// DayCount is the number of responses submitted on one date.
+type DayCount struct {
+	Date  string
+	Count int
 }

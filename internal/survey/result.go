@@ -95,14 +95,15 @@ type Result struct {
 	// Index is the overall execution-power index.
 	Index Score `json:"index"`
 	// Outcome is the score on the outcome items.
-	Outcome    Score          `json:"outcome"`
-	Factors    []FactorResult `json:"factors"`
-	Routes     []RouteResult  `json:"routes"`
-	Impact     ImpactBasis    `json:"impact"`
-	Priorities []Priority     `json:"priorities"`
-	Gaps       []Comparison   `json:"gaps"`
-	Units      Breakdown      `json:"units"`
-	Roles      Breakdown      `json:"roles"`
+	Outcome      Score          `json:"outcome"`
+	OutcomeItems []ItemResult   `json:"outcome_items"`
+	Factors      []FactorResult `json:"factors"`
+	Routes       []RouteResult  `json:"routes"`
+	Impact       ImpactBasis    `json:"impact"`
+	Priorities   []Priority     `json:"priorities"`
+	Gaps         []Comparison   `json:"gaps"`
+	Units        Breakdown      `json:"units"`
+	Roles        Breakdown      `json:"roles"`
 	// Trend is the change since the previous wave, when there was one.
 	Trend *Trend `json:"trend,omitempty"`
 }
@@ -114,7 +115,7 @@ type FactorResult struct {
 	Score Score  `json:"score"`
 	// Shares pools the valid answers to the factor's items after reverse
 	// items are recoded, so Agree is always the favourable side.
-	Shares *Shares `json:"shares,omitempty"`
+	Shares *Shares      `json:"shares,omitempty"`
 	Items  []ItemResult `json:"items"`
 	// StrongestItem and WeakestItem are the ids of the shown items with the
 	// highest and the lowest mean.
@@ -308,4 +309,7 @@ type Availability struct {
 const (
 	AvailabilityNotClosed       = "not_closed"
 	AvailabilityTooFewResponses = "too_few_responses"
+	// AvailabilityTooFewNewResponses: a new preview would differ from the
+	// last one by fewer respondents than the minimum group size.
+	AvailabilityTooFewNewResponses = "too_few_new_responses"
 )

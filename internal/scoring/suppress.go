@@ -1,0 +1,531 @@
+package scoring
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// Table is a cross-classification of respondents by several background
+// questions (dimensions), for example unit and role. Each cell is one
+// combination of groups, one group per dimension, with the number of
+// respondents in it. Cells are never shown; the table only tells Suppress
+// how the groups overlap.
+type Table struct {
+	Dims  []string
+	Cells []TableCell
+}
+
+// TableCell is one combination of groups.
+type TableCell struct {
+	Groups []string
+	Count  int
+}
+
+// Disclosure says which groups of a Table may be shown.
+type Disclosure struct {
+	// TotalShown is false when the table as a whole has fewer respondents
+	// than the minimum; then nothing is shown.
+	TotalShown bool
+	Dims       []DimDisclosure
+}
+
+// DimDisclosure is the decision for one dimension.
+type DimDisclosure struct {
+	Name string
+	// Groups is sorted by ID.
+	Groups []GroupDisclosure
+	// OtherShown is set when some groups are hidden; their union (the total
+	// minus the shown groups, which anyone can compute) then reaches the
+	// minimum and may be shown as one "other" row.
+	OtherShown bool
+}
+
+// GroupDisclosure is the decision for one group. Count is for the caller's
+// bookkeeping and must not be shown when Shown is false.
+type GroupDisclosure struct {
+	ID     string
+	Count  int
+	Shown  bool
+	Reason survey.SuppressionReason
+}
+
+// Shown returns the ids of the shown groups of dimension d, sorted.
+func (dd DimDisclosure) Shown() []string {
+	var ids []string
+	for _, g := range dd.Groups {
+		if g.Shown {
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids
+}
+
+// maxLeakDim bounds the enumeration of candidate leaks (2^maxLeakDim sets);
+// beyond it Suppress hides more instead of searching.
+const maxLeakDim = 16
+
+// Suppress decides which groups of t may be shown when every shown group and
+// every set of respondents that can be derived from what is shown must have
+// either no one or at least minGroupSize respondents.
+//
+// What is shown is the total and, per dimension, each shown group (its count
+// and any sum over its respondents, such as a mean times n). The attacker
+// takes any linear combination of these: subtracting shown groups from the
+// total, combining the unit and the role breakdowns, and, when previous is
+// given, combining with the groups the previous wave showed. Suppress hides
+// groups until no combination is the indicator of a set of respondents of
+// size 1 to minGroupSize-1:
+//
+//  1. a group below the minimum is hidden (too_small);
+//  2. within a dimension, while the hidden groups together are below the
+//     minimum, the smallest shown group is hidden too (complementary);
+//  3. across dimensions and waves, every small set that can be derived is
+//     found exactly (see findLeak) and the smallest shown group whose hiding
+//     makes it underivable is hidden (cross_breakdown, previous_wave);
+//     steps 2 and 3 repeat until nothing can be derived.
+//
+// previous is nil when there is no previous wave; otherwise it has one entry
+// per dimension with the ids of the groups that the previous wave showed
+// (nil or empty: none). Its sets are taken as label sets (the same unit and
+// role), as if the same people were in them; a set that the previous wave's
+// results alone already determine is that wave's disclosure, not a new one,
+// and is not counted unless this wave's results alone determine it as well.
+func Suppress(t Table, minGroupSize int, previous [][]string) (Disclosure, error) {
+	if minGroupSize < 1 {
+		return Disclosure{}, survey.Errorf(survey.CodeInvalid, "minimum group size %d is below 1", minGroupSize)
+	}
+	if len(t.Dims) == 0 {
+		return Disclosure{}, survey.Errorf(survey.CodeInvalid, "a table needs at least one dimension")
+	}
+	if previous != nil && len(previous) != len(t.Dims) {
+		return Disclosure{}, survey.Errorf(survey.CodeInvalid, "previous wave has %d dimensions, table %d", len(previous), len(t.Dims))
+	}
+	s, err := newSuppressor(t, minGroupSize, previous)
+	if err != nil {
+		return Disclosure{}, err
+	}
+	s.run()
+	return s.disclosure(), nil
+}
+
+// suppressor holds the state of one Suppress call. Cells are indexed
+// 0..nCells-1 in sorted order; groups per dimension are sorted by id.
+type suppressor struct {
+	minSize  int
+	dims     []string
+	weight   []float64 // per cell
+	total    int
+	cellOf   [][]int // cellOf[d][c] is the group index of cell c in dim d
+	groups   [][]string
+	gWeight  [][]int
+	hidden   [][]bool
+	reason   [][]survey.SuppressionReason
+	prev     [][]float64 // block indicators of the previous wave
+	prevBase orthoBasis
+}
+
+func newSuppressor(t Table, minSize int, previous [][]string) (*suppressor, error) {
+	nd := len(t.Dims)
+	type cell struct {
+		groups []string
+		count  int
+	}
+	var cells []cell
+	for _, c := range t.Cells {
+		if len(c.Groups) != nd {
+			return nil, survey.Errorf(survey.CodeInvalid, "a cell has %d groups for %d dimensions", len(c.Groups), nd)
+		}
+		if c.Count < 0 {
+			return nil, survey.Errorf(survey.CodeInvalid, "a cell has a negative count")
+		}
+		if c.Count > 0 {
+			cells = append(cells, cell{c.Groups, c.Count})
+		}
+	}
+	slices.SortFunc(cells, func(a, b cell) int { return slices.Compare(a.groups, b.groups) })
+	// Merge duplicate combinations so that the result cannot depend on how
+	// the caller split them.
+	merged := cells[:0]
+	for _, c := range cells {
+		if n := len(merged); n > 0 && slices.Equal(merged[n-1].groups, c.groups) {
+			merged[n-1].count += c.count
+			continue
+		}
+		merged = append(merged, c)
+	}
+	cells = merged
+
+	s := &suppressor{minSize: minSize, dims: t.Dims}
+	s.weight = make([]float64, len(cells))
+	for i, c := range cells {
+		s.weight[i] = float64(c.count)
+		s.total += c.count
+	}
+	s.cellOf = make([][]int, nd)
+	s.groups = make([][]string, nd)
+	s.gWeight = make([][]int, nd)
+	s.hidden = make([][]bool, nd)
+	s.reason = make([][]survey.SuppressionReason, nd)
+	for d := range nd {
+		ids := map[string]int{}
+		for _, c := range cells {
+			ids[c.groups[d]] += c.count
+		}
+		for id := range ids {
+			s.groups[d] = append(s.groups[d], id)
+		}
+		slices.Sort(s.groups[d])
+		index := map[string]int{}
+		for g, id := range s.groups[d] {
+			index[id] = g
+			s.gWeight[d] = append(s.gWeight[d], ids[id])
+		}
+		s.cellOf[d] = make([]int, len(cells))
+		for i, c := range cells {
+			s.cellOf[d][i] = index[c.groups[d]]
+		}
+		s.hidden[d] = make([]bool, len(s.groups[d]))
+		s.reason[d] = make([]survey.SuppressionReason, len(s.groups[d]))
+	}
+	if previous != nil {
+		for d := range nd {
+			shown := map[string]bool{}
+			for _, id := range previous[d] {
+				shown[id] = true
+			}
+			rest := make([]float64, len(cells))
+			blocks := map[string][]float64{}
+			for i, c := range cells {
+				if id := c.groups[d]; shown[id] {
+					if blocks[id] == nil {
+						blocks[id] = make([]float64, len(cells))
+					}
+					blocks[id][i] = 1
+				} else {
+					rest[i] = 1
+				}
+			}
+			for _, id := range sortedKeys(blocks) {
+				s.prev = append(s.prev, blocks[id])
+			}
+			s.prev = append(s.prev, rest)
+		}
+		s.prevBase = newOrthoBasis(s.prev)
+	}
+	return s, nil
+}
+
+func (s *suppressor) hide(d, g int, r survey.SuppressionReason) {
+	s.hidden[d][g] = true
+	s.reason[d][g] = r
+}
+
+func (s *suppressor) run() {
+	if s.total < s.minSize {
+		for d := range s.dims {
+			for g := range s.groups[d] {
+				s.hide(d, g, survey.ReasonTooSmall)
+			}
+		}
+		return
+	}
+	for d := range s.dims {
+		for g, w := range s.gWeight[d] {
+			if w < s.minSize {
+				s.hide(d, g, survey.ReasonTooSmall)
+			}
+		}
+	}
+	for {
+		s.complement()
+		leak, ok := s.findLeak(s.currentBlocks())
+		if !ok {
+			return
+		}
+		d, g := s.chooseToHide(leak)
+		if d < 0 {
+			// Every group is hidden: only the total is shown, which is
+			// never a leak on its own.
+			return
+		}
+		r := survey.ReasonCrossBreakdown
+		if leak.x != nil && !newOrthoBasis(s.currentBlocks()).contains(leak.x) {
+			r = survey.ReasonPreviousWave
+		}
+		s.hide(d, g, r)
+	}
+}
+
+// complement applies rule 2 in every dimension.
+func (s *suppressor) complement() {
+	for d := range s.dims {
+		for {
+			hiddenW := 0
+			for g, h := range s.hidden[d] {
+				if h {
+					hiddenW += s.gWeight[d][g]
+				}
+			}
+			if hiddenW == 0 || hiddenW >= s.minSize {
+				break
+			}
+			g := s.smallestShown(d, nil)
+			if g < 0 {
+				break
+			}
+			s.hide(d, g, survey.ReasonComplementary)
+		}
+	}
+}
+
+// smallestShown returns the shown group of dimension d with the fewest
+// respondents (ties by id) that accept allows, or -1.
+func (s *suppressor) smallestShown(d int, accept func(g int) bool) int {
+	best := -1
+	for g := range s.groups[d] {
+		if s.hidden[d][g] || (accept != nil && !accept(g)) {
+			continue
+		}
+		if best < 0 || s.gWeight[d][g] < s.gWeight[d][best] {
+			best = g
+		}
+	}
+	return best
+}
+
+// currentBlocks returns the indicator vectors of what this wave shows: every
+// shown group and, per dimension, the union of its hidden groups (which the
+// total minus the shown groups gives away anyway).
+func (s *suppressor) currentBlocks() [][]float64 {
+	n := len(s.weight)
+	var blocks [][]float64
+	for d := range s.dims {
+		byGroup := make([][]float64, len(s.groups[d]))
+		var rest []float64
+		for c := range n {
+			g := s.cellOf[d][c]
+			if s.hidden[d][g] {
+				if rest == nil {
+					rest = make([]float64, n)
+				}
+				rest[c] = 1
+				continue
+			}
+			if byGroup[g] == nil {
+				byGroup[g] = make([]float64, n)
+			}
+			byGroup[g][c] = 1
+		}
+		for _, b := range byGroup {
+			if b != nil {
+				blocks = append(blocks, b)
+			}
+		}
+		if rest != nil {
+			blocks = append(blocks, rest)
+		}
+	}
+	return blocks
+}
+
+// leak is a derivable set of cells with 1..min-1 respondents. x is nil when
+// the search space was too large to enumerate; support then holds the cells
+// that might be involved.
+type leak struct {
+	x       []float64
+	support []bool
+}
+
+// findLeak looks for a set of cells whose indicator lies in the span V of
+// the current blocks and the previous wave's blocks, holds 1..min-1
+// respondents, and is either determined by this wave alone or not by the
+// previous wave alone.
+//
+// Such a set can only use cells with fewer than min respondents (one larger
+// cell already reaches the minimum), so the search is over
+// K = {x in V : x = 0 on every large cell}. K is computed as {B_S c : B_L c = 0}
+// where B holds the blocks as columns and S and L are the small and the
+// large cells. In reduced row echelon form, a vector of K is fixed by its
+// entries at the d pivot columns, so a 0/1 vector of K has 0/1 pivot
+// entries: enumerating the 2^d - 1 nonzero pivot patterns finds every
+// candidate exactly. For d > maxLeakDim the search is not attempted and the
+// answer is "leak" (conservative).
+func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
+	var small, large []int
+	for c, w := range s.weight {
+		if w < float64(s.minSize) {
+			small = append(small, c)
+		} else {
+			large = append(large, c)
+		}
+	}
+	if len(small) == 0 {
+		return leak{}, false
+	}
+	blocks := append(append([][]float64(nil), current...), s.prev...)
+	nb := len(blocks)
+	m := make([][]float64, len(large))
+	for i, c := range large {
+		m[i] = make([]float64, nb)
+		for b := range blocks {
+			m[i][b] = blocks[b][c]
+		}
+	}
+	var k [][]float64
+	for _, coef := range nullSpace(m, nb) {
+		v := make([]float64, len(small))
+		nonzero := false
+		for j, c := range small {
+			sum := 0.0
+			for b := range blocks {
+				sum += coef[b] * blocks[b][c]
+			}
+			if math.Abs(sum) > pivotTol {
+				v[j] = sum
+				nonzero = true
+			}
+		}
+		if nonzero {
+			k = append(k, v)
+		}
+	}
+	rank, _ := rref(k)
+	if rank == 0 {
+		return leak{}, false
+	}
+	rows := k[:rank]
+	if rank > maxLeakDim {
+		support := make([]bool, len(s.weight))
+		for _, r := range rows {
+			for j, v := range r {
+				if math.Abs(v) > pivotTol {
+					support[small[j]] = true
+				}
+			}
+		}
+		return leak{support: support}, true
+	}
+	x := make([]float64, len(small))
+	var curBase orthoBasis
+	for mask := 1; mask < 1<<rank; mask++ {
+		clear(x)
+		for i := range rank {
+			if mask&(1<<i) != 0 {
+				for j, v := range rows[i] {
+					x[j] += v
+				}
+			}
+		}
+		weight := 0.0
+		ok := true
+		for j, v := range x {
+			switch {
+			case math.Abs(v) < 1e-6:
+			case math.Abs(v-1) < 1e-6:
+				weight += s.weight[small[j]]
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if !ok || weight < 1 || weight >= float64(s.minSize) {
+			continue
+		}
+		full := make([]float64, len(s.weight))
+		support := make([]bool, len(s.weight))
+		for j, v := range x {
+			if math.Abs(v-1) < 1e-6 {
+				full[small[j]] = 1
+				support[small[j]] = true
+			}
+		}
+		// A set the previous wave's results alone determine is skipped,
+		// unless this wave's results alone determine it too.
+		if s.prev != nil && s.prevBase.contains(full) {
+			if curBase == nil {
+				curBase = newOrthoBasis(current)
+			}
+			if !curBase.contains(full) {
+				continue
+			}
+		}
+		return leak{x: full, support: support}, true
+	}
+	return leak{}, false
+}
+
+// chooseToHide picks the group to hide against a leak: the smallest shown
+// group (over all dimensions) whose hiding makes the leaked set underivable,
+// else the smallest shown group that touches the leaked cells, else the
+// smallest shown group. It returns d = -1 when every group is hidden.
+func (s *suppressor) chooseToHide(l leak) (int, int) {
+	type cand struct{ d, g, w int }
+	var cands []cand
+	for d := range s.dims {
+		for g := range s.groups[d] {
+			if !s.hidden[d][g] {
+				cands = append(cands, cand{d, g, s.gWeight[d][g]})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return -1, -1
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.w, b.w), cmp.Compare(a.d, b.d), cmp.Compare(a.g, b.g))
+	})
+	if l.x != nil {
+		for _, c := range cands {
+			s.hidden[c.d][c.g] = true
+			blocks := append(s.currentBlocks(), s.prev...)
+			s.hidden[c.d][c.g] = false
+			if !newOrthoBasis(blocks).contains(l.x) {
+				return c.d, c.g
+			}
+		}
+	}
+	for _, c := range cands {
+		for cell, in := range l.support {
+			if in && s.cellOf[c.d][cell] == c.g {
+				return c.d, c.g
+			}
+		}
+	}
+	return cands[0].d, cands[0].g
+}
+
+func (s *suppressor) disclosure() Disclosure {
+	out := Disclosure{TotalShown: s.total >= s.minSize}
+	for d, name := range s.dims {
+		dd := DimDisclosure{Name: name}
+		anyShown, anyHidden := false, false
+		for g, id := range s.groups[d] {
+			gd := GroupDisclosure{ID: id, Count: s.gWeight[d][g], Shown: !s.hidden[d][g]}
+			if s.hidden[d][g] {
+				gd.Reason = s.reason[d][g]
+				anyHidden = true
+			} else {
+				anyShown = true
+			}
+			dd.Groups = append(dd.Groups, gd)
+		}
+		// With every group hidden the "other" row would just repeat the total.
+		dd.OtherShown = out.TotalShown && anyShown && anyHidden
+		out.Dims = append(out.Dims, dd)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
