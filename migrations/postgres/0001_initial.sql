@@ -2,6 +2,10 @@
 -- drafts and anonymous responses.
 --
 -- Anonymity: response ids are random, so no key records insertion order.
+-- PostgreSQL itself still does, for whoever can query the database: the
+-- system columns xmin (transaction id) and ctid (physical position) of a row
+-- follow insertion, and deleted drafts stay in the heap until VACUUM. Keep
+-- track_commit_timestamp off, or commits get exact times as well.
 
 CREATE TABLE organisations (
     id          TEXT PRIMARY KEY,
@@ -29,6 +33,9 @@ CREATE TABLE diagnostics (
 
 CREATE INDEX diagnostics_organisation_id ON diagnostics (organisation_id);
 
+-- drafts.id is the SHA-256 (hex) of the draft id in the respondent's cookie,
+-- so that reading the database does not hand out cookies. A draft is deleted
+-- in the transaction that stores its response.
 CREATE TABLE drafts (
     id            TEXT PRIMARY KEY,
     diagnostic_id TEXT NOT NULL REFERENCES diagnostics (id) ON DELETE CASCADE,

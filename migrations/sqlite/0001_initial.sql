@@ -31,6 +31,9 @@ CREATE TABLE diagnostics (
 
 CREATE INDEX diagnostics_organisation_id ON diagnostics (organisation_id);
 
+-- drafts.id is the SHA-256 (hex) of the draft id in the respondent's cookie,
+-- so that reading the database does not hand out cookies. A draft is deleted
+-- in the transaction that stores its response.
 CREATE TABLE drafts (
     id            TEXT PRIMARY KEY,
     diagnostic_id TEXT NOT NULL REFERENCES diagnostics (id) ON DELETE CASCADE,

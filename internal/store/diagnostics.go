@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// CreateOrganisation stores o, filling in its ID and CreatedAt.
+func (s *Store) CreateOrganisation(ctx context.Context, o *survey.Organisation) error {
+	row := organisationRow{
+		ID:        newID(),
+		Name:      o.Name,
+		Sector:    string(o.Sector),
+		Headcount: o.Headcount,
+		CreatedAt: s.timestamp(),
+	}
+	err := s.writeStatement(ctx, "create organisation", func(ctx context.Context, db bun.IDB) error {
+		_, err := db.NewInsert().Model(&row).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	o.ID, o.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// CreateDiagnostic stores d, filling in its ID, Token and CreatedAt. The
+// questionnaire is stored as a JSON snapshot: later edits of the
+// questionnaire definition, or of d, do not change what was stored.
+func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) error {
+	questionnaire, err := json.Marshal(d.Questionnaire)
+	if err != nil {
+		return survey.Wrap(survey.CodeInvalid, err, "the questionnaire cannot be stored")
+	}
+	units, err := json.Marshal(d.Units)
+	if err != nil {
+		return survey.Wrap(survey.CodeInvalid, err, "the units cannot be stored")
+	}
+	row := diagnosticRow{
+		ID:                   newID(),
+		OrganisationID:       d.OrganisationID,
+		Name:                 d.Name,
+		Token:                newSecret(),
+		QuestionnaireID:      d.Questionnaire.ID,
+		QuestionnaireVersion: d.Questionnaire.Version,
+		Questionnaire:        string(questionnaire),
+		Units:                string(units),
+		State:                string(d.State),
+		MinGroupSize:         d.MinGroupSize,
+		OpensAt:              utcPtr(d.OpensAt),
+		ClosesAt:             utcPtr(d.ClosesAt),
+		CreatedAt:            s.timestamp(),
+	}
+	err = s.writeStatement(ctx, "create diagnostic", func(ctx context.Context, db bun.IDB) error {
+		_, err := db.NewInsert().Model(&row).Exec(ctx)
+		if isForeignKeyViolation(err) {
+			return survey.Errorf(survey.CodeNotFound, "organisation %q not found", d.OrganisationID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	d.ID, d.Token, d.CreatedAt = row.ID, row.Token, row.CreatedAt
+	return nil
+}
+
+// Diagnostic returns the diagnostic with the given id, its Organisation
+// filled in.
+func (s *Store) Diagnostic(ctx context.Context, id string) (*survey.Diagnostic, error) {
+	return s.diagnostic(ctx, "d.id = ?", id)
+}
+
+// DiagnosticByToken returns the diagnostic whose respondent link has the
+// given token, its Organisation filled in.
+func (s *Store) DiagnosticByToken(ctx context.Context, token string) (*survey.Diagnostic, error) {
+	return s.diagnostic(ctx, "d.token = ?", token)
+}
+
+func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*survey.Diagnostic, error) {
+	var row diagnosticRow
+	err := s.read.NewSelect().Model(&row).Relation("Organisation").Where(where, arg).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+	}
+	if err != nil {
+		return nil, dbError(err, "load diagnostic")
+	}
+	d := &survey.Diagnostic{
+		ID:             row.ID,
+		OrganisationID: row.OrganisationID,
+		Name:           row.Name,
+		Token:          row.Token,
+		State:          survey.State(row.State),
+		MinGroupSize:   row.MinGroupSize,
+		OpensAt:        utcPtr(row.OpensAt),
+		ClosesAt:       utcPtr(row.ClosesAt),
+		CreatedAt:      row.CreatedAt.UTC(),
+	}
+	if o := row.Organisation; o != nil {
+		d.Organisation = survey.Organisation{
+			ID:        o.ID,
+			Name:      o.Name,
+			Sector:    survey.Sector(o.Sector),
+			Headcount: o.Headcount,
+			CreatedAt: o.CreatedAt.UTC(),
+		}
+	}
+	if err := json.Unmarshal([]byte(row.Questionnaire), &d.Questionnaire); err != nil {
+		return nil, survey.Wrap(survey.CodeInternal, err, "load diagnostic: questionnaire")
+	}
+	if err := json.Unmarshal([]byte(row.Units), &d.Units); err != nil {
+		return nil, survey.Wrap(survey.CodeInternal, err, "load diagnostic: units")
+	}
+	return d, nil
+}
+
+// utcPtr returns a copy of *t in UTC with the stored precision, so that the
+// caller's pointer is never shared with the store.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}

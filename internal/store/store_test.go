@@ -1,0 +1,392 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+func TestOpenRejectsUnknownURLs(t *testing.T) {
+	for _, url := range []string{
+		"",
+		"mysql://root:secret@localhost/db",
+		"data/uitvoeringskracht.db",
+		"sqlite:",
+		"sqlite::memory:",
+		"sqlite://data/x.db",
+		"sqlite:data/x.db?mode=ro",
+	} {
+		s, err := store.Open(context.Background(), url, store.Options{})
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", url)
+			continue
+		}
+		if got := survey.ErrorCode(err); got != survey.CodeInvalid {
+			t.Errorf("Open(%q): code %q, want invalid: %v", url, got, err)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%q) repeats the password: %v", url, err)
+		}
+	}
+	_, err := store.Open(context.Background(), "mysql://x", store.Options{})
+	for _, form := range []string{"sqlite:", "postgres://"} {
+		if !strings.Contains(survey.ErrorMessage(err), form) {
+			t.Errorf("message %q does not name the accepted form %q", survey.ErrorMessage(err), form)
+		}
+	}
+}
+
+func TestOpenSQLiteCreatesDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "dir", "uk.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if s.Dialect() != store.DialectSQLite {
+		t.Errorf("Dialect() = %q", s.Dialect())
+	}
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+}
+
+func TestDialect(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		if want := filepath.Base(t.Name()); s.Dialect() != want {
+			t.Errorf("Dialect() = %q, want %q", s.Dialect(), want)
+		}
+		if err := s.Ready(context.Background()); err != nil {
+			t.Errorf("Ready after Migrate: %v", err)
+		}
+	})
+}
+
+func TestOrganisationAndDiagnostic(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDiagnostic(t, s)
+		if d.ID == "" || d.Token == "" || d.CreatedAt.IsZero() || d.Organisation.ID == "" {
+			t.Fatalf("ids and times not filled in: %+v", d)
+		}
+		if d.ID == d.Token {
+			t.Fatal("the id doubles as the secret token")
+		}
+		for name, load := range map[string]func() (*survey.Diagnostic, error){
+			"Diagnostic":        func() (*survey.Diagnostic, error) { return s.Diagnostic(ctx, d.ID) },
+			"DiagnosticByToken": func() (*survey.Diagnostic, error) { return s.DiagnosticByToken(ctx, d.Token) },
+		} {
+			got, err := load()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !reflect.DeepEqual(got, d) {
+				t.Errorf("%s:\n got %+v\nwant %+v", name, got, d)
+			}
+		}
+		_, err := s.Diagnostic(ctx, "no-such-id")
+		wantCode(t, err, survey.CodeNotFound)
+		_, err = s.DiagnosticByToken(ctx, d.ID)
+		wantCode(t, err, survey.CodeNotFound)
+
+		orphan := &survey.Diagnostic{OrganisationID: "no-such-organisation", Questionnaire: testQuestionnaire(), State: survey.StateDraft}
+		wantCode(t, s.CreateDiagnostic(ctx, orphan), survey.CodeNotFound)
+	})
+}
+
+// The questionnaire is a snapshot: what was stored comes back exactly, and
+// the caller's later edits of its copy do not reach the store.
+func TestQuestionnaireSnapshot(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDiagnostic(t, s)
+
+		d.Questionnaire.Title["nl"] = "Gewijzigd"
+		d.Questionnaire.Factors[0].Items[0].Text["nl"] = "Gewijzigd"
+		d.Questionnaire.Factors = append(d.Questionnaire.Factors, survey.Factor{ID: "extra"})
+		d.Questionnaire.Routes[0].Weights[0].Weight = 1
+		d.Questionnaire.Languages[1] = "de"
+		d.Units[0].Name = "Gewijzigd"
+
+		got, err := s.Diagnostic(ctx, d.ID)
+		if err != nil {
+			t.Fatalf("Diagnostic: %v", err)
+		}
+		if want := testQuestionnaire(); !reflect.DeepEqual(got.Questionnaire, want) {
+			t.Errorf("questionnaire changed in the store:\n got %+v\nwant %+v", got.Questionnaire, want)
+		}
+		if want := testUnits(); !reflect.DeepEqual(got.Units, want) {
+			t.Errorf("units = %+v, want %+v", got.Units, want)
+		}
+		// The loaded copy is the caller's own as well.
+		got.Questionnaire.Title["nl"] = "Ook gewijzigd"
+		again, err := s.DiagnosticByToken(ctx, d.Token)
+		if err != nil {
+			t.Fatalf("DiagnosticByToken: %v", err)
+		}
+		if !reflect.DeepEqual(again.Questionnaire, testQuestionnaire()) {
+			t.Error("editing a loaded questionnaire changed the next load")
+		}
+	})
+}
+
+func TestDrafts(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		diag := newDiagnostic(t, s)
+		other := newDiagnostic(t, s)
+
+		d, err := s.CreateDraft(ctx, diag.ID)
+		if err != nil {
+			t.Fatalf("CreateDraft: %v", err)
+		}
+		if len(d.ID) < 22 || len(d.Nonce) < 22 || d.ID == d.Nonce {
+			t.Fatalf("draft id %q and nonce %q are not two random secrets", d.ID, d.Nonce)
+		}
+		if d.Background == nil || d.Answers == nil || d.Open == nil || d.DiagnosticID != diag.ID {
+			t.Fatalf("new draft = %+v, want empty maps of diagnostic %s", d, diag.ID)
+		}
+		got, err := s.Draft(ctx, diag.ID, d.ID)
+		if err != nil {
+			t.Fatalf("Draft: %v", err)
+		}
+		if !reflect.DeepEqual(got, d) {
+			t.Errorf("Draft = %+v, want %+v", got, d)
+		}
+
+		d.Background["role"] = survey.RolePolicy
+		d.Answers["f1_1"] = 4
+		d.Answers["f1_2"] = survey.DontKnow
+		d.Open["tip"] = "Meer vertrouwen"
+		d.Reached = 3
+		if err := s.SaveDraft(ctx, d); err != nil {
+			t.Fatalf("SaveDraft: %v", err)
+		}
+		got, err = s.Draft(ctx, diag.ID, d.ID)
+		if err != nil {
+			t.Fatalf("Draft: %v", err)
+		}
+		if !reflect.DeepEqual(got, d) {
+			t.Errorf("saved draft = %+v, want %+v", got, d)
+		}
+
+		_, err = s.Draft(ctx, other.ID, d.ID)
+		wantCode(t, err, survey.CodeNotFound)
+		_, err = s.Draft(ctx, diag.ID, "no-such-draft")
+		wantCode(t, err, survey.CodeNotFound)
+		_, err = s.CreateDraft(ctx, "no-such-diagnostic")
+		wantCode(t, err, survey.CodeNotFound)
+		stolen := *d
+		stolen.DiagnosticID = other.ID
+		wantCode(t, s.SaveDraft(ctx, &stolen), survey.CodeNotFound)
+
+		if err := s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, 1)); err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+		_, err = s.Draft(ctx, diag.ID, d.ID)
+		wantCode(t, err, survey.CodeNotFound)
+		wantCode(t, s.SaveDraft(ctx, d), survey.CodeNotFound)
+	})
+}
+
+func TestSubmit(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		diag := newDiagnostic(t, s)
+		d, err := s.CreateDraft(ctx, diag.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := testResponse(diag.ID, 7)
+		if err := s.Submit(ctx, d.ID, d.Nonce, r); err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+		if len(r.ID) < 22 {
+			t.Fatalf("response id %q is not a random id", r.ID)
+		}
+		got, err := s.Responses(ctx, diag.ID)
+		if err != nil {
+			t.Fatalf("Responses: %v", err)
+		}
+		if len(got) != 1 || !reflect.DeepEqual(&got[0], r) {
+			t.Fatalf("Responses = %+v, want [%+v]", got, r)
+		}
+
+		// The same nonce again, as after a double click: a conflict, and
+		// nothing stored, also not through another draft.
+		d2, err := s.CreateDraft(ctx, diag.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := testResponse(diag.ID, 8)
+		wantCode(t, s.Submit(ctx, d2.ID, d.Nonce, again), survey.CodeConflict)
+		if again.ID != "" {
+			t.Error("a refused submission got an id")
+		}
+		if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != 1 {
+			t.Fatalf("CountResponses = %d, %v; want 1", n, err)
+		}
+		if _, err := s.Draft(ctx, diag.ID, d2.ID); err != nil {
+			t.Errorf("the refused submission deleted its draft: %v", err)
+		}
+
+		// A draft that is already gone (expired, say) does not stop a
+		// submission with a fresh nonce.
+		if err := s.Submit(ctx, "gone", "fresh-nonce", testResponse(diag.ID, 9)); err != nil {
+			t.Fatalf("Submit without draft: %v", err)
+		}
+		wantCode(t, s.Submit(ctx, d2.ID, d2.Nonce, testResponse("no-such-diagnostic", 1)), survey.CodeNotFound)
+		if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != 2 {
+			t.Fatalf("CountResponses = %d, %v; want 2", n, err)
+		}
+
+		// Nil maps come back empty, not nil.
+		sparse := &survey.Response{DiagnosticID: diag.ID, SubmittedOn: "2025-03-15"}
+		if err := s.Submit(ctx, d2.ID, d2.Nonce, sparse); err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+		all, err := s.Responses(ctx, diag.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range all {
+			if r.Background == nil || r.Answers == nil || r.Open == nil {
+				t.Errorf("response %s has nil maps", r.ID)
+			}
+		}
+		if n, err := s.CountResponses(ctx, "no-such-diagnostic"); err != nil || n != 0 {
+			t.Errorf("CountResponses(unknown) = %d, %v", n, err)
+		}
+	})
+}
+
+func TestSubmitRejectsTimesAndMissingFields(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		diag := newDiagnostic(t, s)
+		for _, on := range []string{"", "2025-03-14T10:31:00Z", "2025-03-14 10:31", "14-03-2025", "1741948260"} {
+			r := testResponse(diag.ID, 1)
+			r.SubmittedOn = on
+			wantCode(t, s.Submit(ctx, "d", "n-"+on, r), survey.CodeInvalid)
+		}
+		wantCode(t, s.Submit(ctx, "d", "", testResponse(diag.ID, 1)), survey.CodeInvalid)
+		wantCode(t, s.Submit(ctx, "d", "n", testResponse("", 1)), survey.CodeInvalid)
+		if n, _ := s.CountResponses(ctx, diag.ID); n != 0 {
+			t.Errorf("%d invalid responses stored", n)
+		}
+	})
+}
+
+func TestDeleteDraftsBefore(t *testing.T) {
+	for _, dialect := range []string{store.DialectSQLite, store.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			base := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+			now := base
+			s := storetest.OpenWith(t, dialect, store.Options{Now: func() time.Time { return now }})
+			diag := newDiagnostic(t, s)
+
+			var drafts []*survey.Draft
+			// Sub-second steps, so that a timestamp compared as text or
+			// rounded to the second would delete the wrong drafts.
+			for _, offset := range []time.Duration{0, 250 * time.Millisecond, 999 * time.Millisecond, time.Second, time.Second + 1500*time.Microsecond, time.Hour} {
+				now = base.Add(offset)
+				d, err := s.CreateDraft(ctx, diag.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				drafts = append(drafts, d)
+			}
+			// Saving moves a draft forward.
+			now = base.Add(2 * time.Hour)
+			if err := s.SaveDraft(ctx, drafts[0]); err != nil {
+				t.Fatal(err)
+			}
+
+			n, err := s.DeleteDraftsBefore(ctx, base.Add(time.Second))
+			if err != nil || n != 2 {
+				t.Fatalf("DeleteDraftsBefore = %d, %v; want 2 (the drafts at +250ms and +999ms)", n, err)
+			}
+			for i, want := range []bool{true, false, false, true, true, true} {
+				_, err := s.Draft(ctx, diag.ID, drafts[i].ID)
+				if exists := err == nil; exists != want {
+					t.Errorf("draft %d exists = %v, want %v (%v)", i, exists, want, err)
+				}
+			}
+			n, err = s.DeleteDraftsBefore(ctx, base.Add(3*time.Hour))
+			if err != nil || n != 4 {
+				t.Fatalf("DeleteDraftsBefore = %d, %v; want 4", n, err)
+			}
+		})
+	}
+}
+
+func TestCreatedAtUsesClock(t *testing.T) {
+	for _, dialect := range []string{store.DialectSQLite, store.DialectPostgres} {
+		t.Run(dialect, func(t *testing.T) {
+			at := time.Date(2025, 1, 2, 3, 4, 5, 123456789, time.FixedZone("CET", 3600))
+			s := storetest.OpenWith(t, dialect, store.Options{Now: func() time.Time { return at }})
+			d := newDiagnostic(t, s)
+			want := at.UTC().Truncate(time.Microsecond)
+			if !d.CreatedAt.Equal(want) || !d.Organisation.CreatedAt.Equal(want) {
+				t.Errorf("CreatedAt = %v, want %v", d.CreatedAt, want)
+			}
+			got, err := s.Diagnostic(context.Background(), d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.CreatedAt != want || got.Organisation.CreatedAt != want {
+				t.Errorf("loaded CreatedAt = %v / %v, want %v", got.CreatedAt, got.Organisation.CreatedAt, want)
+			}
+		})
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		diag := newDiagnostic(t, s)
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("second Close: %v", err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Submit(ctx, "d", "n", testResponse(diag.ID, 1)) }()
+		select {
+		case err := <-done:
+			wantCode(t, err, survey.CodeInternal)
+		case <-time.After(10 * time.Second):
+			t.Fatal("Submit on a closed store hangs")
+		}
+		if err := s.Ready(ctx); err == nil {
+			t.Error("Ready on a closed store")
+		}
+	})
+}
+
+func TestCanceledContext(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		diag := newDiagnostic(t, s)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err := s.Submit(ctx, "d", "n", testResponse(diag.ID, 1))
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Submit with canceled context: %v", err)
+		}
+		if n, _ := s.CountResponses(context.Background(), diag.ID); n != 0 {
+			t.Errorf("a canceled submission was stored")
+		}
+	})
+}
