@@ -16,6 +16,7 @@ import (
 func (s *Store) CreateOrganisation(ctx context.Context, o *survey.Organisation) error {
 	row := organisationRow{
 		ID:        newID(),
+		FirmID:    o.FirmID,
 		Name:      o.Name,
 		Sector:    string(o.Sector),
 		Headcount: o.Headcount,
@@ -32,7 +33,9 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *survey.Organisation) 
 	return nil
 }
 
-// CreateDiagnostic stores d, filling in its ID, Token and CreatedAt. The
+// CreateDiagnostic stores d, filling in its ID, Token and CreatedAt, and
+// the defaults for its languages (the questionnaire's) and access (the
+// open link). The
 // questionnaire is stored as a JSON snapshot: later edits of the
 // questionnaire definition, or of d, do not change what was stored.
 func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) error {
@@ -44,6 +47,8 @@ func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 	if err != nil {
 		return survey.Wrap(survey.CodeInvalid, err, "the units cannot be stored")
 	}
+	d.Languages, d.Access = diagnosticDefaults(d)
+	languages, _ := json.Marshal(d.Languages)
 	row := diagnosticRow{
 		ID:                   newID(),
 		OrganisationID:       d.OrganisationID,
@@ -53,6 +58,9 @@ func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 		QuestionnaireVersion: d.Questionnaire.Version,
 		Questionnaire:        string(questionnaire),
 		Units:                string(units),
+		Languages:            string(languages),
+		Access:               string(d.Access),
+		PreviousID:           d.PreviousID,
 		State:                string(d.State),
 		MinGroupSize:         d.MinGroupSize,
 		OpensAt:              utcPtr(d.OpensAt),
@@ -99,6 +107,8 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 		OrganisationID: row.OrganisationID,
 		Name:           row.Name,
 		Token:          row.Token,
+		Access:         survey.Access(row.Access),
+		PreviousID:     row.PreviousID,
 		State:          survey.State(row.State),
 		MinGroupSize:   row.MinGroupSize,
 		OpensAt:        utcPtr(row.OpensAt),
@@ -108,6 +118,7 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 	if o := row.Organisation; o != nil {
 		d.Organisation = survey.Organisation{
 			ID:        o.ID,
+			FirmID:    o.FirmID,
 			Name:      o.Name,
 			Sector:    survey.Sector(o.Sector),
 			Headcount: o.Headcount,
@@ -120,7 +131,27 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 	if err := json.Unmarshal([]byte(row.Units), &d.Units); err != nil {
 		return nil, survey.Wrap(survey.CodeInternal, err, "load diagnostic: units")
 	}
+	if err := json.Unmarshal([]byte(row.Languages), &d.Languages); err != nil {
+		return nil, survey.Wrap(survey.CodeInternal, err, "load diagnostic: languages")
+	}
 	return d, nil
+}
+
+// diagnosticDefaults returns the languages and the access mode of d,
+// defaulting to every language of the questionnaire and the open link.
+func diagnosticDefaults(d *survey.Diagnostic) ([]string, survey.Access) {
+	langs := d.Languages
+	if len(langs) == 0 {
+		langs = append([]string(nil), d.Questionnaire.Languages...)
+	}
+	if len(langs) == 0 {
+		langs = []string{survey.DefaultLanguage}
+	}
+	access := d.Access
+	if access == "" {
+		access = survey.AccessLink
+	}
+	return langs, access
 }
 
 // utcPtr returns a copy of *t in UTC with the stored precision, so that the

@@ -23,3 +23,6 @@ func SQLitePath(s *Store) string { return s.path }
 
 // Hash exposes the hash of draft ids and nonces.
 func Hash(v string) string { return hash(v) }
+
+// CodeHash exposes the hash of an access code.
+func CodeHash(diagnosticID, code string) string { return codeHash(diagnosticID, code) }

@@ -21,13 +21,7 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 			Set("state = ?", string(state)).
 			Where("id = ?", id).
 			Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		}
-		return nil
+		return notFoundIfNone(res, err, "diagnostic not found")
 	})
 }
 

@@ -14,6 +14,7 @@ type organisationRow struct {
 	bun.BaseModel `bun:"table:organisations,alias:o"`
 
 	ID        string    `bun:"id,pk"`
+	FirmID    string    `bun:"firm_id,nullzero"`
 	Name      string    `bun:"name"`
 	Sector    string    `bun:"sector"`
 	Headcount int       `bun:"headcount"`
@@ -31,6 +32,9 @@ type diagnosticRow struct {
 	QuestionnaireVersion string     `bun:"questionnaire_version"`
 	Questionnaire        string     `bun:"questionnaire"`
 	Units                string     `bun:"units"`
+	Languages            string     `bun:"languages"`
+	Access               string     `bun:"access"`
+	PreviousID           string     `bun:"previous_id,nullzero"`
 	State                string     `bun:"state"`
 	MinGroupSize         int        `bun:"min_group_size"`
 	OpensAt              *time.Time `bun:"opens_at"`
@@ -50,6 +54,26 @@ type draftRow struct {
 	Nonce        string    `bun:"nonce"`
 	Data         string    `bun:"data"`
 	UpdatedAt    time.Time `bun:"updated_at"`
+	// CodeHash is the hash of the access code the respondent entered, until
+	// the draft is submitted; CodeUsed is set when that code was spent.
+	CodeHash string `bun:"code_hash"`
+	CodeUsed bool   `bun:"code_used"`
+}
+
+type accessCodeRow struct {
+	bun.BaseModel `bun:"table:access_codes,alias:ac"`
+
+	CodeHash     string `bun:"code_hash,pk"`
+	DiagnosticID string `bun:"diagnostic_id"`
+}
+
+type accessCodeBatchRow struct {
+	bun.BaseModel `bun:"table:access_code_batches,alias:acb"`
+
+	ID           string    `bun:"id,pk"`
+	DiagnosticID string    `bun:"diagnostic_id"`
+	Issued       int       `bun:"issued"`
+	CreatedAt    time.Time `bun:"created_at"`
 }
 
 // responseRow is deliberately poor: an id, the diagnostic, a date and the

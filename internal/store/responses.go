@@ -15,7 +15,14 @@ import (
 // CreateDraft starts a draft for the diagnostic, with a new random ID (for
 // the respondent's cookie) and Nonce (which Submit consumes).
 func (s *Store) CreateDraft(ctx context.Context, diagnosticID string) (*survey.Draft, error) {
+	return s.createDraft(ctx, diagnosticID, "")
+}
+
+// createDraft starts a draft; codeHash is the hash of the access code the
+// respondent entered, or empty.
+func (s *Store) createDraft(ctx context.Context, diagnosticID, codeHash string) (*survey.Draft, error) {
 	d := &survey.Draft{
+		WithCode:     codeHash != "",
 		ID:           newSecret(),
 		DiagnosticID: diagnosticID,
 		Nonce:        newSecret(),
@@ -33,6 +40,7 @@ func (s *Store) CreateDraft(ctx context.Context, diagnosticID string) (*survey.D
 		Nonce:        d.Nonce,
 		Data:         string(data),
 		UpdatedAt:    s.timestamp(),
+		CodeHash:     codeHash,
 	}
 	err = s.writeStatement(ctx, "create draft", func(ctx context.Context, db bun.IDB) error {
 		_, err := db.NewInsert().Model(&row).Exec(ctx)
@@ -66,6 +74,7 @@ func (s *Store) Draft(ctx context.Context, diagnosticID, draftID string) (*surve
 		return nil, survey.Wrap(survey.CodeInternal, err, "load draft")
 	}
 	d.ID, d.DiagnosticID, d.Nonce = draftID, row.DiagnosticID, row.Nonce
+	d.WithCode, d.CodeUsed = row.CodeHash != "", row.CodeUsed
 	if d.Background == nil {
 		d.Background = map[string]string{}
 	}

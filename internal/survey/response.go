@@ -35,4 +35,9 @@ type Draft struct {
 	Open         map[string]string `json:"open"`
 	// Reached is the furthest step the respondent has completed.
 	Reached int `json:"reached"`
+	// WithCode is set when the respondent got in with an access code;
+	// CodeUsed once that code has been spent on this draft's submission.
+	// The code itself is known only to the store, as a hash.
+	WithCode bool `json:"-"`
+	CodeUsed bool `json:"-"`
 }

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+
+	"github.com/uptrace/bun"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// MaxCodesPerBatch bounds one request for codes.
+const MaxCodesPerBatch = 50000
+
+// codeHash binds a code to its diagnostic, so the same code in two
+// diagnostics gives two different hashes.
+func codeHash(diagnosticID, code string) string { return hash(diagnosticID + ":" + code) }
+
+func newCode() string {
+	alphabet := survey.AccessCodeAlphabet
+	out := make([]byte, survey.AccessCodeLength)
+	b := make([]byte, 1)
+	for i := range out {
+		// Rejection sampling: 256 is not a multiple of the 31 letters, and
+		// a plain modulo would favour the first ones.
+		for {
+			_, _ = rand.Read(b)
+			if int(b[0]) < 256-256%len(alphabet) {
+				out[i] = alphabet[int(b[0])%len(alphabet)]
+				break
+			}
+		}
+	}
+	return string(out)
+}
+
+// CreateAccessCodes issues n new single-use codes for the diagnostic and
+// returns them. Only their hashes are stored, so this is the one moment the
+// codes can be shown.
+func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n int) ([]string, error) {
+	if n < 1 || n > MaxCodesPerBatch {
+		return nil, survey.Errorf(survey.CodeInvalid, "the number of codes must be between 1 and %d", MaxCodesPerBatch)
+	}
+	codes := make([]string, 0, n)
+	rows := make([]accessCodeRow, 0, n)
+	seen := make(map[string]bool, n)
+	for len(codes) < n {
+		c := newCode()
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		codes = append(codes, c)
+		rows = append(rows, accessCodeRow{CodeHash: codeHash(diagnosticID, c), DiagnosticID: diagnosticID})
+	}
+	batch := accessCodeBatchRow{ID: newID(), DiagnosticID: diagnosticID, Issued: n, CreatedAt: s.timestamp()}
+	err := s.write(ctx, "create access codes", func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
+			if isForeignKeyViolation(err) {
+				return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+			}
+			return err
+		}
+		// Insert in chunks: SQLite limits the number of bound values.
+		for start := 0; start < len(rows); start += 1000 {
+			chunk := rows[start:min(start+1000, len(rows))]
+			if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// AccessCodeCounts returns how many codes were issued for the diagnostic and
+// how many of them have been used.
+func (s *Store) AccessCodeCounts(ctx context.Context, diagnosticID string) (issued, used int, err error) {
+	var total int
+	err = s.read.NewSelect().Model((*accessCodeBatchRow)(nil)).ColumnExpr("COALESCE(SUM(issued), 0)").
+		Where("diagnostic_id = ?", diagnosticID).Scan(ctx, &total)
+	if err != nil {
+		return 0, 0, dbError(err, "count access codes")
+	}
+	remaining, err := s.read.NewSelect().Model((*accessCodeRow)(nil)).Where("diagnostic_id = ?", diagnosticID).Count(ctx)
+	if err != nil {
+		return 0, 0, dbError(err, "count access codes")
+	}
+	return total, total - int(remaining), nil
+}
+
+// CreateDraftWithCode starts a draft for a respondent who entered code. It
+// fails with CodeNotFound when the code does not exist or was used already;
+// the code is only spent when the answers are submitted (UseDraftCode).
+func (s *Store) CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error) {
+	h := codeHash(diagnosticID, code)
+	exists, err := s.read.NewSelect().Model((*accessCodeRow)(nil)).Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exists(ctx)
+	if err != nil {
+		return nil, dbError(err, "check access code")
+	}
+	if !exists {
+		return nil, survey.Errorf(survey.CodeNotFound, "unknown or used access code")
+	}
+	return s.createDraft(ctx, diagnosticID, h)
+}
+
+// UseDraftCode spends the access code of a draft: it deletes the code and
+// marks the draft, in one transaction of its own. The caller submits the
+// answers afterwards, in another transaction, so that nothing the database
+// keeps ties the code to the response. It fails with CodeConflict when the
+// code was used by another draft in the meantime.
+func (s *Store) UseDraftCode(ctx context.Context, diagnosticID, draftID string) error {
+	return s.write(ctx, "use access code", func(ctx context.Context, tx bun.Tx) error {
+		var row draftRow
+		err := tx.NewSelect().Model(&row).Where("id = ?", hash(draftID)).Where("diagnostic_id = ?", diagnosticID).Scan(ctx)
+		if err != nil {
+			return err
+		}
+		if row.CodeHash == "" || row.CodeUsed {
+			return nil
+		}
+		res, err := tx.NewDelete().Model((*accessCodeRow)(nil)).Where("code_hash = ?", row.CodeHash).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return survey.Errorf(survey.CodeConflict, "the access code has been used already")
+		}
+		// The hash goes: after this, the draft no longer says which code
+		// it used, only that it used one.
+		_, err = tx.NewUpdate().Model((*draftRow)(nil)).Set("code_used = ?", true).Set("code_hash = ?", "used").
+			Where("id = ?", hash(draftID)).Exec(ctx)
+		return err
+	})
+}
