@@ -12,6 +12,7 @@ import (
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
 
@@ -39,10 +40,17 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	q, err := loadQuestionnaire("")
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, web.Deps{
-		Store:  st,
-		Files:  uitvoeringskracht.Templates,
-		Logger: logger,
+		Store:          st,
+		Accounts:       st,
+		Files:          uitvoeringskracht.Templates,
+		Logger:         logger,
+		Questionnaires: []*survey.Questionnaire{q},
 	})
 	if err != nil {
 		st.Close()

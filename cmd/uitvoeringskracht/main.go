@@ -26,6 +26,14 @@ Usage:
   uitvoeringskracht questionnaire check FILE...        validate questionnaire files
   uitvoeringskracht diagnostic create --org NAME --units "A,B,C" [flags]
                                                        create an organisation and an open diagnostic
+  uitvoeringskracht user add --firm NAME --email ADDRESS [--admin]
+                                                       create a consultant (and the firm); reads the password from stdin
+  uitvoeringskracht token create --email ADDRESS [--name NAME]
+                                                       print a new API token for a consultant
+  uitvoeringskracht advice check [--questionnaire FILE] DIR
+                                                       validate an advice library folder
+  uitvoeringskracht demo [--out rapport.pdf] [--respondents 400] [--lang nl] [flags]
+                                                       build a demo organisation and write its advice report (PDF and HTML)
   uitvoeringskracht loadtest --url URL [flags]         play whole respondents against a running server
   uitvoeringskracht healthcheck [--url URL]            exit 0 when a running instance is ready
   uitvoeringskracht version                            print the version
@@ -59,6 +67,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdQuestionnaire(args[1:], stdout, stderr)
 	case "diagnostic":
 		err = cmdDiagnostic(ctx, args[1:], stdout, stderr, getenv)
+	case "user":
+		err = cmdUser(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "token":
+		err = cmdToken(ctx, args[1:], stdout, stderr, getenv)
+	case "advice":
+		err = cmdAdvice(args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "loadtest":
 		err = cmdLoadtest(ctx, args[1:], stdout, stderr)
 	case "healthcheck":

@@ -13,7 +13,7 @@ import (
 // FILE:LINE: message per problem.
 func cmdQuestionnaire(args []string, stdout, stderr io.Writer) error {
 	if len(args) < 2 || args[0] != "check" {
-		return fmt.Errorf("%w: uitvoeringskracht questionnaire check FILE...", errUsage)
+		return fmt.Errorf("%w: uitvoeringskracht questionnaire check FILE [FILE ...]", errUsage)
 	}
 	failed := 0
 	for _, path := range args[1:] {

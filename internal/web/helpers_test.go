@@ -67,7 +67,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	}
 	logs := &syncBuffer{}
 	s, err := New(Config{BaseURL: "http://uk.test"}, Deps{
-		Store: st, Files: uitvoeringskracht.Templates,
+		Store: st, Files: uitvoeringskracht.Templates, Questionnaires: []*survey.Questionnaire{q},
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

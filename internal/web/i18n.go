@@ -9,7 +9,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-
 // supportedLanguages lists the interface languages; the first is the default.
 func supportedLanguages() []string { return []string{"nl", "en"} }
 
@@ -44,18 +43,35 @@ func (t Translator) Get(key string, args ...any) string {
 // translations holds every language's catalog.
 type translations map[string]catalog
 
-// loadTranslations reads templates/i18n/<lang>.yaml for every supported
-// language and checks that they define exactly the same keys.
+// loadTranslations reads every templates/i18n/<lang>/*.yaml file (one per
+// area of the service) for every supported language, refuses a key defined
+// twice, and checks that all languages define exactly the same keys.
 func loadTranslations(fsys fs.FS) (translations, error) {
 	all := translations{}
 	for _, lang := range supportedLanguages() {
-		data, err := fs.ReadFile(fsys, "templates/i18n/"+lang+".yaml")
+		files, err := fs.Glob(fsys, "templates/i18n/"+lang+"/*.yaml")
 		if err != nil {
 			return nil, fmt.Errorf("translations: %w", err)
 		}
-		var c catalog
-		if err := yaml.Unmarshal(data, &c); err != nil {
-			return nil, fmt.Errorf("translations %s: %w", lang, err)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("translations: no files for %s", lang)
+		}
+		c := catalog{}
+		for _, file := range files {
+			data, err := fs.ReadFile(fsys, file)
+			if err != nil {
+				return nil, fmt.Errorf("translations: %w", err)
+			}
+			var part catalog
+			if err := yaml.Unmarshal(data, &part); err != nil {
+				return nil, fmt.Errorf("translations %s: %w", file, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("translations %s: key %q is defined twice", file, k)
+				}
+				c[k] = v
+			}
 		}
 		all[lang] = c
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 )
 
 // Context keys set by middleware.
@@ -15,6 +16,8 @@ const (
 	ctxLang      = "lang"
 	ctxCSRF      = "csrf"
 	ctxRequestID = "request_id"
+	// ctxConsultant holds the signed-in *survey.Consultant.
+	ctxConsultant = "consultant"
 )
 
 const langCookie = "uk_lang"
@@ -105,6 +108,22 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,
 		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(error, echo.Context) error { return errCSRF },
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
+	})
+}
+
+// codeRateLimit slows down guessing of access codes: each client may try a
+// few codes a minute. The client's address is held in memory only, for
+// counting; it is never stored or logged.
+func (s *Server) codeRateLimit() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(10.0 / 60), Burst: 10, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		ErrorHandler:        func(echo.Context, error) error { return echo.NewHTTPError(http.StatusForbidden) },
+		DenyHandler: func(echo.Context, string, error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests)
+		},
 	})
 }

@@ -9,13 +9,20 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
 // pageNames lists every page template the service renders. parsePages fails
 // when one is missing, so a deployment with an incomplete template set never
 // starts.
 func pageNames() []string {
-	return []string{"landing", "step", "review", "thanks", "closed", "error"}
+	return []string{
+		"landing", "step", "review", "thanks", "closed", "error",
+		"organisations", "organisation", "organisation_form",
+		"diagnostic", "diagnostic_form", "diagnostic_delete", "results",
+		"login", "totp", "account", "team", "audit", "invite",
+	}
 }
 
 // pages holds one parsed template set per page: the shared layout plus the
@@ -28,7 +35,7 @@ type pages struct {
 func parsePages(fsys fs.FS) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames() {
-		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/"+name+".html")
+		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/formerrors.html", "templates/html/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("templates: page %q: %w", name, err)
 		}
@@ -52,12 +59,15 @@ type langLink struct {
 
 // view is the data every page receives; Page holds the page's own data.
 type view struct {
-	T          Translator
-	Lang       string
-	Title      string
-	HasErrors  bool
-	CSRF       string
-	LangLinks  []langLink
+	T         Translator
+	Lang      string
+	Title     string
+	HasErrors bool
+	CSRF      string
+	LangLinks []langLink
+	// Consultant is the signed-in consultant on workspace pages, nil on
+	// respondent and public pages.
+	Consultant *survey.Consultant
 	Page       any
 }
 
@@ -77,6 +87,9 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		CSRF:      csrfToken(c),
 		LangLinks: langLinks(c, lang),
 		Page:      page,
+	}
+	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
+		v.Consultant = cons
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

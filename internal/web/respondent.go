@@ -24,6 +24,12 @@ type landingPage struct {
 	StartURL     string
 	HasDraft     bool
 	Expired      bool
+	// NeedsCode is set when the diagnostic admits respondents with an
+	// access code only.
+	NeedsCode bool
+	CodeURL   string
+	Code      string
+	CodeError string
 }
 
 // closedPage is the data of the page shown when no answers are accepted.
@@ -92,8 +98,58 @@ func (s *Server) landing(c echo.Context) error {
 		StartURL:     respondentPath(d, "/start"),
 		HasDraft:     derr == nil,
 		Expired:      c.QueryParam("verlopen") == "1",
+		NeedsCode:    d.Access == survey.AccessCodes && derr != nil,
+		CodeURL:      respondentPath(d, "/code"),
 	}
 	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
+}
+
+// codeForm is the access-code form of the landing page. The code travels in
+// the body of a POST, never in a URL, so it ends up in no history or log.
+type codeForm struct {
+	Code string `form:"code" validate:"required,max=32"`
+}
+
+// enterCode starts a questionnaire for a respondent with a valid, unused
+// access code. The code is spent only when the answers are submitted.
+func (s *Server) enterCode(c echo.Context) error {
+	d, ok, err := s.diagnosticForRespondent(c)
+	if !ok {
+		return err
+	}
+	t := s.texts.For(requestLang(c))
+	var form codeForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	fail := func(key string) error {
+		page := landingPage{
+			Organisation: d.Organisation.Name, Diagnostic: d.Name, Minutes: d.Questionnaire.MinutesToComplete,
+			Questions: len(d.Questionnaire.AllItems()), StartURL: respondentPath(d, "/start"),
+			NeedsCode: true, CodeURL: respondentPath(d, "/code"), Code: form.Code, CodeError: t.Get(key),
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "landing", t.Get("error.title_prefix")+" "+t.Get("landing.title", d.Organisation.Name), page, true)
+	}
+	if err := s.validate.Struct(form); err != nil {
+		if form.Code == "" {
+			return fail("code.error.required")
+		}
+		return fail("code.error.format")
+	}
+	code, valid := survey.NormalizeAccessCode(form.Code)
+	if !valid {
+		return fail("code.error.format")
+	}
+	draft, err := s.store.CreateDraftWithCode(c.Request().Context(), d.ID, code)
+	switch survey.ErrorCode(err) {
+	case "":
+	case survey.CodeNotFound:
+		return fail("code.error.unknown")
+	default:
+		return err
+	}
+	s.setDraftCookie(c, d, draft.ID, 0)
+	return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/1"))
 }
 
 // start begins (or resumes) a questionnaire: it creates a draft, remembers
@@ -104,6 +160,10 @@ func (s *Server) start(c echo.Context) error {
 		return err
 	}
 	draft, err := s.loadDraft(c, d)
+	if survey.ErrorCode(err) == survey.CodeNotFound && d.Access == survey.AccessCodes {
+		// No way in without a code.
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
+	}
 	if survey.ErrorCode(err) == survey.CodeNotFound {
 		draft, err = s.store.CreateDraft(c.Request().Context(), d.ID)
 		if err != nil {
@@ -254,6 +314,21 @@ func (s *Server) submit(c echo.Context) error {
 	}
 	if first := firstIncompleteStep(d, draft); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
+	}
+	if d.Access == survey.AccessCodes {
+		if !draft.WithCode {
+			return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
+		}
+		// Spend the code in a transaction of its own, before and apart
+		// from storing the answers: nothing may tie the two together.
+		if err := s.store.UseDraftCode(ctx, d.ID, draft.ID); err != nil {
+			t := s.texts.For(requestLang(c))
+			if survey.ErrorCode(err) == survey.CodeConflict {
+				return s.renderReview(c, d, draft, t.Get("code.error.used_meanwhile"), http.StatusConflict)
+			}
+			s.logStoreFailure(c, err)
+			return s.renderReview(c, d, draft, t.Get("error.submit_failed"), http.StatusServiceUnavailable)
+		}
 	}
 	resp := responseFromDraft(d, draft, s.now().In(s.location).Format("2006-01-02"))
 	err = s.store.Submit(ctx, draft.ID, form.Nonce, resp)

@@ -26,15 +26,98 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.static))
 
-	// The respondent flow. Every form is protected against CSRF.
-	d := e.Group("/d/:token", s.csrf())
+	// Every state-changing form, respondents' included, carries a CSRF token.
+	csrf := s.csrf()
+
+	// The respondent flow.
+	d := e.Group("/d/:token", csrf)
 	d.GET("", s.landing)
 	d.POST("/start", s.start)
+	d.POST("/code", s.enterCode, s.codeRateLimit())
 	d.GET("/stap/:step", s.showStep)
 	d.POST("/stap/:step", s.saveStep)
 	d.GET("/controle", s.review)
 	d.POST("/verzenden", s.submit)
 	d.GET("/bedankt", s.thanks)
+
+	// The consultants' workspace: organisations and diagnostics. Every
+	// handler looks records up within the consultant's firm. Middleware is
+	// given per route: a group without a prefix would also catch every
+	// unknown URL.
+	ws := []echo.MiddlewareFunc{csrf, s.requireConsultant}
+	e.GET("/organisaties", s.listOrganisations, ws...)
+	e.GET("/organisaties/nieuw", s.newOrganisation, ws...)
+	e.POST("/organisaties", s.createOrganisation, ws...)
+	e.GET("/organisaties/:id", s.showOrganisation, ws...)
+	e.GET("/organisaties/:id/bewerken", s.editOrganisation, ws...)
+	e.POST("/organisaties/:id", s.updateOrganisation, ws...)
+	e.GET("/organisaties/:id/diagnoses/nieuw", s.newDiagnostic, ws...)
+	e.POST("/organisaties/:id/diagnoses", s.createDiagnostic, ws...)
+	e.GET("/diagnoses/:id", s.showDiagnostic, ws...)
+	e.GET("/diagnoses/:id/bewerken", s.editDiagnostic, ws...)
+	e.POST("/diagnoses/:id/bewerken", s.updateDiagnostic, ws...)
+	e.POST("/diagnoses/:id/openen", s.openDiagnostic, ws...)
+	e.POST("/diagnoses/:id/sluiten", s.closeDiagnostic, ws...)
+	e.GET("/diagnoses/:id/verwijderen", s.confirmDeleteDiagnostic, ws...)
+	e.POST("/diagnoses/:id/verwijderen", s.deleteDiagnostic, ws...)
+	e.POST("/diagnoses/:id/codes", s.createCodes, ws...)
+	e.GET("/diagnoses/:id/qr.png", s.qrCodePNG, ws...)
+	e.GET("/diagnoses/:id/qr.svg", s.qrCodeSVG, ws...)
+
+	// Accounts and sessions. Sign-in posts are rate-limited per client
+	// before anything else; every form carries a CSRF token.
+	limit := s.loginRateLimit()
+	admin := []echo.MiddlewareFunc{csrf, s.requireConsultant, s.requireAdmin}
+	e.GET("/login", s.showLogin, csrf)
+	e.POST("/login", s.login, limit, csrf)
+	e.GET("/login/totp", s.showLoginTOTP, csrf)
+	e.POST("/login/totp", s.loginTOTP, limit, csrf)
+	e.POST("/logout", s.logout, csrf)
+	e.GET("/uitnodiging/:token", s.showInvitation, csrf)
+	e.POST("/uitnodiging/:token", s.acceptInvitation, limit, csrf)
+	e.GET("/account", s.showAccount, ws...)
+	e.GET("/account/tweestapsverificatie", s.showTOTPSetup, ws...)
+	e.POST("/account/tweestapsverificatie", s.startTOTPSetup, ws...)
+	e.POST("/account/tweestapsverificatie/bevestigen", s.confirmTOTPSetup, ws...)
+	e.POST("/account/tweestapsverificatie/uitzetten", s.disableTOTP, ws...)
+	e.POST("/account/herstelcodes", s.newRecoveryCodes, ws...)
+	e.POST("/account/tokens", s.createAPIToken, ws...)
+	e.POST("/account/tokens/:id/intrekken", s.revokeAPIToken, ws...)
+	e.GET("/team", s.showTeam, admin...)
+	e.POST("/team/uitnodigingen", s.invite, admin...)
+	e.POST("/team/uitnodigingen/:id/intrekken", s.revokeInvitation, admin...)
+	e.POST("/team/tweestapsverificatie", s.setFirmTOTP, admin...)
+	e.POST("/team/:id/uitschakelen", s.disableConsultant, admin...)
+	e.POST("/team/:id/inschakelen", s.enableConsultant, admin...)
+	e.GET("/audit", s.showAudit, admin...)
+	e.GET("/api/v1/me", s.apiMe, s.requireAPIToken)
+
+	// The JSON API, described in docs/openapi.yaml. Browsers never send a
+	// bearer token on their own, so it needs no CSRF token. The group's
+	// catch-all makes unknown API paths check the token too, then answer a
+	// JSON 404, or 405 where only the method is wrong.
+	e.Use(s.apiDefaults)
+	api := e.Group("/api/v1", s.apiProblems, s.requireAPIToken)
+	api.RouteNotFound("/*", s.apiNotFound)
+	api.GET("/organisations", s.apiListOrganisations)
+	api.POST("/organisations", s.apiCreateOrganisation)
+	api.GET("/organisations/:id", s.apiGetOrganisation)
+	api.GET("/organisations/:id/diagnostics", s.apiListDiagnostics)
+	api.POST("/organisations/:id/diagnostics", s.apiCreateDiagnostic)
+	api.GET("/diagnostics/:id", s.apiGetDiagnostic)
+	api.POST("/diagnostics/:id/open", s.apiOpenDiagnostic)
+	api.POST("/diagnostics/:id/close", s.apiCloseDiagnostic)
+	api.GET("/diagnostics/:id/progress", s.apiProgress)
+	api.POST("/diagnostics/:id/codes", s.apiCreateCodes)
+
+	// Results and exports. A GET only shows: a preview is recorded by its
+	// own POST, so that following a link never changes what may be shown.
+	e.GET("/diagnoses/:id/resultaten", s.showResults, ws...)
+	e.POST("/diagnoses/:id/resultaten/voorbeeld", s.previewResults, ws...)
+	for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX, exportAnswersCSV, exportAnswersXLSX} {
+		e.GET("/diagnoses/:id/export/"+file, s.exportResults(file), ws...)
+	}
+	api.GET("/diagnostics/:id/results", s.apiResults)
 
 	return e
 }

@@ -29,6 +29,33 @@ type Store interface {
 	SaveDraft(ctx context.Context, d *survey.Draft) error
 	Submit(ctx context.Context, draftID, nonce string, r *survey.Response) error
 	NonceUsed(ctx context.Context, nonce string) (bool, error)
+	CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error)
+	UseDraftCode(ctx context.Context, diagnosticID, draftID string) error
+
+	// The consultants' workspace. Every lookup takes the consultant's
+	// firm, so another firm's ids are simply not found.
+	CreateOrganisation(ctx context.Context, o *survey.Organisation) error
+	ListOrganisations(ctx context.Context, firmID string) ([]survey.Organisation, error)
+	OrganisationForFirm(ctx context.Context, firmID, id string) (*survey.Organisation, error)
+	UpdateOrganisation(ctx context.Context, o *survey.Organisation) error
+	CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) error
+	ListDiagnostics(ctx context.Context, firmID, organisationID string) ([]survey.Diagnostic, error)
+	DiagnosticForFirm(ctx context.Context, firmID, id string) (*survey.Diagnostic, error)
+	UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) error
+	SetDiagnosticState(ctx context.Context, id string, state survey.State) error
+	DeleteDiagnostic(ctx context.Context, id string) (int, error)
+	CountResponses(ctx context.Context, diagnosticID string) (int, error)
+	Progress(ctx context.Context, diagnosticID string) (*survey.Progress, error)
+	CreateAccessCodes(ctx context.Context, diagnosticID string, n int) ([]string, error)
+	AccessCodeCounts(ctx context.Context, diagnosticID string) (issued, used int, err error)
+
+	// Results and exports.
+	Responses(ctx context.Context, diagnosticID string) ([]survey.Response, error)
+	PreviewedAt(ctx context.Context, diagnosticID string) (int, error)
+	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
+	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
+	BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error)
+	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
 }
 
 // Config holds what the web layer needs to know about its deployment.
@@ -42,25 +69,34 @@ type Config struct {
 
 // Deps are the collaborators of the web layer.
 type Deps struct {
-	Store  Store
-	Files  fs.FS // the embedded templates/ tree
-	Logger *slog.Logger
-	Now    func() time.Time
+	Store Store
+	Files fs.FS // the embedded templates/ tree
+	// Questionnaires are the instruments new diagnostics can use, oldest
+	// first.
+	Questionnaires []*survey.Questionnaire
+	// Accounts keeps consultants, sessions and the audit log; nil means
+	// Store, which must then implement AccountStore (internal/store does).
+	Accounts AccountStore
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Server is the HTTP front of the service.
 type Server struct {
-	cfg       Config
-	store     Store
-	logger    *slog.Logger
-	now       func() time.Time
-	pages     *pages
-	texts     translations
-	validate  *validator.Validate
-	secure    bool
-	static    http.Handler
-	echo      *echo.Echo
-	location  *time.Location
+	cfg            Config
+	store          Store
+	logger         *slog.Logger
+	now            func() time.Time
+	pages          *pages
+	texts          translations
+	validate       *validator.Validate
+	secure         bool
+	static         http.Handler
+	echo           *echo.Echo
+	location       *time.Location
+	questionnaires []*survey.Questionnaire
+	accounts       AccountStore
+	signIn         signInPolicy
 }
 
 // New builds the server: it parses templates and translations once and
@@ -93,21 +129,31 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	accounts := deps.Accounts
+	if accounts == nil {
+		accounts, _ = deps.Store.(AccountStore)
+	}
+	if accounts == nil {
+		return nil, errors.New("web: an account store is required")
+	}
 	staticFS, err := fs.Sub(deps.Files, "templates/static")
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		cfg:      cfg,
-		store:    deps.Store,
-		logger:   logger,
-		now:      now,
-		pages:    pg,
-		texts:    texts,
-		validate: newValidator(),
-		secure:   base.Scheme == "https",
-		static:   http.StripPrefix("/static/", http.FileServer(http.FS(staticFS))),
-		location: time.Local,
+		cfg:            cfg,
+		store:          deps.Store,
+		logger:         logger,
+		now:            now,
+		pages:          pg,
+		texts:          texts,
+		validate:       newValidator(),
+		secure:         base.Scheme == "https",
+		static:         http.StripPrefix("/static/", http.FileServer(http.FS(staticFS))),
+		location:       time.Local,
+		questionnaires: deps.Questionnaires,
+		accounts:       accounts,
+		signIn:         newSignInPolicy(),
 	}
 	s.echo = s.routes()
 	return s, nil

@@ -445,4 +445,3 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, draft *surve
 	}
 	return s.render(c, status, "review", title, page, formErr != "")
 }
-

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+func TestDemoGoesThroughTheStoreAndClosesTheDiagnostic(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "demo.db")
+	opts := demoOptions{out: filepath.Join(dir, "rapport.pdf"), respondents: 60, lang: "nl", database: db, seed: 7}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	outcome, err := runDemo(context.Background(), opts, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := os.ReadFile(opts.out)
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte("/Lang (nl)")) {
+		t.Fatalf("no PDF report written: %v", err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "rapport.html"))
+	if err != nil || !bytes.Contains(page, []byte(`<html lang="nl">`)) {
+		t.Fatalf("no HTML twin written next to the PDF: %v", err)
+	}
+	if !strings.Contains(out.String(), "60 respondents") {
+		t.Errorf("summary line: %s", out.String())
+	}
+
+	st, err := store.Open(context.Background(), db, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d, err := st.Diagnostic(context.Background(), outcome.diagnosticID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != survey.StateClosed {
+		t.Errorf("the demo diagnostic is %s, want closed", d.State)
+	}
+	if d.PreviousID == "" {
+		t.Error("the demo diagnostic should follow a previous wave")
+	}
+	rs, err := st.Responses(context.Background(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 60 || outcome.result.N != 60 {
+		t.Errorf("%d stored responses, %d scored, want 60", len(rs), outcome.result.N)
+	}
+	// The simulated answers have the structure the demo promises.
+	dontKnow, skipped := 0, 0
+	for _, r := range rs {
+		for _, f := range d.Questionnaire.Factors {
+			for _, it := range f.Items {
+				switch v, ok := r.Answers[it.ID]; {
+				case !ok:
+					skipped++
+				case v == survey.DontKnow:
+					dontKnow++
+				}
+			}
+		}
+	}
+	if dontKnow == 0 || skipped == 0 {
+		t.Errorf("%d don't-know answers and %d skipped items; want some of both", dontKnow, skipped)
+	}
+	if outcome.result.Trend == nil {
+		t.Error("the demo result has no trend")
+	}
+}
+
+func TestDemoCommandLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates a few hundred respondents through SQLite")
+	}
+	out := filepath.Join(t.TempDir(), "report.pdf")
+	code, stdout, stderr := runCLI(t, nil, "demo", "--out", out, "--respondents", "40", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	pdf, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(pdf, []byte("/Lang (en)")) {
+		t.Fatalf("no English report: %v", err)
+	}
+	for _, args := range [][]string{
+		{"demo", "--lang", "fr"},
+		{"demo", "--respondents", "3"},
+		{"demo", "--database", "mysql://x"},
+		{"demo", "extra"},
+	} {
+		if code, _, _ := runCLI(t, nil, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestDemoRejectsAnIncompleteAdviceDir(t *testing.T) {
+	dir := t.TempDir()
+	writeAdvice(t, dir, "nl.yaml", "language: nl\nroutes: []\n")
+	_, err := runDemo(context.Background(), demoOptions{out: filepath.Join(dir, "r.pdf"), respondents: 20, lang: "nl", adviceDir: dir}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "nl.yaml:2: ") {
+		t.Errorf("got %v, want the advice problems with lines", err)
+	}
+}
+
+func writeAdvice(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAdviceCheck(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "advice", "check", "../../templates/advice")
+	if code != 0 || !strings.Contains(out, "ok (languages en, nl; complete for uitvoeringskracht version 1)") {
+		t.Fatalf("the shipped library: exit %d, %s %s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	shipped, err := os.ReadFile("../../templates/advice/nl.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A typo in a factor id: loads fine, but does not cover the
+	// questionnaire.
+	writeAdvice(t, dir, "nl.yaml", strings.Replace(string(shipped), "- id: capacity", "- id: capacty", 1))
+	code, _, errOut = runCLI(t, nil, "advice", "check", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		filepath.Join(dir, "nl.yaml") + `:13: no advice for factor "capacity"`,
+		`factor "capacty" is not a factor of questionnaire uitvoeringskracht version 1`,
+		"2 problems in the advice library",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("output lacks %q:\n%s", want, errOut)
+		}
+	}
+	// A syntax error is reported with its line.
+	writeAdvice(t, dir, "nl.yaml", "language: nl\nroutes:\n  - id: [\n")
+	if code, _, errOut := runCLI(t, nil, "advice", "check", dir); code != 1 || !strings.Contains(errOut, filepath.Join(dir, "nl.yaml")+":4: YAML syntax error") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, nil, "advice", "check"); code != 2 {
+		t.Errorf("usage error: exit %d, want 2", code)
+	}
+	if code, _, _ := runCLI(t, nil, "advice", "check", filepath.Join(dir, "missing")); code != 1 {
+		t.Errorf("missing folder: exit %d, want 1", code)
+	}
+}

@@ -1,0 +1,215 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// resultsDiagnostic stores an organisation of the sector and a diagnostic
+// of it in the given state.
+func resultsDiagnostic(t *testing.T, s *store.Store, sector survey.Sector, state survey.State, version string) *survey.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	o := &survey.Organisation{Name: "Organisatie", Sector: sector}
+	if err := s.CreateOrganisation(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	return resultsWave(t, s, o, state, version)
+}
+
+// resultsWave stores another diagnostic of o.
+func resultsWave(t *testing.T, s *store.Store, o *survey.Organisation, state survey.State, version string) *survey.Diagnostic {
+	t.Helper()
+	q := testQuestionnaire()
+	q.Version = version
+	d := &survey.Diagnostic{OrganisationID: o.ID, Organisation: *o, Name: "Meting", Questionnaire: q, Units: testUnits(), State: state, MinGroupSize: 5}
+	if err := s.CreateDiagnostic(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	// Waves are ordered by creation time, which has microsecond precision.
+	time.Sleep(2 * time.Millisecond)
+	return d
+}
+
+func TestPreviewIsRecordedOnlyWhenAllowed(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDiagnostic(t, s)
+		if n, err := s.PreviewedAt(ctx, d.ID); err != nil || n != 0 {
+			t.Fatalf("PreviewedAt before any preview: %d %v", n, err)
+		}
+		for i := range 4 {
+			submitNew(t, s, d.ID, i)
+		}
+		refused := survey.Errorf(survey.CodeConflict, "not now")
+		var gotPrev, gotN int
+		_, err := s.RecordPreview(ctx, d.ID, func(prev, n int) error {
+			gotPrev, gotN = prev, n
+			return refused
+		})
+		if !errors.Is(err, refused) || gotPrev != 0 || gotN != 4 {
+			t.Fatalf("refused preview: err %v, allow saw (%d, %d)", err, gotPrev, gotN)
+		}
+		if n, _ := s.PreviewedAt(ctx, d.ID); n != 0 {
+			t.Fatalf("a refused preview was recorded at %d", n)
+		}
+		allow := func(int, int) error { return nil }
+		if n, err := s.RecordPreview(ctx, d.ID, allow); err != nil || n != 4 {
+			t.Fatalf("RecordPreview: %d %v", n, err)
+		}
+		submitNew(t, s, d.ID, 9)
+		n, err := s.RecordPreview(ctx, d.ID, func(prev, n int) error {
+			gotPrev, gotN = prev, n
+			return nil
+		})
+		if err != nil || n != 5 || gotPrev != 4 || gotN != 5 {
+			t.Fatalf("second preview: %d %v, allow saw (%d, %d)", n, err, gotPrev, gotN)
+		}
+		if n, _ := s.PreviewedAt(ctx, d.ID); n != 5 {
+			t.Fatalf("PreviewedAt = %d, want 5", n)
+		}
+		if _, err := s.RecordPreview(ctx, "nope", allow); survey.ErrorCode(err) != survey.CodeNotFound {
+			t.Errorf("preview of a missing diagnostic: %v", err)
+		}
+		// Deleting the diagnostic takes its preview along.
+		if _, err := s.DeleteDiagnostic(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.PreviewedAt(ctx, d.ID); err != nil || n != 0 {
+			t.Errorf("preview after delete: %d %v", n, err)
+		}
+	})
+}
+
+func TestBenchmarkScoresTakeTheLatestClosedSummaryOfEachOtherOrganisation(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		save := func(d *survey.Diagnostic, mean float64) {
+			t.Helper()
+			if err := s.SaveResultSummary(ctx, d.ID, &mean, 40); err != nil {
+				t.Fatal(err)
+			}
+		}
+		own := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
+		save(own, 99)
+		// Five other municipalities, one with two closed waves: only the
+		// later one counts.
+		var want []float64
+		for i, mean := range []float64{40, 50, 50, 60, 70} {
+			d := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
+			save(d, mean)
+			if i == 0 {
+				later := resultsWave(t, s, &d.Organisation, survey.StateClosed, "1")
+				save(later, 45)
+				mean = 45
+			}
+			want = append(want, mean)
+		}
+		slices.Sort(want)
+		// Left out: another sector, another version, a diagnostic that is
+		// open again, a summary without an index.
+		save(resultsDiagnostic(t, s, survey.SectorProvince, survey.StateClosed, "1"), 10)
+		save(resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "2"), 11)
+		save(resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1"), 12)
+		hidden := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
+		if err := s.SaveResultSummary(ctx, hidden.ID, nil, 3); err != nil {
+			t.Fatal(err)
+		}
+		// Closed by its closing date: counts.
+		byDate := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1")
+		past := now.Add(-time.Hour)
+		byDate.ClosesAt = &past
+		if err := s.UpdateDiagnostic(ctx, byDate); err != nil {
+			t.Fatal(err)
+		}
+		save(byDate, 80)
+		want = append(want, 80)
+
+		got, err := s.BenchmarkScores(ctx, own.OrganisationID, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("BenchmarkScores = %v, want %v", got, want)
+		}
+
+		// Saving the same summary again writes nothing; a new one replaces it.
+		save(own, 99)
+		save(own, 98)
+		got, _ = s.BenchmarkScores(ctx, byDate.OrganisationID, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
+		if !slices.Contains(got, 98) || slices.Contains(got, 99) || slices.Contains(got, 80) {
+			t.Errorf("after replacing the summary, from another organisation: %v", got)
+		}
+		if err := s.SaveResultSummary(ctx, "nope", nil, 5); survey.ErrorCode(err) != survey.CodeNotFound {
+			t.Errorf("summary of a missing diagnostic: %v", err)
+		}
+	})
+}
+
+func TestPooledResponsesAreBoundedAndComeFromClosedDiagnosticsOfTheSameVersion(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		own := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1")
+		older := resultsDiagnostic(t, s, survey.SectorProvince, survey.StateOpen, "1")
+		newer := resultsDiagnostic(t, s, survey.SectorWaterBoard, survey.StateOpen, "1")
+		otherVersion := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "2")
+		stillOpen := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1")
+		counts := map[string]int{own.ID: 3, older.ID: 4, newer.ID: 3, otherVersion.ID: 2, stillOpen.ID: 2}
+		for id, n := range counts {
+			for i := range n {
+				submitNew(t, s, id, i)
+			}
+		}
+		for _, d := range []*survey.Diagnostic{own, older, newer, otherVersion} {
+			if err := s.SetDiagnosticState(ctx, d.ID, survey.StateClosed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pool := func(limit int) ([]survey.Response, error) {
+			return s.PooledResponses(ctx, own.ID, own.Questionnaire.ID, "1", time.Now(), limit)
+		}
+		all, err := pool(100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := map[string]int{}
+		for _, r := range all {
+			from[r.DiagnosticID]++
+			if r.ID == "" || len(r.Answers) == 0 || r.Background != nil || r.Open != nil || r.SubmittedOn != "" {
+				t.Fatalf("a pooled response carries more than its answers: %+v", r)
+			}
+		}
+		if len(all) != 7 || from[older.ID] != 4 || from[newer.ID] != 3 {
+			t.Fatalf("pooled %d responses from %v, want 4 from the older and 3 from the newer diagnostic", len(all), from)
+		}
+		// The limit takes the most recent diagnostics first.
+		some, err := pool(5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from = map[string]int{}
+		for _, r := range some {
+			from[r.DiagnosticID]++
+		}
+		if len(some) != 5 || from[newer.ID] != 3 || from[older.ID] != 2 {
+			t.Fatalf("limited pool: %d responses from %v", len(some), from)
+		}
+		again, _ := pool(5)
+		for i := range some {
+			if again[i].ID != some[i].ID {
+				t.Fatal("the pool is not the same on a second call")
+			}
+		}
+		if _, err := pool(0); survey.ErrorCode(err) != survey.CodeInvalid {
+			t.Errorf("a pool without a limit: %v", err)
+		}
+	})
+}

@@ -1,0 +1,451 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// diagnosticForm is what a consultant enters for a diagnostic. Units are
+// one per line, optionally with a headcount after a semicolon
+// ("Uitvoering; 120").
+type diagnosticForm struct {
+	Name          string   `form:"name" validate:"required,max=200"`
+	Questionnaire string   `form:"questionnaire" validate:"required,max=100"`
+	Languages     []string `form:"languages" validate:"dive,oneof=nl en"`
+	Units         string   `form:"units" validate:"required,max=20000"`
+	OpensOn       string   `form:"opens_on" validate:"omitempty,datetime=2006-01-02"`
+	ClosesOn      string   `form:"closes_on" validate:"omitempty,datetime=2006-01-02"`
+	MinGroupSize  string   `form:"min_group_size" validate:"required,oneof=5 6 7 8 9 10"`
+	Access        string   `form:"access" validate:"required,oneof=link codes"`
+	PreviousID    string   `form:"previous_id" validate:"omitempty,max=64"`
+}
+
+// Limits on units keep pages and reports readable.
+const (
+	maxUnits        = 200
+	maxUnitNameRune = 100
+)
+
+type diagnosticFormPage struct {
+	Organisation   survey.Organisation
+	Form           diagnosticForm
+	Errors         formErrors
+	Questionnaires []questionnaireOption
+	Previous       []diagnosticRowView
+	Action         string
+	Editing        bool
+	GroupSizes     []string
+	// Started is set once the diagnostic has been opened: the instrument,
+	// the access mode and the units are fixed from then on, because
+	// answers depend on them.
+	Started bool
+}
+
+type questionnaireOption struct {
+	Key   string
+	Label string
+}
+
+// questionnaireKey identifies a questionnaire version in forms.
+func questionnaireKey(q *survey.Questionnaire) string { return q.ID + "@" + q.Version }
+
+func (s *Server) questionnaireOptions(t Translator) []questionnaireOption {
+	var opts []questionnaireOption
+	for _, q := range s.questionnaires {
+		opts = append(opts, questionnaireOption{Key: questionnaireKey(q), Label: fmt.Sprintf("%s (%s %s)", q.Title.In(t.Lang()), t.Get("diag.version"), q.Version)})
+	}
+	return opts
+}
+
+func (s *Server) questionnaireByKey(key string) (*survey.Questionnaire, bool) {
+	for _, q := range s.questionnaires {
+		if questionnaireKey(q) == key {
+			return q, true
+		}
+	}
+	return nil, false
+}
+
+// diagnosticFormPageFor fills the parts of the form page that do not come
+// from the form itself.
+func (s *Server) diagnosticFormPageFor(c echo.Context, o *survey.Organisation, exclude string) (diagnosticFormPage, error) {
+	t := s.texts.For(requestLang(c))
+	page := diagnosticFormPage{Organisation: *o, Questionnaires: s.questionnaireOptions(t), GroupSizes: []string{"5", "6", "7", "8", "9", "10"}}
+	ds, err := s.store.ListDiagnostics(c.Request().Context(), o.FirmID, o.ID)
+	if err != nil {
+		return page, err
+	}
+	for _, d := range ds {
+		if d.ID != exclude {
+			page.Previous = append(page.Previous, diagnosticRowView{ID: d.ID, Name: d.Name, Period: periodText(&d, t)})
+		}
+	}
+	return page, nil
+}
+
+func (s *Server) newDiagnostic(c echo.Context) error {
+	cons := consultantFrom(c)
+	o, err := s.store.OrganisationForFirm(c.Request().Context(), cons.FirmID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	page, err := s.diagnosticFormPageFor(c, o, "")
+	if err != nil {
+		return err
+	}
+	page.Action = "/organisaties/" + o.ID + "/diagnoses"
+	page.Form = diagnosticForm{
+		Name:         fmt.Sprintf("%s %d", o.Name, s.now().Year()),
+		Languages:    []string{"nl", "en"},
+		MinGroupSize: strconv.Itoa(survey.DefaultMinGroupSize),
+		Access:       string(survey.AccessLink),
+	}
+	if len(s.questionnaires) > 0 {
+		page.Form.Questionnaire = questionnaireKey(s.questionnaires[len(s.questionnaires)-1])
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.new.title"), page, false)
+}
+
+func (s *Server) createDiagnostic(c echo.Context) error {
+	cons := consultantFrom(c)
+	ctx := c.Request().Context()
+	o, err := s.store.OrganisationForFirm(ctx, cons.FirmID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var form diagnosticForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	t := s.texts.For(requestLang(c))
+	d := &survey.Diagnostic{OrganisationID: o.ID, State: survey.StateDraft}
+	page, err := s.diagnosticFormPageFor(c, o, "")
+	if err != nil {
+		return err
+	}
+	page.Action = "/organisaties/" + o.ID + "/diagnoses"
+	page.Form = form
+	if errs := s.applyDiagnosticForm(&form, d, page.Previous, false, t); len(errs) > 0 {
+		page.Form, page.Errors = form, errs
+		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.new.title"), page, true)
+	}
+	if err := s.store.CreateDiagnostic(ctx, d); err != nil {
+		return err
+	}
+	s.audit(c, "create", "diagnostic", d.ID, d.Name)
+	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
+}
+
+// applyDiagnosticForm validates the form and copies it into d. When started
+// is set the fields that answers depend on are left as they are.
+func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic, previous []diagnosticRowView, started bool, t Translator) formErrors {
+	form.Name = strings.TrimSpace(form.Name)
+	errs := s.validateForm(form, t, map[string]string{
+		"Name.required":  "diag.error.name_required",
+		"Name.max":       "diag.error.name_long",
+		"Questionnaire":  "diag.error.questionnaire",
+		"Languages":      "diag.error.languages",
+		"Units.required": "diag.error.units_required",
+		"Units.max":      "diag.error.units_long",
+		"OpensOn":        "diag.error.date",
+		"ClosesOn":       "diag.error.date",
+		"MinGroupSize":   "diag.error.min_group_size",
+		"Access":         "diag.error.access",
+		"PreviousID":     "diag.error.previous",
+	})
+	q, ok := s.questionnaireByKey(form.Questionnaire)
+	if !ok && errs.For("questionnaire") == "" && !started {
+		errs = append(errs, formError{Field: "questionnaire", Message: t.Get("diag.error.questionnaire")})
+	}
+	var units []survey.Unit
+	if errs.For("units") == "" && !started {
+		var msg string
+		units, msg = parseUnits(form.Units, t)
+		if msg != "" {
+			errs = append(errs, formError{Field: "units", Message: msg})
+		}
+	}
+	loc := time.Local
+	var opens, closes *time.Time
+	if form.OpensOn != "" && errs.For("opens_on") == "" {
+		day, _ := time.ParseInLocation("2006-01-02", form.OpensOn, loc)
+		opens = &day
+	}
+	if form.ClosesOn != "" && errs.For("closes_on") == "" {
+		day, _ := time.ParseInLocation("2006-01-02", form.ClosesOn, loc)
+		// Closing "on" a date means at the end of that day.
+		end := day.AddDate(0, 0, 1)
+		closes = &end
+	}
+	if opens != nil && closes != nil && !closes.After(*opens) {
+		errs = append(errs, formError{Field: "closes_on", Message: t.Get("diag.error.closes_before_opens")})
+	}
+	if form.PreviousID != "" && errs.For("previous_id") == "" && !slices.ContainsFunc(previous, func(p diagnosticRowView) bool { return p.ID == form.PreviousID }) {
+		errs = append(errs, formError{Field: "previous_id", Message: t.Get("diag.error.previous")})
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	d.Name = form.Name
+	d.OpensAt, d.ClosesAt = opens, closes
+	d.MinGroupSize, _ = strconv.Atoi(form.MinGroupSize)
+	d.PreviousID = form.PreviousID
+	if !started {
+		d.Questionnaire = *q
+		d.Units = units
+		d.Access = survey.Access(form.Access)
+		d.Languages = []string{"nl"}
+		if slices.Contains(form.Languages, "en") {
+			d.Languages = append(d.Languages, "en")
+		}
+	}
+	return nil
+}
+
+// parseUnits reads one unit per line, "Name" or "Name; headcount".
+func parseUnits(text string, t Translator) ([]survey.Unit, string) {
+	var names []string
+	headcounts := map[string]int{}
+	seen := map[string]bool{}
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, count, hasCount := strings.Cut(line, ";")
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, t.Get("diag.error.unit_name_empty")
+		}
+		if len([]rune(name)) > maxUnitNameRune {
+			return nil, t.Get("diag.error.unit_name_long", maxUnitNameRune)
+		}
+		if seen[strings.ToLower(name)] {
+			return nil, t.Get("diag.error.unit_twice", name)
+		}
+		seen[strings.ToLower(name)] = true
+		if hasCount {
+			n, err := strconv.Atoi(strings.TrimSpace(count))
+			if err != nil || n < 0 || n > 10_000_000 {
+				return nil, t.Get("diag.error.unit_headcount", name)
+			}
+			headcounts[name] = n
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return nil, t.Get("diag.error.units_required")
+	}
+	if len(names) > maxUnits {
+		return nil, t.Get("diag.error.units_many", maxUnits)
+	}
+	units := survey.NewUnits(names)
+	for i := range units {
+		units[i].Headcount = headcounts[units[i].Name]
+	}
+	return units, ""
+}
+
+// unitsText is the inverse of parseUnits, for the edit form.
+func unitsText(units []survey.Unit) string {
+	var b strings.Builder
+	for _, u := range units {
+		b.WriteString(u.Name)
+		if u.Headcount > 0 {
+			fmt.Fprintf(&b, "; %d", u.Headcount)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (s *Server) diagnosticOfFirm(c echo.Context) (*survey.Diagnostic, error) {
+	return s.store.DiagnosticForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
+}
+
+func (s *Server) editDiagnostic(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.diagnosticFormPageFor(c, &d.Organisation, d.ID)
+	if err != nil {
+		return err
+	}
+	page.Action = "/diagnoses/" + d.ID + "/bewerken"
+	page.Editing = true
+	page.Started = d.State != survey.StateDraft
+	page.Form = diagnosticForm{
+		Name: d.Name, Questionnaire: questionnaireKey(&d.Questionnaire), Languages: d.Languages,
+		Units: unitsText(d.Units), MinGroupSize: strconv.Itoa(d.MinGroupSize), Access: string(d.Access), PreviousID: d.PreviousID,
+	}
+	if d.OpensAt != nil {
+		page.Form.OpensOn = d.OpensAt.In(time.Local).Format("2006-01-02")
+	}
+	if d.ClosesAt != nil {
+		page.Form.ClosesOn = d.ClosesAt.In(time.Local).AddDate(0, 0, -1).Format("2006-01-02")
+	}
+	if page.Started {
+		// The questionnaire may no longer be offered for new diagnostics;
+		// show the one this diagnostic uses.
+		page.Questionnaires = []questionnaireOption{{Key: page.Form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.edit.title"), page, false)
+}
+
+func (s *Server) updateDiagnostic(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	var form diagnosticForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	t := s.texts.For(requestLang(c))
+	page, err := s.diagnosticFormPageFor(c, &d.Organisation, d.ID)
+	if err != nil {
+		return err
+	}
+	page.Action, page.Editing, page.Started = "/diagnoses/"+d.ID+"/bewerken", true, d.State != survey.StateDraft
+	if page.Started {
+		// Fixed fields come from the diagnostic, whatever was posted.
+		form.Questionnaire, form.Access, form.Units = questionnaireKey(&d.Questionnaire), string(d.Access), unitsText(d.Units)
+		form.Languages = d.Languages
+	}
+	if errs := s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t); len(errs) > 0 {
+		page.Form, page.Errors = form, errs
+		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.edit.title"), page, true)
+	}
+	if err := s.store.UpdateDiagnostic(c.Request().Context(), d); err != nil {
+		return err
+	}
+	s.audit(c, "update", "diagnostic", d.ID, d.Name)
+	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
+}
+
+func (s *Server) openDiagnostic(c echo.Context) error {
+	return s.changeState(c, survey.StateOpen, "open")
+}
+
+func (s *Server) closeDiagnostic(c echo.Context) error {
+	return s.changeState(c, survey.StateClosed, "close")
+}
+
+func (s *Server) changeState(c echo.Context, state survey.State, action string) error {
+	d, err := s.setDiagnosticState(c, state, action)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
+}
+
+// setDiagnosticState opens or closes the firm's diagnostic named by the
+// route and audits it; the pages and the API share it so that both apply
+// the dates the same way.
+func (s *Server) setDiagnosticState(c echo.Context, state survey.State, action string) (*survey.Diagnostic, error) {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	if state == survey.StateOpen && d.ClosesAt != nil && !s.now().Before(*d.ClosesAt) {
+		// Opening by hand past the closing date would close again at once.
+		d.ClosesAt = nil
+		if err := s.store.UpdateDiagnostic(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	if state == survey.StateOpen && d.OpensAt != nil && s.now().Before(*d.OpensAt) {
+		d.OpensAt = nil
+		if err := s.store.UpdateDiagnostic(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.SetDiagnosticState(ctx, d.ID, state); err != nil {
+		return nil, err
+	}
+	d.State = state
+	s.audit(c, action, "diagnostic", d.ID, d.Name)
+	return d, nil
+}
+
+type deletePage struct {
+	Diagnostic survey.Diagnostic
+	Responses  int
+}
+
+func (s *Server) confirmDeleteDiagnostic(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.CountResponses(c.Request().Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "diagnostic_delete", t.Get("diag.delete.title"), deletePage{Diagnostic: *d, Responses: n}, false)
+}
+
+// deleteForm makes the consultant confirm how many answers go, so a stale
+// confirmation page cannot delete answers that arrived after it was shown.
+type deleteForm struct {
+	Responses string `form:"responses" validate:"required,number"`
+}
+
+func (s *Server) deleteDiagnostic(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	var form deleteForm
+	if err := c.Bind(&form); err != nil || s.validate.Struct(form) != nil {
+		return survey.Errorf(survey.CodeInvalid, "missing confirmation")
+	}
+	ctx := c.Request().Context()
+	n, err := s.store.CountResponses(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	if strconv.Itoa(n) != form.Responses {
+		// Answers arrived since the page was shown: ask again.
+		return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID+"/verwijderen")
+	}
+	deleted, err := s.store.DeleteDiagnostic(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	s.audit(c, "delete", "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, deleted))
+	return c.Redirect(http.StatusSeeOther, "/organisaties/"+d.OrganisationID)
+}
+
+// periodText describes when a diagnostic runs, in the user's language.
+func periodText(d *survey.Diagnostic, t Translator) string {
+	switch {
+	case d.OpensAt != nil && d.ClosesAt != nil:
+		return t.Get("diag.period.both", formatDate(*d.OpensAt, t), formatDate(d.ClosesAt.AddDate(0, 0, -1), t))
+	case d.OpensAt != nil:
+		return t.Get("diag.period.from", formatDate(*d.OpensAt, t))
+	case d.ClosesAt != nil:
+		return t.Get("diag.period.until", formatDate(d.ClosesAt.AddDate(0, 0, -1), t))
+	default:
+		return t.Get("diag.period.none")
+	}
+}
+
+// formatDate writes a date as people read it: "3 maart 2026" or "3 March 2026".
+func formatDate(tm time.Time, t Translator) string {
+	tm = tm.In(time.Local)
+	return fmt.Sprintf("%d %s %d", tm.Day(), t.Get("month."+strconv.Itoa(int(tm.Month()))), tm.Year())
+}

@@ -1,0 +1,184 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// diagnosticPage is the consultant's view of one diagnostic: its state,
+// how to distribute it and how many have answered.
+type diagnosticPage struct {
+	Diagnostic survey.Diagnostic
+	State      survey.State
+	Period     string
+	Link       string
+	Progress   progressView
+	// CodesIssued and CodesUsed count the access codes, when the
+	// diagnostic uses them.
+	CodesIssued int
+	CodesUsed   int
+	Errors      formErrors
+}
+
+type progressView struct {
+	Total int
+	// Rate is the overall response rate in percent, or "" when no
+	// headcount is known.
+	Rate  string
+	Units []unitProgress
+	// OtherUnits is set when hidden units may be shown together as one row.
+	OtherUnits *unitProgress
+	Chart      dayChart
+	MinGroup   int
+}
+
+// unitProgress is one unit's row. Hidden rows show "fewer than N" and no
+// rate: not even the count of a small group is shown.
+type unitProgress struct {
+	Name      string
+	Headcount int
+	Count     int
+	Hidden    bool
+	Rate      string
+}
+
+// dayChart is a bar chart of responses per day, drawn as inline SVG by the
+// template; Bars carry the geometry so the template only places them.
+type dayChart struct {
+	Width, Height int
+	Bars          []dayBar
+	Max           int
+	Days          []survey.DayCount
+}
+
+type dayBar struct {
+	X, Y, W, H float64
+	Label      string
+	Count      int
+	ShowLabel  bool
+}
+
+func (s *Server) showDiagnostic(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	return s.renderDiagnostic(c, d, nil, http.StatusOK)
+}
+
+func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs formErrors, status int) error {
+	ctx := c.Request().Context()
+	p, err := s.store.Progress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	t := s.texts.For(requestLang(c))
+	pv, err := progressFor(d, p)
+	if err != nil {
+		return err
+	}
+	page := diagnosticPage{
+		Diagnostic: *d,
+		State:      d.EffectiveState(s.now()),
+		Period:     periodText(d, t),
+		Link:       s.absoluteURL(respondentPath(d, "")),
+		Progress:   pv,
+		Errors:     errs,
+	}
+	if d.Access == survey.AccessCodes {
+		if page.CodesIssued, page.CodesUsed, err = s.store.AccessCodeCounts(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	title := d.Name
+	if len(errs) > 0 {
+		title = t.Get("error.title_prefix") + " " + title
+	}
+	return s.render(c, status, "diagnostic", title, page, len(errs) > 0)
+}
+
+// progressFor builds the progress view. Unit counts below the minimum group
+// size are hidden, and so many more as it takes that no hidden count can be
+// derived by subtracting the shown ones from the total.
+func progressFor(d *survey.Diagnostic, p *survey.Progress) (progressView, error) {
+	pv := progressView{Total: p.Total, MinGroup: d.MinGroupSize, Chart: chartOf(p.ByDay)}
+	table := scoring.Table{Dims: []string{survey.BackgroundUnitID}}
+	for _, u := range d.Units {
+		table.Cells = append(table.Cells, scoring.TableCell{Groups: []string{u.ID}, Count: p.ByUnit[u.ID]})
+	}
+	shown := map[string]bool{}
+	otherShown := false
+	if len(table.Cells) > 0 && p.Total > 0 {
+		disc, err := scoring.Suppress(table, d.MinGroupSize, nil)
+		if err != nil {
+			return pv, err
+		}
+		if disc.TotalShown {
+			for _, g := range disc.Dims[0].Groups {
+				shown[g.ID] = g.Shown
+			}
+			otherShown = disc.Dims[0].OtherShown
+		}
+	}
+	totalHeadcount, hiddenCount, hiddenHeadcount := 0, 0, 0
+	for _, u := range d.Units {
+		row := unitProgress{Name: u.Name, Headcount: u.Headcount, Count: p.ByUnit[u.ID], Hidden: !shown[u.ID]}
+		totalHeadcount += u.Headcount
+		if row.Hidden {
+			hiddenCount += row.Count
+			hiddenHeadcount += u.Headcount
+			row.Count = 0
+		} else {
+			row.Rate = responseRate(row.Count, u.Headcount)
+		}
+		pv.Units = append(pv.Units, row)
+	}
+	if otherShown && hiddenCount > 0 {
+		pv.OtherUnits = &unitProgress{Count: hiddenCount, Headcount: hiddenHeadcount, Rate: responseRate(hiddenCount, hiddenHeadcount)}
+	}
+	if totalHeadcount == 0 {
+		totalHeadcount = d.Organisation.Headcount
+	}
+	pv.Rate = responseRate(p.Total, totalHeadcount)
+	return pv, nil
+}
+
+func responseRate(count, headcount int) string {
+	if headcount <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f%%", math.Round(100*float64(count)/float64(headcount)))
+}
+
+// chartOf lays out one bar per day in a 600 x 200 view box.
+func chartOf(days []survey.DayCount) dayChart {
+	ch := dayChart{Width: 600, Height: 200, Days: days}
+	if len(days) == 0 {
+		return ch
+	}
+	for _, d := range days {
+		ch.Max = max(ch.Max, d.Count)
+	}
+	const top, bottom, left = 10.0, 30.0, 10.0
+	plotH := float64(ch.Height) - top - bottom
+	slot := (float64(ch.Width) - 2*left) / float64(len(days))
+	labelEvery := max(1, len(days)/8)
+	for i, d := range days {
+		h := 0.0
+		if ch.Max > 0 {
+			h = plotH * float64(d.Count) / float64(ch.Max)
+		}
+		ch.Bars = append(ch.Bars, dayBar{
+			X: left + float64(i)*slot + slot*0.1, W: slot * 0.8,
+			Y: top + plotH - h, H: h,
+			Label: d.Date[5:], Count: d.Count, ShowLabel: i%labelEvery == 0,
+		})
+	}
+	return ch
+}

@@ -1,0 +1,1200 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+const (
+	// poolLimit bounds the responses of other diagnostics that are pooled
+	// into the impact estimate of a small diagnostic: a few thousand give a
+	// correlation to two decimals, and loading more would only cost memory.
+	poolLimit = 5000
+	// maxPreviousWaves bounds how many earlier waves are scored to
+	// reproduce what the previous wave showed. Each wave is suppressed with
+	// its own previous wave in mind; beyond this depth the oldest wave is
+	// scored on its own.
+	maxPreviousWaves = 10
+	// actionPreview is the audit action of a recorded preview.
+	actionPreview = "preview"
+)
+
+// waveStatus says what became of the previous wave, for the trend section.
+type waveStatus string
+
+const (
+	// waveNone: a first measurement.
+	waveNone waveStatus = ""
+	// waveUsed: the trend is computed.
+	waveUsed waveStatus = "used"
+	// waveNotAvailable: the previous wave is not closed or had too few
+	// responses, so its results were never shown.
+	waveNotAvailable waveStatus = "not_available"
+	// waveQuestionnaire: the previous wave used another questionnaire.
+	waveQuestionnaire waveStatus = "questionnaire"
+	// waveMissing: the previous wave is gone.
+	waveMissing waveStatus = "missing"
+)
+
+// results is everything known about the results of one diagnostic at one
+// moment. Responses, Result and Benchmark are set only when Availability
+// says the results may be shown.
+type results struct {
+	Diagnostic *survey.Diagnostic
+	State      survey.State
+	// Count is the number of responses; PreviewedAt the number at the last
+	// recorded preview (0 if none).
+	Count       int
+	PreviewedAt int
+	// Availability is what may be shown now, without a new preview.
+	Availability survey.Availability
+	// NewPreview is what a new preview would give now.
+	NewPreview survey.Availability
+
+	Responses []survey.Response
+	Result    *survey.Result
+	Benchmark survey.BenchmarkResult
+	// Previous is the previous wave and what became of it.
+	Previous       *survey.Diagnostic
+	PreviousStatus waveStatus
+}
+
+// PreviewPossible reports whether the consultant may ask for a preview now
+// that shows something new.
+func (r *results) PreviewPossible() bool {
+	return r.NewPreview.Available && r.NewPreview.Preview && !(r.Availability.Preview && r.Count == r.PreviewedAt)
+}
+
+// ExportsOfAnswers reports whether the respondent-level exports may be made:
+// only of a closed diagnostic. Two respondent-level files of an open
+// diagnostic would tell, by their difference, whose answers came in between.
+func (r *results) ExportsOfAnswers() bool {
+	return r.Availability.Available && !r.Availability.Preview
+}
+
+// availabilityNow is what may be shown on a GET: a closed diagnostic's
+// results, or the preview that was recorded last, as long as no response
+// has come in since. A GET never records a preview.
+func availabilityNow(d *survey.Diagnostic, state survey.State, count, previewedAt int) survey.Availability {
+	return scoring.ResultsAvailable(scoring.AvailabilityInput{
+		State: state, Responses: count, MinGroupSize: d.MinGroupSize,
+		Preview:     state == survey.StateOpen && previewedAt > 0 && count == previewedAt,
+		PreviewedAt: previewedAt,
+	})
+}
+
+// loadResults decides availability and, when the results may be shown,
+// scores the diagnostic with everything the method asks for: the pooled
+// responses for impact, the chain of previous waves for the trend and the
+// suppression, and the benchmark. Scoring a closed diagnostic keeps its
+// summary for other organisations' benchmarks.
+func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*results, error) {
+	now := s.now()
+	r := &results{Diagnostic: d, State: d.EffectiveState(now)}
+	var err error
+	if r.Count, err = s.store.CountResponses(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if r.PreviewedAt, err = s.store.PreviewedAt(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
+	r.NewPreview = scoring.ResultsAvailable(scoring.AvailabilityInput{
+		State: r.State, Responses: r.Count, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: r.PreviewedAt,
+	})
+	if !r.Availability.Available {
+		return r, nil
+	}
+	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if n := len(r.Responses); n != r.Count {
+		// Responses came in between counting and loading: a preview is
+		// valid only at the count it was recorded at.
+		r.Count = n
+		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
+		if !r.Availability.Available {
+			r.Responses = nil
+			return r, nil
+		}
+	}
+	in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units}
+	if len(r.Responses) < scoring.PoolingThreshold {
+		in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, now, poolLimit)
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.Previous, r.PreviousStatus, in.Previous, err = s.previousWave(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if r.Result, err = scoring.Compute(in); err != nil {
+		return nil, err
+	}
+	if !r.Availability.Preview {
+		s.keepSummary(ctx, d, r.Result)
+	}
+	if r.Result.Index.Shown {
+		others, err := s.store.BenchmarkScores(ctx, d.OrganisationID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
+		if err != nil {
+			return nil, err
+		}
+		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, others)
+	}
+	return r, nil
+}
+
+// keepSummary stores the index of a closed diagnostic for the benchmark. A
+// failure does not fail the page: the benchmark of others misses one value
+// until the results are shown again.
+func (s *Server) keepSummary(ctx context.Context, d *survey.Diagnostic, res *survey.Result) {
+	if err := s.store.SaveResultSummary(ctx, d.ID, res.Index.Mean, res.N); err != nil {
+		s.logger.Warn("result summary not stored", "diagnostic", d.ID, "error", err.Error())
+	}
+}
+
+// previousWave returns the previous wave of d, what became of it and, when
+// it can be used, its result as it was shown: each earlier wave of the chain
+// is scored with its own previous wave, oldest first, because the
+// suppression of a wave depends on what its previous wave showed.
+func (s *Server) previousWave(ctx context.Context, d *survey.Diagnostic) (*survey.Diagnostic, waveStatus, *survey.Result, error) {
+	if d.PreviousID == "" {
+		return nil, waveNone, nil, nil
+	}
+	var chain []*survey.Diagnostic // newest first
+	seen := map[string]bool{d.ID: true}
+	for cur := d; cur.PreviousID != "" && !seen[cur.PreviousID] && len(chain) < maxPreviousWaves; {
+		p, err := s.store.DiagnosticForFirm(ctx, d.Organisation.FirmID, cur.PreviousID)
+		if survey.ErrorCode(err) == survey.CodeNotFound {
+			break
+		}
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if p.OrganisationID != d.OrganisationID {
+			break
+		}
+		seen[p.ID] = true
+		chain = append(chain, p)
+		cur = p
+	}
+	if len(chain) == 0 {
+		return nil, waveMissing, nil, nil
+	}
+	if chain[0].Questionnaire.ID != d.Questionnaire.ID {
+		return chain[0], waveQuestionnaire, nil, nil
+	}
+	now := s.now()
+	var prev *survey.Result
+	var prevUnits []survey.Unit
+	for i := len(chain) - 1; i >= 0; i-- {
+		w := chain[i]
+		res, err := s.scoreWave(ctx, w, now, remapUnits(prev, prevUnits, w.Units))
+		if err != nil {
+			return nil, "", nil, err
+		}
+		prev, prevUnits = res, w.Units
+	}
+	if prev == nil {
+		return chain[0], waveNotAvailable, nil, nil
+	}
+	return chain[0], waveUsed, remapUnits(prev, prevUnits, d.Units), nil
+}
+
+// scoreWave scores an earlier wave when its results are available (closed,
+// enough responses), or returns nil. The impact is not needed for a trend,
+// so nothing is pooled.
+func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.Time, previous *survey.Result) (*survey.Result, error) {
+	n, err := s.store.CountResponses(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	a := scoring.ResultsAvailable(scoring.AvailabilityInput{State: w.EffectiveState(now), Responses: n, MinGroupSize: w.MinGroupSize})
+	if !a.Available {
+		return nil, nil
+	}
+	rs, err := s.store.Responses(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	if previous != nil && previous.QuestionnaireID != w.Questionnaire.ID {
+		previous = nil
+	}
+	res, err := scoring.Compute(scoring.Input{Questionnaire: &w.Questionnaire, Responses: rs, MinGroupSize: w.MinGroupSize, Units: w.Units, Previous: previous})
+	if survey.ErrorCode(err) == survey.CodeConflict {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.keepSummary(ctx, w, res)
+	return res, nil
+}
+
+// remapUnits renames the unit groups of an earlier wave's result to this
+// wave's unit ids, by unit name. Unit ids are per diagnostic (u1, u2, ...),
+// while people recognise a unit by its name: the suppression must treat
+// "Staf" in both waves as the same group. Units without a match get an id
+// no unit of this wave has.
+func remapUnits(prev *survey.Result, from, to []survey.Unit) *survey.Result {
+	if prev == nil {
+		return nil
+	}
+	byName := map[string]string{}
+	for _, u := range to {
+		byName[unitKey(u.Name)] = u.ID
+	}
+	idOf := map[string]string{}
+	for _, u := range from {
+		if id, ok := byName[unitKey(u.Name)]; ok {
+			idOf[u.ID] = id
+		} else {
+			idOf[u.ID] = "previous:" + u.ID
+		}
+	}
+	out := *prev
+	out.Units.Groups = make([]survey.Group, len(prev.Units.Groups))
+	for i, g := range prev.Units.Groups {
+		if id, ok := idOf[g.ID]; ok {
+			g.ID = id
+		}
+		out.Units.Groups[i] = g
+	}
+	return &out
+}
+
+func unitKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
+// showResults shows the results page, or why there are none yet.
+func (s *Server) showResults(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.loadResults(c.Request().Context(), d)
+	if err != nil {
+		return err
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "results", t.Get("results.title", d.Name), resultsPageFor(r, t), false)
+}
+
+// previewResults records a preview when one may be shown now and sends the
+// consultant to the results page, which shows the recorded preview. When a
+// preview is not allowed, the results page explains why.
+func (s *Server) previewResults(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	state := d.EffectiveState(s.now())
+	n, err := s.store.RecordPreview(c.Request().Context(), d.ID, func(previewedAt, responses int) error {
+		a := scoring.ResultsAvailable(scoring.AvailabilityInput{
+			State: state, Responses: responses, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: previewedAt,
+		})
+		if !a.Available || !a.Preview {
+			return survey.Errorf(survey.CodeConflict, "no preview: %s", a.Reason)
+		}
+		return nil
+	})
+	switch {
+	case survey.ErrorCode(err) == survey.CodeConflict:
+	case err != nil:
+		return err
+	default:
+		s.audit(c, actionPreview, "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, n))
+	}
+	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID))
+}
+
+func resultsPath(id string) string { return "/diagnoses/" + id + "/resultaten" }
+
+// apiResultsBody is the JSON of GET /api/v1/diagnostics/{id}/results.
+type apiResultsBody struct {
+	DiagnosticID string                 `json:"diagnostic_id"`
+	State        survey.State           `json:"state"`
+	Availability survey.Availability    `json:"availability"`
+	Result       *survey.Result         `json:"result"`
+	Benchmark    survey.BenchmarkResult `json:"benchmark"`
+}
+
+// apiNotAvailable is the 409 answer when the results may not be shown.
+type apiNotAvailable struct {
+	apiError
+	Reason string `json:"reason"`
+}
+
+// apiResults returns the same numbers as the results page.
+func (s *Server) apiResults(c echo.Context) error {
+	d, err := s.store.DiagnosticForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	r, err := s.loadResults(c.Request().Context(), d)
+	if err != nil {
+		return err
+	}
+	if !r.Availability.Available {
+		t := s.texts.For(requestLang(c))
+		return c.JSON(http.StatusConflict, apiNotAvailable{
+			apiError: apiError{Code: "not_available", Message: t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, minGroup(d))},
+			Reason:   r.Availability.Reason,
+		})
+	}
+	return c.JSON(http.StatusOK, apiResultsBody{
+		DiagnosticID: d.ID, State: r.State, Availability: r.Availability, Result: r.Result, Benchmark: r.Benchmark,
+	})
+}
+
+// resultsPage is the data of the results page. Every number is formatted
+// here, in the interface language, so the template only places text.
+type resultsPage struct {
+	Diagnostic survey.Diagnostic
+	State      survey.State
+	Available  bool
+	Preview    bool
+	Count      int
+	MinGroup   int
+
+	// When not available: why, and whether a preview can be asked for.
+	Reason          string
+	PreviewPossible bool
+	PreviewNote     string
+
+	Questionnaire string
+	Index         scoreView
+	Outcome       scoreView
+	IndexCard     scoreCard
+	OutcomeCard   scoreCard
+	OutcomeItems  []itemView
+	BandLegend    []bandView
+	FactorChart   intervalChart
+	Factors       []factorView
+	RouteChart    intervalChart
+	Routes        []routeView
+	Priorities    []priorityView
+	ImpactNote    string
+	Gaps          []gapView
+	Units         heatMap
+	Roles         heatMap
+	Strongest     itemTable
+	Weakest       itemTable
+	Trend         *trendView
+	TrendNote     string
+	Benchmark     string
+	Reliability   []reliabilityView
+	Open          []openView
+	OpenNote      string
+	Exports       []exportLink
+}
+
+type scoreView struct {
+	Shown    bool
+	Mean     string
+	Interval string
+	N        int
+	Band     survey.Band
+	BandWord string
+	Hidden   string
+}
+
+// scoreCard is a score shown large, with the words it needs.
+type scoreCard struct {
+	Label        string
+	Score        scoreView
+	IntervalWord string
+	HiddenWord   string
+}
+
+// itemTable is a table of statements.
+type itemTable struct {
+	Caption     string
+	Header      []string
+	Items       []itemView
+	ReverseWord string
+}
+
+type bandView struct {
+	Band    survey.Band
+	Word    string
+	Meaning string
+	Range   string
+}
+
+type factorView struct {
+	Name        string
+	Description string
+	Score       scoreView
+	Shares      string
+}
+
+type routeView struct {
+	Number      int
+	Name        string
+	Description string
+	Score       scoreView
+}
+
+type priorityView struct {
+	Rank   int
+	Factor string
+	Score  string
+	Impact string
+	Value  string
+}
+
+type gapView struct {
+	ID      string
+	Title   string
+	GroupA  string
+	GroupB  string
+	Chart   intervalChart
+	Rows    []differenceView
+	AnyShow bool
+}
+
+type differenceView struct {
+	Measure  string
+	Shown    bool
+	MeanA    string
+	MeanB    string
+	Diff     string
+	Interval string
+	Verdict  string
+	Hidden   string
+}
+
+type trendView struct {
+	PreviousName string
+	PreviousN    int
+	Chart        intervalChart
+	Rows         []differenceView
+}
+
+type itemView struct {
+	Text    string
+	Factor  string
+	Reverse bool
+	Score   string
+	Agree   string
+	N       int
+	Hidden  string
+}
+
+type reliabilityView struct {
+	Factor  string
+	Alpha   string
+	Items   int
+	Care    bool
+	Verdict string
+	Dropped string
+}
+
+type openView struct {
+	Question string
+	Answers  []string
+}
+
+type exportLink struct {
+	URL   string
+	Label string
+}
+
+// heatMap is a breakdown as a table whose cells are coloured by band; the
+// band word is in every cell, so the colour never carries meaning alone.
+type heatMap struct {
+	Caption    string
+	Dim        string
+	Columns    []string
+	Rows       []heatRow
+	Markers    []markerView
+	HiddenWord string
+	// Span is the number of columns a hidden group's row spans: n and
+	// every measure.
+	Span int
+}
+
+type heatRow struct {
+	Name   string
+	Shown  bool
+	Other  bool
+	N      int
+	Cells  []heatCell
+	Marker string
+	Hidden string
+}
+
+type heatCell struct {
+	Shown    bool
+	Value    string
+	Band     survey.Band
+	BandWord string
+	Marker   string
+	Hidden   string
+}
+
+type markerView struct {
+	Marker string
+	Text   string
+}
+
+// numbers writes numbers as readers of the interface language expect them:
+// a decimal comma in Dutch, a point in English, and a real minus sign.
+type numbers struct{ comma bool }
+
+func numbersFor(lang string) numbers { return numbers{comma: lang == "nl"} }
+
+func (f numbers) dec(v float64, places int) string {
+	s := strconv.FormatFloat(v, 'f', places, 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	if f.comma {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return strings.Replace(s, "-", "\u2212", 1)
+}
+
+// signed writes a difference with its sign, so that "+3" and "−3" read as
+// changes rather than scores.
+func (f numbers) signed(v float64, places int) string {
+	s := f.dec(v, places)
+	if !strings.HasPrefix(s, "\u2212") && strings.Trim(s, "0.,") != "" {
+		s = "+" + s
+	}
+	return s
+}
+
+func (f numbers) percent(share float64) string { return f.dec(100*share, 0) + "%" }
+
+func resultsPageFor(r *results, t Translator) *resultsPage {
+	d := r.Diagnostic
+	lang := t.Lang()
+	p := &resultsPage{
+		Diagnostic: *d, State: r.State, Count: r.Count, MinGroup: minGroup(d),
+		Available: r.Availability.Available, Preview: r.Availability.Preview,
+		Questionnaire: t.Get("results.questionnaire", d.Questionnaire.Title.In(lang), d.Questionnaire.Version),
+	}
+	if !p.Available {
+		p.Reason = t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, p.MinGroup)
+		p.PreviewPossible = r.PreviewPossible()
+		switch {
+		case p.PreviewPossible && r.PreviewedAt > 0:
+			p.PreviewNote = t.Get("results.preview.outdated", r.PreviewedAt, r.Count)
+		case p.PreviewPossible:
+			p.PreviewNote = t.Get("results.preview.possible", r.Count)
+		case r.State == survey.StateOpen && r.NewPreview.Reason == survey.AvailabilityTooFewNewResponses:
+			p.PreviewNote = t.Get("results.preview.too_few_new", r.PreviewedAt, r.Count, p.MinGroup)
+		case r.State == survey.StateOpen:
+			p.PreviewNote = t.Get("results.preview.too_few", 2*p.MinGroup, r.Count)
+		}
+		return p
+	}
+	v := resultsViewer{t: t, f: numbersFor(lang), q: &d.Questionnaire, d: d, min: p.MinGroup}
+	res := r.Result
+	p.Count = res.N
+	p.BandLegend = v.bandLegend()
+	p.Index = v.score(res.Index)
+	p.Outcome = v.score(res.Outcome)
+	p.IndexCard = scoreCard{Label: t.Get("results.index"), Score: p.Index, IntervalWord: t.Get("results.col.interval"), HiddenWord: t.Get("results.hidden")}
+	p.OutcomeCard = scoreCard{Label: t.Get("results.outcome"), Score: p.Outcome, IntervalWord: t.Get("results.col.interval"), HiddenWord: t.Get("results.hidden")}
+	for _, it := range res.OutcomeItems {
+		p.OutcomeItems = append(p.OutcomeItems, v.item(it, ""))
+	}
+	p.FactorChart, p.Factors = v.factors(res)
+	p.RouteChart, p.Routes = v.routes(res)
+	p.Priorities, p.ImpactNote = v.priorities(res)
+	for _, c := range res.Gaps {
+		p.Gaps = append(p.Gaps, v.gap(c))
+	}
+	p.Units = v.heatMap(res.Units, survey.DimensionUnit)
+	p.Roles = v.heatMap(res.Roles, survey.DimensionRole)
+	p.Strongest, p.Weakest = v.extremeItems(res)
+	p.Trend, p.TrendNote = v.trend(r)
+	p.Benchmark = v.benchmark(r)
+	p.Reliability = v.reliability(res)
+	p.Open, p.OpenNote = v.openAnswers(r)
+	p.Exports = exportLinks(d.ID, r, t)
+	return p
+}
+
+func minGroup(d *survey.Diagnostic) int {
+	if d.MinGroupSize > 0 {
+		return d.MinGroupSize
+	}
+	return survey.DefaultMinGroupSize
+}
+
+// resultsViewer turns parts of a result into views.
+type resultsViewer struct {
+	t   Translator
+	f   numbers
+	q   *survey.Questionnaire
+	d   *survey.Diagnostic
+	min int
+}
+
+func (v resultsViewer) bandWord(b survey.Band) string {
+	if b == "" {
+		return ""
+	}
+	return v.t.Get(variant("results.band.", string(b)))
+}
+
+func (v resultsViewer) bandLegend() []bandView {
+	b := v.q.Bands
+	return []bandView{
+		{Band: survey.BandRed, Word: v.bandWord(survey.BandRed), Meaning: v.t.Get("results.band_meaning.red"), Range: v.t.Get("results.band_range.below", v.f.dec(b.Amber, 0))},
+		{Band: survey.BandAmber, Word: v.bandWord(survey.BandAmber), Meaning: v.t.Get("results.band_meaning.amber"), Range: v.t.Get("results.band_range.between", v.f.dec(b.Amber, 0), v.f.dec(b.Green, 0))},
+		{Band: survey.BandGreen, Word: v.bandWord(survey.BandGreen), Meaning: v.t.Get("results.band_meaning.green"), Range: v.t.Get("results.band_range.from", v.f.dec(b.Green, 0))},
+	}
+}
+
+func (v resultsViewer) reason(r survey.SuppressionReason) string {
+	if r == "" {
+		r = survey.ReasonTooSmall
+	}
+	return v.t.Get(variant("results.reason.", string(r)))
+}
+
+func (v resultsViewer) score(sc survey.Score) scoreView {
+	if !sc.Shown || sc.Mean == nil {
+		return scoreView{Hidden: v.reason(sc.Reason)}
+	}
+	out := scoreView{Shown: true, Mean: v.f.dec(*sc.Mean, 1), N: sc.N, Band: sc.Band, BandWord: v.bandWord(sc.Band)}
+	if sc.CI != nil {
+		out.Interval = v.t.Get("results.interval", v.f.dec(sc.CI.Low, 1), v.f.dec(sc.CI.High, 1))
+	}
+	return out
+}
+
+// measureName names the index or a factor.
+func (v resultsViewer) measureName(id string) string {
+	if id == survey.MeasureIndex {
+		return v.t.Get("results.index")
+	}
+	if f, ok := v.q.Factor(id); ok {
+		return f.Name.In(v.t.Lang())
+	}
+	return id
+}
+
+func (v resultsViewer) factors(res *survey.Result) (intervalChart, []factorView) {
+	lang := v.t.Lang()
+	rows := []chartInput{{Label: v.t.Get("results.index"), Score: res.Index, Strong: true}}
+	var out []factorView
+	for _, fr := range res.Factors {
+		fac, _ := v.q.Factor(fr.ID)
+		fv := factorView{Name: fac.Name.In(lang), Description: fac.Description.In(lang), Score: v.score(fr.Score)}
+		if fr.Shares != nil {
+			fv.Shares = v.t.Get("results.shares", v.f.percent(fr.Shares.Agree), v.f.percent(fr.Shares.Neutral), v.f.percent(fr.Shares.Disagree))
+		}
+		out = append(out, fv)
+		rows = append(rows, chartInput{Label: fv.Name, Score: fr.Score})
+	}
+	return v.scoreChart("factors", v.t.Get("results.factors.chart_title"), v.t.Get("results.factors.chart_desc"), rows), out
+}
+
+func (v resultsViewer) routes(res *survey.Result) (intervalChart, []routeView) {
+	lang := v.t.Lang()
+	var rows []chartInput
+	var out []routeView
+	for _, rr := range res.Routes {
+		rv := routeView{Name: rr.ID, Score: v.score(rr.Score)}
+		for _, route := range v.q.Routes {
+			if route.ID == rr.ID {
+				rv.Number, rv.Name, rv.Description = route.Number, route.Name.In(lang), route.Description.In(lang)
+			}
+		}
+		out = append(out, rv)
+		rows = append(rows, chartInput{Label: rv.Name, Score: rr.Score})
+	}
+	return v.scoreChart("routes", v.t.Get("results.routes.chart_title"), v.t.Get("results.routes.chart_desc"), rows), out
+}
+
+func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
+	var out []priorityView
+	for _, p := range res.Priorities {
+		pv := priorityView{Rank: p.Rank, Factor: v.measureName(p.Factor), Score: v.f.dec(p.Score, 1), Value: v.f.dec(p.Value, 1), Impact: v.t.Get("results.not_computable")}
+		if p.Impact != nil {
+			pv.Impact = v.f.dec(*p.Impact, 2)
+		}
+		out = append(out, pv)
+	}
+	note := v.t.Get("results.impact.own", res.Impact.N)
+	if res.Impact.Pooled {
+		note = v.t.Get("results.impact.pooled", scoring.PoolingThreshold, res.Impact.N)
+	}
+	return out, note
+}
+
+func (v resultsViewer) groupName(dim, id string) string {
+	if id == survey.GroupNotStated {
+		return v.t.Get("results.not_stated")
+	}
+	if dim == survey.DimensionUnit {
+		if u, ok := v.d.Unit(id); ok {
+			return u.Name
+		}
+		return id
+	}
+	if id == survey.GroupRest {
+		return v.t.Get("results.group.rest")
+	}
+	for _, b := range v.q.Background {
+		if b.ID == survey.BackgroundRole {
+			for _, o := range b.Options {
+				if o.ID == id {
+					return o.Label.In(v.t.Lang())
+				}
+			}
+		}
+	}
+	return id
+}
+
+func (v resultsViewer) difference(df survey.Difference) differenceView {
+	dv := differenceView{Measure: v.measureName(df.Measure)}
+	if !df.Shown || df.Diff == nil {
+		dv.Hidden = v.reason(df.Reason)
+		return dv
+	}
+	dv.Shown = true
+	dv.MeanA, dv.MeanB = v.f.dec(*df.MeanA, 1), v.f.dec(*df.MeanB, 1)
+	dv.Diff = v.f.signed(*df.Diff, 1)
+	if df.CI != nil {
+		dv.Interval = v.t.Get("results.interval", v.f.signed(df.CI.Low, 1), v.f.signed(df.CI.High, 1))
+	}
+	dv.Verdict = df.Verdict.Label().In(v.t.Lang())
+	return dv
+}
+
+func (v resultsViewer) gap(c survey.Comparison) gapView {
+	g := gapView{ID: c.ID, GroupA: v.groupName(survey.DimensionRole, c.GroupA), GroupB: v.groupName(survey.DimensionRole, c.GroupB)}
+	g.Title = v.t.Get(variant("results.gap.", c.ID), g.GroupA, g.GroupB)
+	var rows []diffInput
+	for _, df := range c.Differences {
+		dv := v.difference(df)
+		g.Rows = append(g.Rows, dv)
+		g.AnyShow = g.AnyShow || dv.Shown
+		rows = append(rows, diffInput{Label: dv.Measure, Diff: df, Value: dv})
+	}
+	g.Chart = v.diffChart("gap-"+c.ID, g.Title, v.t.Get("results.gap.chart_desc", g.GroupA, g.GroupB), v.t.Get("results.axis.difference", g.GroupA, g.GroupB), rows)
+	return g
+}
+
+// markerOf gives each reason a letter, so that a hidden cell needs no
+// digit: nothing next to a hidden group's name may look like a count.
+func markerOf(r survey.SuppressionReason) string {
+	switch r {
+	case survey.ReasonComplementary:
+		return "b"
+	case survey.ReasonCrossBreakdown:
+		return "c"
+	case survey.ReasonPreviousWave:
+		return "d"
+	case survey.ReasonNotApplicable:
+		return "e"
+	default:
+		return "a"
+	}
+}
+
+func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
+	h := heatMap{Caption: v.t.Get(variant("results.heat.caption_", dim)), Dim: v.t.Get(variant("results.heat.dim_", dim)), HiddenWord: v.t.Get("results.hidden")}
+	h.Columns = append(h.Columns, v.t.Get("results.index"))
+	for _, f := range v.q.Factors {
+		h.Columns = append(h.Columns, f.Name.In(v.t.Lang()))
+	}
+	used := map[string]survey.SuppressionReason{}
+	cells := func(cs []survey.Cell) []heatCell {
+		var out []heatCell
+		for _, c := range cs {
+			if !c.Shown || c.Mean == nil {
+				r := c.Reason
+				if r == survey.ReasonGroupHidden || r == "" {
+					r = survey.ReasonTooSmall
+				}
+				used[markerOf(r)] = r
+				out = append(out, heatCell{Marker: markerOf(r), Hidden: v.reason(r)})
+				continue
+			}
+			out = append(out, heatCell{Shown: true, Value: v.f.dec(*c.Mean, 0), Band: c.Band, BandWord: v.bandWord(c.Band)})
+		}
+		return out
+	}
+	for _, g := range b.Groups {
+		row := heatRow{Name: v.groupName(dim, g.ID)}
+		if !g.Shown {
+			r := g.Reason
+			if r == "" {
+				r = survey.ReasonTooSmall
+			}
+			used[markerOf(r)] = r
+			row.Marker, row.Hidden = markerOf(r), v.reason(r)
+		} else {
+			row.Shown, row.N, row.Cells = true, g.N, cells(g.Cells)
+		}
+		h.Rows = append(h.Rows, row)
+	}
+	if b.Other != nil {
+		h.Rows = append(h.Rows, heatRow{Name: v.t.Get(variant("results.heat.other_", dim)), Shown: true, Other: true, N: b.Other.N, Cells: cells(b.Other.Cells)})
+	}
+	for _, m := range []string{"a", "b", "c", "d", "e"} {
+		r, ok := used[m]
+		switch {
+		case !ok:
+		case r == survey.ReasonNotApplicable:
+			h.Markers = append(h.Markers, markerView{Marker: m, Text: v.t.Get(variant("results.marker.", string(r)))})
+		default:
+			h.Markers = append(h.Markers, markerView{Marker: m, Text: v.t.Get(variant("results.marker.", string(r)), v.min)})
+		}
+	}
+	h.Span = len(h.Columns) + 1
+	return h
+}
+
+func (v resultsViewer) item(it survey.ItemResult, factor string) itemView {
+	iv := itemView{Factor: factor, Reverse: it.Reverse, N: it.N}
+	for _, q := range v.q.AllItems() {
+		if q.ID == it.ID {
+			iv.Text = q.Text.In(v.t.Lang())
+		}
+	}
+	if !it.Shown || it.Mean == nil {
+		iv.Hidden = v.reason(it.Reason)
+		return iv
+	}
+	iv.Score = v.f.dec(*it.Mean, 1)
+	if it.Shares != nil {
+		iv.Agree = v.f.percent(it.Shares.Agree)
+	}
+	return iv
+}
+
+// extremeItems returns the factor items with the highest and the lowest
+// score (after reverse items are recoded), at most five each and never the
+// same item twice.
+func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
+	type scored struct {
+		it     survey.ItemResult
+		factor string
+	}
+	var all []scored
+	for _, fr := range res.Factors {
+		for _, it := range fr.Items {
+			if it.Shown && it.Mean != nil {
+				all = append(all, scored{it, v.measureName(fr.ID)})
+			}
+		}
+	}
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(*b.it.Mean, *a.it.Mean) })
+	k := min(5, len(all)/2)
+	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.score"), v.t.Get("results.col.agree")}
+	strong := itemTable{Caption: v.t.Get("results.items.strongest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
+	weak := itemTable{Caption: v.t.Get("results.items.weakest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
+	for i := range k {
+		strong.Items = append(strong.Items, v.item(all[i].it, all[i].factor))
+		w := all[len(all)-1-i]
+		weak.Items = append(weak.Items, v.item(w.it, w.factor))
+	}
+	return strong, weak
+}
+
+func (v resultsViewer) trend(r *results) (*trendView, string) {
+	switch {
+	case r.Result.Trend != nil:
+		tv := &trendView{PreviousName: r.Previous.Name, PreviousN: r.Result.Trend.PreviousN}
+		var rows []diffInput
+		for _, ch := range r.Result.Trend.Changes {
+			dv := v.difference(ch)
+			tv.Rows = append(tv.Rows, dv)
+			rows = append(rows, diffInput{Label: dv.Measure, Diff: ch, Value: dv})
+		}
+		tv.Chart = v.diffChart("trend", v.t.Get("results.trend.caption", r.Previous.Name), v.t.Get("results.trend.chart_desc", r.Previous.Name), v.t.Get("results.axis.change"), rows)
+		return tv, ""
+	case r.PreviousStatus == waveNone:
+		return nil, v.t.Get("results.trend.first")
+	case r.Previous != nil:
+		return nil, v.t.Get(variant("results.trend.", string(r.PreviousStatus)), r.Previous.Name)
+	default:
+		return nil, v.t.Get("results.trend.missing")
+	}
+}
+
+func (v resultsViewer) benchmark(r *results) string {
+	sector := v.t.Get(variant("sector.", string(v.d.Organisation.Sector)))
+	switch {
+	case !r.Result.Index.Shown:
+		return v.t.Get("results.benchmark.no_index")
+	case !r.Benchmark.Available:
+		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector)
+	default:
+		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.f.dec(*r.Benchmark.Percentile, 0), r.Benchmark.Others, sector)
+	}
+}
+
+func (v resultsViewer) reliability(res *survey.Result) []reliabilityView {
+	var out []reliabilityView
+	for _, fr := range res.Factors {
+		rv := reliabilityView{Factor: v.measureName(fr.ID), Items: len(fr.Items), Care: fr.Reliability.InterpretWithCare}
+		switch {
+		case fr.Reliability.Alpha == nil:
+			rv.Alpha, rv.Verdict = v.t.Get("results.not_computable"), v.t.Get("results.alpha.undefined")
+		case fr.Reliability.InterpretWithCare:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
+		default:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.ok")
+		}
+		if len(fr.Reliability.DroppedItems) > 0 {
+			rv.Dropped = v.t.Get("results.alpha.dropped", len(fr.Reliability.DroppedItems))
+		}
+		out = append(out, rv)
+	}
+	return out
+}
+
+// openAnswers lists the open answers of the whole organisation, never per
+// group, and only for a closed diagnostic: two previews would give the
+// answers of the few who answered in between by their difference.
+func (v resultsViewer) openAnswers(r *results) ([]openView, string) {
+	if len(v.q.Open) == 0 {
+		return nil, ""
+	}
+	if r.Availability.Preview {
+		return nil, v.t.Get("results.open.preview")
+	}
+	if len(r.Responses) < scoring.DefaultOpenThreshold {
+		return nil, v.t.Get("results.open.too_few", scoring.DefaultOpenThreshold)
+	}
+	var out []openView
+	for _, q := range v.q.Open {
+		// A nil source uses the process-wide generator: the order must
+		// differ per request, and nothing may be able to reproduce it.
+		out = append(out, openView{Question: q.Text.In(v.t.Lang()), Answers: scoring.OpenAnswers(r.Responses, q.ID, scoring.DefaultOpenThreshold, nil)})
+	}
+	return out, v.t.Get("results.open.note")
+}
+
+// Chart geometry: a label column, a plot and a value column, one row per
+// measure, in a 920 wide view box; the value column has room for the
+// longest verdict.
+const (
+	chartWidth      = 920
+	chartLabelRight = 262.0
+	chartPlotLeft   = 272.0
+	chartPlotRight  = 652.0
+	chartValueLeft  = 664.0
+	chartRowHeight  = 34.0
+	chartTop        = 30.0
+	chartBottom     = 52.0
+	chartLabelWrap  = 34
+)
+
+// intervalChart is a dot with its 95 % interval per row, drawn by the
+// template as inline SVG; the page also gives every number in a table.
+type intervalChart struct {
+	ID           string
+	Title        string
+	Desc         string
+	Width        int
+	Height       int
+	PlotLeft     float64
+	PlotRight    float64
+	LabelX       float64
+	ValueX       float64
+	AxisY        float64
+	TopY         float64
+	PlotHeight   float64
+	RegionLabelY float64
+	TickLabelY   float64
+	AxisLabel    string
+	AxisLabelX   float64
+	AxisLabelY   float64
+	Regions      []chartRegion
+	Ticks        []chartTick
+	Zero         float64
+	Diverging    bool
+	Rows         []chartRow
+}
+
+type chartRegion struct {
+	X, W   float64
+	Fill   string
+	Label  string
+	LabelX float64
+}
+
+type chartTick struct {
+	X     float64
+	Label string
+}
+
+type chartRow struct {
+	Lines     []chartLine
+	Y         float64
+	CapTop    float64
+	CapBottom float64
+	TextY     float64
+	Shown     bool
+	X         float64
+	HasCI     bool
+	Low       float64
+	High      float64
+	Value     string
+	Strong    bool
+}
+
+type chartLine struct {
+	Text string
+	Y    float64
+}
+
+type chartInput struct {
+	Label  string
+	Score  survey.Score
+	Strong bool
+}
+
+type diffInput struct {
+	Label string
+	Diff  survey.Difference
+	Value differenceView
+}
+
+// bandFill is the tint behind a band: light enough for black text and marks
+// on it (contrast above 12:1); the words above the tints name the bands.
+func bandFill(b survey.Band) string {
+	switch b {
+	case survey.BandRed:
+		return "#f6d5cf"
+	case survey.BandAmber:
+		return "#fce6bd"
+	default:
+		return "#d3ecd9"
+	}
+}
+
+func newChart(id, title, desc, axis string, rows int) intervalChart {
+	plot := float64(rows) * chartRowHeight
+	return intervalChart{
+		ID: id, Title: title, Desc: desc, Width: chartWidth, Height: int(math.Ceil(chartTop + plot + chartBottom)),
+		PlotLeft: chartPlotLeft, PlotRight: chartPlotRight, LabelX: chartLabelRight, ValueX: chartValueLeft,
+		TopY: chartTop, AxisY: chartTop + plot, PlotHeight: plot,
+		RegionLabelY: chartTop - 9, TickLabelY: chartTop + plot + 18,
+		AxisLabel: axis, AxisLabelX: (chartPlotLeft + chartPlotRight) / 2, AxisLabelY: chartTop + plot + 40,
+	}
+}
+
+// newRow places row i of a chart.
+func newRow(i int, label string, strong bool) chartRow {
+	y := chartTop + (float64(i)+0.5)*chartRowHeight
+	return chartRow{Lines: wrapLabel(label, y), Y: y, CapTop: y - 6, CapBottom: y + 6, TextY: y + 4, Strong: strong}
+}
+
+// wrapLabel splits a long label over two lines at a space.
+func wrapLabel(s string, y float64) []chartLine {
+	if len([]rune(s)) <= chartLabelWrap {
+		return []chartLine{{Text: s, Y: y + 4}}
+	}
+	words := strings.Fields(s)
+	first := ""
+	for i, w := range words {
+		if len([]rune(first))+1+len([]rune(w)) > chartLabelWrap && first != "" {
+			return []chartLine{{Text: first, Y: y - 3}, {Text: strings.Join(words[i:], " "), Y: y + 11}}
+		}
+		first = strings.TrimSpace(first + " " + w)
+	}
+	return []chartLine{{Text: s, Y: y + 4}}
+}
+
+func (v resultsViewer) scoreChart(id, title, desc string, in []chartInput) intervalChart {
+	ch := newChart(id, title, desc, v.t.Get("results.axis.score"), len(in))
+	x := func(score float64) float64 {
+		return chartPlotLeft + (chartPlotRight-chartPlotLeft)*math.Max(0, math.Min(100, score))/100
+	}
+	b := v.q.Bands
+	for _, r := range []struct {
+		band     survey.Band
+		from, to float64
+	}{{survey.BandRed, 0, b.Amber}, {survey.BandAmber, b.Amber, b.Green}, {survey.BandGreen, b.Green, 100}} {
+		if r.to <= r.from {
+			continue
+		}
+		ch.Regions = append(ch.Regions, chartRegion{X: x(r.from), W: x(r.to) - x(r.from), Fill: bandFill(r.band), Label: v.bandWord(r.band), LabelX: (x(r.from) + x(r.to)) / 2})
+	}
+	for _, t := range []float64{0, 25, 50, 75, 100} {
+		ch.Ticks = append(ch.Ticks, chartTick{X: x(t), Label: v.f.dec(t, 0)})
+	}
+	for i, r := range in {
+		row := newRow(i, r.Label, r.Strong)
+		if r.Score.Shown && r.Score.Mean != nil {
+			row.Shown, row.X = true, x(*r.Score.Mean)
+			row.Value = v.f.dec(*r.Score.Mean, 1) + " · " + v.bandWord(r.Score.Band)
+			if r.Score.CI != nil {
+				row.HasCI, row.Low, row.High = true, x(r.Score.CI.Low), x(r.Score.CI.High)
+			}
+		} else {
+			row.Value = v.t.Get("results.hidden")
+		}
+		ch.Rows = append(ch.Rows, row)
+	}
+	return ch
+}
+
+// diffChart draws differences around a zero line, on a symmetric scale wide
+// enough for every shown interval.
+func (v resultsViewer) diffChart(id, title, desc, axis string, in []diffInput) intervalChart {
+	ch := newChart(id, title, desc, axis, len(in))
+	ch.Diverging = true
+	extent := 10.0
+	for _, r := range in {
+		if r.Diff.Shown && r.Diff.Diff != nil {
+			extent = math.Max(extent, math.Abs(*r.Diff.Diff))
+			if r.Diff.CI != nil {
+				extent = math.Max(extent, math.Max(math.Abs(r.Diff.CI.Low), math.Abs(r.Diff.CI.High)))
+			}
+		}
+	}
+	extent = math.Min(100, math.Ceil(extent/10)*10)
+	x := func(d float64) float64 {
+		d = math.Max(-extent, math.Min(extent, d))
+		return chartPlotLeft + (chartPlotRight-chartPlotLeft)*(d+extent)/(2*extent)
+	}
+	ch.Zero = x(0)
+	for _, t := range []float64{-extent, -extent / 2, 0, extent / 2, extent} {
+		ch.Ticks = append(ch.Ticks, chartTick{X: x(t), Label: v.f.signed(t, 0)})
+	}
+	for i, r := range in {
+		row := newRow(i, r.Label, r.Diff.Measure == survey.MeasureIndex)
+		if r.Diff.Shown && r.Diff.Diff != nil {
+			row.Shown, row.X = true, x(*r.Diff.Diff)
+			row.Value = r.Value.Diff + " · " + r.Value.Verdict
+			if r.Diff.CI != nil {
+				row.HasCI, row.Low, row.High = true, x(r.Diff.CI.Low), x(r.Diff.CI.High)
+			}
+		} else {
+			row.Value = v.t.Get("results.hidden")
+		}
+		ch.Rows = append(ch.Rows, row)
+	}
+	return ch
+}
+
+// variant is the key of one of a family of texts, such as
+// "results.band.red": the catalog check sees the literal keys, and the
+// families are complete in both catalogs.
+func variant(prefix, id string) string { return prefix + id }
