@@ -55,6 +55,8 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	concurrency := fs.Int("concurrency", 64, "number of respondents playing at the same time")
 	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
 	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
+	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits")
+	prepared := fs.Int("respondents", 5000, "with --mode submit: how many respondents to prepare and submit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,9 +82,22 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
-	res := runLoad(ctx, u, *concurrency, *duration)
-	elapsed := *duration
-	fmt.Fprintf(stdout, "respondents completed: %d in %s (%.1f respondents/s)\n", res.completed, elapsed, float64(res.completed)/elapsed.Seconds())
+	var res loadResult
+	var elapsed time.Duration
+	switch *mode {
+	case "journey":
+		res = runLoad(ctx, u, *concurrency, *duration)
+		elapsed = *duration
+		fmt.Fprintf(stdout, "respondents completed: %d in %s (%.1f respondents/s)\n", res.completed, elapsed, float64(res.completed)/elapsed.Seconds())
+	case "submit":
+		if *prepared < 1 {
+			return fmt.Errorf("%w: --respondents must be positive", errUsage)
+		}
+		res, elapsed = runSubmits(ctx, u, *concurrency, *prepared, stdout)
+		fmt.Fprintf(stdout, "submissions completed: %d in %s (%.1f submissions/s)\n", res.completed, elapsed.Round(time.Millisecond), float64(res.completed)/elapsed.Seconds())
+	default:
+		return fmt.Errorf("%w: --mode must be journey or submit", errUsage)
+	}
 	fmt.Fprintf(stdout, "requests: %d, errors: %d\n", len(res.latencies), res.errors)
 	fmt.Fprintf(stdout, "request latency: p50 %s, p99 %s, max %s\n", percentile(res.latencies, 50), percentile(res.latencies, 99), percentile(res.latencies, 100))
 	fmt.Fprintf(stdout, "submit latency: p50 %s, p99 %s, max %s\n", percentile(res.submits, 50), percentile(res.submits, 99), percentile(res.submits, 100))
@@ -157,6 +172,79 @@ func runLoad(ctx context.Context, target *url.URL, concurrency int, duration tim
 	return total
 }
 
+// runSubmits prepares n respondents up to their review page, then submits
+// them all with the given concurrency and times only the submits: the
+// figure for the write path, apart from the pages before it.
+func runSubmits(ctx context.Context, target *url.URL, concurrency, n int, progress io.Writer) (loadResult, time.Duration) {
+	transport := &http.Transport{MaxIdleConns: concurrency * 2, MaxIdleConnsPerHost: concurrency * 2, IdleConnTimeout: 30 * time.Second}
+	defer transport.CloseIdleConnections()
+	forms := newFormReader()
+	type ready struct {
+		r      *respondent
+		action string
+		form   url.Values
+	}
+	var res loadResult
+	var mu sync.Mutex
+	readyCh := make(chan ready, n)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			for range jobs {
+				r := &respondent{target: target, rng: rng, transport: transport, forms: forms}
+				action, form, err := r.prepare(ctx)
+				if err != nil {
+					mu.Lock()
+					res.errors++
+					if res.firstError == "" {
+						res.firstError = "prepare: " + err.Error()
+					}
+					mu.Unlock()
+					continue
+				}
+				readyCh <- ready{r, action, form}
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(readyCh)
+	fmt.Fprintf(progress, "prepared %d respondents on their review page\n", len(readyCh))
+
+	start := time.Now()
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range readyCh {
+				p.r.latencies = nil
+				err := p.r.submit(ctx, p.action, p.form)
+				mu.Lock()
+				res.latencies = append(res.latencies, p.r.latencies...)
+				if err != nil {
+					res.errors++
+					if res.firstError == "" {
+						res.firstError = err.Error()
+					}
+				} else {
+					res.completed++
+					res.submits = append(res.submits, p.r.submitLatency)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return res, time.Since(start)
+}
+
 // respondent is one simulated person with their own cookies.
 type respondent struct {
 	target        *url.URL
@@ -169,33 +257,50 @@ type respondent struct {
 }
 
 func (r *respondent) play(ctx context.Context) error {
+	action, form, err := r.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	return r.submit(ctx, action, form)
+}
+
+// prepare plays the respondent from the landing page up to the review page
+// and returns the review page's submit form.
+func (r *respondent) prepare(ctx context.Context) (string, url.Values, error) {
 	jar, _ := cookiejar.New(nil)
 	r.client = &http.Client{Transport: r.transport, Jar: jar, Timeout: 30 * time.Second}
 	page, err := r.do(ctx, http.MethodGet, r.target.String(), nil)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	// Landing page, then every step until the review page.
 	for range 20 {
 		action, form, err := r.fillForm(page)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		isSubmit := strings.HasSuffix(action, "/verzenden")
-		start := time.Now()
+		if strings.HasSuffix(action, "/verzenden") {
+			return action, form, nil
+		}
 		page, err = r.do(ctx, http.MethodPost, r.target.ResolveReference(&url.URL{Path: action}).String(), form)
 		if err != nil {
-			return err
-		}
-		if isSubmit {
-			r.submitLatency = time.Since(start)
-			if !strings.Contains(page, `class="panel"`) {
-				return errors.New("submit did not end on the thank-you page")
-			}
-			return nil
+			return "", nil, err
 		}
 	}
-	return errors.New("no submit form reached after 20 pages")
+	return "", nil, errors.New("no submit form reached after 20 pages")
+}
+
+// submit sends the review page's form and checks the thank-you page.
+func (r *respondent) submit(ctx context.Context, action string, form url.Values) error {
+	start := time.Now()
+	page, err := r.do(ctx, http.MethodPost, r.target.ResolveReference(&url.URL{Path: action}).String(), form)
+	if err != nil {
+		return err
+	}
+	r.submitLatency = time.Since(start)
+	if !strings.Contains(page, `class="panel"`) {
+		return errors.New("submit did not end on the thank-you page")
+	}
+	return nil
 }
 
 // fillForm answers every question of the page's form at random (with some

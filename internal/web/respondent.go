@@ -42,7 +42,7 @@ type closedPage struct {
 // result is false when the diagnostic accepts no answers now; the closed
 // page has then been rendered.
 func (s *Server) diagnosticForRespondent(c echo.Context) (*survey.Diagnostic, bool, error) {
-	d, err := s.store.DiagnosticByToken(c.Request().Context(), c.Param("token"))
+	d, err := s.diagnostics.byToken(c.Request().Context(), s.store.DiagnosticByToken, c.Param("token"), s.now())
 	if err != nil {
 		return nil, false, err
 	}
@@ -346,7 +346,7 @@ func (s *Server) submit(c echo.Context) error {
 }
 
 func (s *Server) thanks(c echo.Context) error {
-	d, err := s.store.DiagnosticByToken(c.Request().Context(), c.Param("token"))
+	d, err := s.diagnostics.byToken(c.Request().Context(), s.store.DiagnosticByToken, c.Param("token"), s.now())
 	if err != nil {
 		return err
 	}

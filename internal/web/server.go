@@ -65,6 +65,10 @@ type Config struct {
 	BaseURL string
 	// BodyLimit caps every request body, e.g. "64K".
 	BodyLimit string
+	// RespondentCacheTTL is how long a diagnostic is reused for respondent
+	// pages; 0 turns the cache off (tests that change a diagnostic and
+	// look at once).
+	RespondentCacheTTL time.Duration
 }
 
 // Deps are the collaborators of the web layer.
@@ -95,6 +99,7 @@ type Server struct {
 	echo           *echo.Echo
 	location       *time.Location
 	questionnaires []*survey.Questionnaire
+	diagnostics    *diagnosticCache
 	accounts       AccountStore
 	signIn         signInPolicy
 }
@@ -152,6 +157,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		static:         http.StripPrefix("/static/", http.FileServer(http.FS(staticFS))),
 		location:       time.Local,
 		questionnaires: deps.Questionnaires,
+		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
 		accounts:       accounts,
 		signIn:         newSignInPolicy(),
 	}
