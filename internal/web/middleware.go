@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,6 +70,13 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			h.Set("Cache-Control", "public, max-age=3600")
+		} else {
+			// Pages hold answers, results or account data: no cache, the
+			// browser's included, may keep them.
+			h.Set("Cache-Control", "no-store")
 		}
 		return next(c)
 	}
