@@ -200,36 +200,39 @@ func (s *Server) draftOrRestart(c echo.Context, d *survey.Diagnostic) (*survey.D
 	}
 }
 
-func (s *Server) showStep(c echo.Context) error {
+// stepRequest loads what every step page needs: the diagnostic, the step
+// number and the draft. When the second result is false the response has
+// been written (closed page, redirect) or err says what went wrong. Steps
+// are answered in order: a later step cannot be opened or posted by URL.
+func (s *Server) stepRequest(c echo.Context) (*survey.Diagnostic, int, *survey.Draft, bool, error) {
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
-		return err
+		return nil, 0, nil, false, err
 	}
 	n, err := stepNumber(c, &d.Questionnaire)
 	if err != nil {
-		return err
+		return nil, 0, nil, false, err
 	}
 	draft, ok, err := s.draftOrRestart(c, d)
 	if !ok {
-		return err
+		return nil, 0, nil, false, err
 	}
 	if n > draft.Reached+1 {
-		// Steps are answered in order; a later step cannot be opened by URL.
-		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(draft.Reached+1)))
+		return nil, 0, nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(draft.Reached+1)))
+	}
+	return d, n, draft, true, nil
+}
+
+func (s *Server) showStep(c echo.Context) error {
+	d, n, draft, ok, err := s.stepRequest(c)
+	if !ok {
+		return err
 	}
 	return s.renderStep(c, d, n, draftValues(d, n, draft), nil, "", http.StatusOK)
 }
 
 func (s *Server) saveStep(c echo.Context) error {
-	d, ok, err := s.diagnosticForRespondent(c)
-	if !ok {
-		return err
-	}
-	n, err := stepNumber(c, &d.Questionnaire)
-	if err != nil {
-		return err
-	}
-	draft, ok, err := s.draftOrRestart(c, d)
+	d, n, draft, ok, err := s.stepRequest(c)
 	if !ok {
 		return err
 	}

@@ -182,6 +182,10 @@ func TestStepsCannotBeSkipped(t *testing.T) {
 		if p.status != http.StatusSeeOther || !strings.HasSuffix(p.location, "/stap/1") {
 			t.Fatalf("review before the end: %d %s", p.status, p.location)
 		}
+		_, csrfForm := formOf(t, landing.body)
+		if p := b.post("/d/"+f.diag.Token+"/stap/4", csrfForm); p.status != http.StatusSeeOther || !strings.HasSuffix(p.location, "/stap/1") {
+			t.Fatalf("posting a later step: %d %s", p.status, p.location)
+		}
 		if p := b.get("/d/" + f.diag.Token + "/stap/99"); p.status != http.StatusNotFound {
 			t.Fatalf("step 99: %d", p.status)
 		}
