@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -35,6 +36,8 @@ Usage:
   uitvoeringskracht demo [--out rapport.pdf] [--respondents 400] [--lang nl] [flags]
                                                        build a demo organisation and write its advice report (PDF and HTML)
   uitvoeringskracht loadtest --url URL [flags]         play whole respondents against a running server
+  uitvoeringskracht purge --older-than 24mo            delete answers of diagnostics closed before the retention period
+  uitvoeringskracht backup --out FILE                  write a consistent copy of the SQLite database
   uitvoeringskracht healthcheck [--url URL]            exit 0 when a running instance is ready
   uitvoeringskracht version                            print the version
 
@@ -77,6 +80,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "loadtest":
 		err = cmdLoadtest(ctx, args[1:], stdout, stderr)
+	case "purge":
+		err = cmdPurge(ctx, args[1:], stdout, stderr, getenv, time.Now())
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -17,8 +18,14 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 		return survey.Errorf(survey.CodeInvalid, "unknown state %q", state)
 	}
 	return s.write(ctx, "set diagnostic state", func(ctx context.Context, tx bun.Tx) error {
+		var closedAt *time.Time
+		if state == survey.StateClosed {
+			now := s.timestamp()
+			closedAt = &now
+		}
 		res, err := tx.NewUpdate().Model((*diagnosticRow)(nil)).
 			Set("state = ?", string(state)).
+			Set("closed_at = ?", closedAt).
 			Where("id = ?", id).
 			Exec(ctx)
 		return notFoundIfNone(res, err, "diagnostic not found")
@@ -36,4 +43,62 @@ func (s *Store) NonceUsed(ctx context.Context, nonce string) (bool, error) {
 		return false, dbError(err, "check nonce")
 	}
 	return exists, nil
+}
+
+// PurgeResult says what Purge deleted.
+type PurgeResult struct {
+	Diagnostics int
+	Responses   int
+}
+
+// Purge deletes the answers of every diagnostic that closed before cutoff:
+// closed by hand before it, or past its closing date before it. The
+// diagnostics themselves, their settings and their anonymous result
+// summaries stay, so earlier waves and benchmarks keep their figures.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) (PurgeResult, error) {
+	var out PurgeResult
+	cutoff = cutoff.UTC()
+	err := s.write(ctx, "purge answers", func(ctx context.Context, tx bun.Tx) error {
+		var ids []string
+		err := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("id").
+			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				return q.Where("state = ? AND closed_at < ?", string(survey.StateClosed), cutoff).
+					WhereOr("state <> ? AND closes_at < ?", string(survey.StateClosed), cutoff).
+					WhereOr("state = ? AND closed_at IS NULL AND closes_at < ?", string(survey.StateClosed), cutoff)
+			}).Scan(ctx, &ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			res, err := tx.NewDelete().Model((*responseRow)(nil)).Where("diagnostic_id = ?", id).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			if n > 0 {
+				out.Diagnostics++
+				out.Responses += int(n)
+			}
+			for _, model := range []any{(*draftRow)(nil), (*submissionNonceRow)(nil), (*accessCodeRow)(nil)} {
+				if _, err := tx.NewDelete().Model(model).Where("diagnostic_id = ?", id).Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Backup writes a consistent copy of an SQLite database to path while the
+// service keeps running (VACUUM INTO reads one snapshot). PostgreSQL has its
+// own tool for this, pg_dump, and gets an error saying so.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != DialectSQLite {
+		return survey.Errorf(survey.CodeInvalid, "back up PostgreSQL with pg_dump (see docs/operations.md)")
+	}
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "backup")
+	}
+	return nil
 }

@@ -39,6 +39,7 @@ type diagnosticRow struct {
 	MinGroupSize         int        `bun:"min_group_size"`
 	OpensAt              *time.Time `bun:"opens_at"`
 	ClosesAt             *time.Time `bun:"closes_at"`
+	ClosedAt             *time.Time `bun:"closed_at"`
 	CreatedAt            time.Time  `bun:"created_at"`
 
 	Organisation *organisationRow `bun:"rel:belongs-to,join:organisation_id=id"`

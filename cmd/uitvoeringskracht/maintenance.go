@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cmdPurge deletes the answers of diagnostics that closed longer ago than
+// the retention period, as the data-processing agreement requires.
+func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, now time.Time) error {
+	fs := newFlagSet("purge", stderr)
+	config := configFlags(fs, getenv)
+	olderThan := fs.String("older-than", "", "retention period after closing, e.g. 24mo, 2y or 90d (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cutoff, err := retentionCutoff(*olderThan, now)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := prepareSchema(ctx, st, cfg); err != nil {
+		return err
+	}
+	res, err := st.Purge(ctx, cutoff)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deleted %d responses of %d diagnostics closed before %s.\n", res.Responses, res.Diagnostics, cutoff.Format("2006-01-02"))
+	return nil
+}
+
+// retentionCutoff turns "24mo", "2y" or "90d" into the moment before which
+// a diagnostic must have closed for its answers to go.
+func retentionCutoff(period string, now time.Time) (time.Time, error) {
+	period = strings.TrimSpace(strings.ToLower(period))
+	units := []struct {
+		suffix string
+		apply  func(int) time.Time
+	}{
+		{"mo", func(n int) time.Time { return now.AddDate(0, -n, 0) }},
+		{"y", func(n int) time.Time { return now.AddDate(-n, 0, 0) }},
+		{"d", func(n int) time.Time { return now.AddDate(0, 0, -n) }},
+	}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(period, u.suffix); ok {
+			n, err := strconv.Atoi(num)
+			if err != nil || n < 1 {
+				break
+			}
+			return u.apply(n), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--older-than must be a positive number of months, years or days, such as 24mo, 2y or 90d (got %q)", period)
+}
+
+// cmdBackup writes a consistent copy of the SQLite database while the
+// service runs. PostgreSQL is backed up with pg_dump.
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := newFlagSet("backup", stderr)
+	config := configFlags(fs, getenv)
+	out := fs.String("out", "", "file to write the copy to; it must not exist (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *out == "" {
+		return fmt.Errorf("%w: --out is required", errUsage)
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return fmt.Errorf("%w: %s exists already; choose a new file", errUsage, *out)
+	}
+	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote a consistent copy of the database to %s.\n", *out)
+	return nil
+}

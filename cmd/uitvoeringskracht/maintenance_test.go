@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRetentionCutoff(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"24mo": time.Date(2024, 11, 25, 12, 0, 0, 0, time.UTC),
+		"2y":   time.Date(2024, 11, 25, 12, 0, 0, 0, time.UTC),
+		"90d":  time.Date(2026, 8, 27, 12, 0, 0, 0, time.UTC),
+	} {
+		if got, err := retentionCutoff(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "24", "0mo", "-1y", "twomo", "3w"} {
+		if _, err := retentionCutoff(bad, now); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestPurgeAndBackupCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "x.db")
+	createDiagnostic(t, db)
+	code, out, errOut := runCLI(t, nil, "purge", "--database", db, "--older-than", "24mo")
+	if code != 0 || !strings.Contains(out, "Deleted 0 responses of 0 diagnostics") {
+		t.Errorf("purge: %d %q %q", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, nil, "purge", "--database", db); code != 2 {
+		t.Errorf("purge without --older-than: exit %d, want 2", code)
+	}
+	backup := filepath.Join(dir, "copy.db")
+	code, out, errOut = runCLI(t, nil, "backup", "--database", db, "--out", backup)
+	if code != 0 || !strings.Contains(out, "consistent copy") {
+		t.Fatalf("backup: %d %q %q", code, out, errOut)
+	}
+	if info, err := os.Stat(backup); err != nil || info.Size() == 0 {
+		t.Fatalf("no backup file: %v", err)
+	}
+	if code, _, errOut := runCLI(t, nil, "backup", "--database", db, "--out", backup); code != 2 || !strings.Contains(errOut, "exists already") {
+		t.Errorf("backup over an existing file: %d %q", code, errOut)
+	}
+}
