@@ -7,10 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
@@ -32,16 +36,21 @@ type App struct {
 // NewApp opens the database, checks (or migrates) its schema, and binds the
 // listen address, so that a caller knows the address before Run.
 func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	// The files come first: a broken advice folder stops the service
+	// before it touches the database, rather than failing a download.
+	q, err := loadQuestionnaire("")
+	if err != nil {
+		return nil, err
+	}
+	advice, err := serveAdvice(cfg.AdviceDir, q)
+	if err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
 	if err := prepareSchema(ctx, st, cfg); err != nil {
-		st.Close()
-		return nil, err
-	}
-	q, err := loadQuestionnaire("")
-	if err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -51,6 +60,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Files:          uitvoeringskracht.Templates,
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
+		Advice:         advice,
 	})
 	if err != nil {
 		st.Close()
@@ -76,6 +86,32 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		},
 		listener: ln,
 	}, nil
+}
+
+// serveAdvice loads the advice library of the reports, the built-in one or
+// dir, and checks that it covers the questionnaire. The problems of a
+// folder are named as DIR/FILE:LINE, as `advice check` names them.
+func serveAdvice(dir string, q *survey.Questionnaire) (*report.Library, error) {
+	if dir == "" {
+		return loadAdvice("", q)
+	}
+	lib, err := report.LoadAdvice(os.DirFS(dir), ".")
+	if err == nil {
+		err = lib.Check(q)
+	}
+	var ps *questionnaire.Problems
+	switch {
+	case errors.As(err, &ps):
+		lines := make([]string, len(ps.List))
+		for i, p := range ps.List {
+			p.File = filepath.Join(dir, p.File)
+			lines[i] = p.String()
+		}
+		return nil, fmt.Errorf("--advice-dir %s: %s:\n%s", dir, plural(len(ps.List), "problem in the advice library", "problems in the advice library"), strings.Join(lines, "\n"))
+	case err != nil:
+		return nil, fmt.Errorf("--advice-dir %s: %w", dir, err)
+	}
+	return lib, nil
 }
 
 func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {

@@ -128,8 +128,11 @@ func TestBrowserConsultantAndEmployeeJourney(t *testing.T) {
 		t.Fatalf("employee start: %v", err)
 	}
 	for step := 0; step < 12; step++ {
-		if err := chromedp.Do(employee, chromedp.WaitReady(chromedp.CSS("main form"))); err != nil {
-			t.Fatalf("step %d: %v", step, err)
+		// Wait for this step's page itself, not the page still showing
+		// while the browser navigates.
+		here := fmt.Sprintf(`(document.querySelector('#progress')||{}).textContent === 'Stap %d van 8'`, step+1)
+		if err := waitFor(employee, here); err != nil {
+			t.Fatalf("step %d was not reached: %v", step+1, err)
 		}
 		onReview, err := chromedp.Run(employee, chromedp.Evaluate[bool](`document.querySelector('input[name="nonce"]') !== null`))
 		if err != nil {
@@ -147,14 +150,18 @@ func TestBrowserConsultantAndEmployeeJourney(t *testing.T) {
 			// Click the label, as a person taps it; values differ per item.
 			actions = append(actions, chromedp.Click(chromedp.CSS(fmt.Sprintf(`label[for="%s-%s"]`, name, firstChoice(name, i)))))
 		}
-		actions = append(actions, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 		if err := chromedp.Do(employee, actions...); err != nil {
 			t.Fatalf("step %d: %v", step, err)
 		}
-		// Wait for the next page, not the form that is still showing.
-		next := fmt.Sprintf(`(document.querySelector('#progress')||{}).textContent === 'Stap %d van 8'`, step+2)
-		if err := waitFor(employee, next); err != nil {
-			t.Fatalf("step %d did not lead to step %d: %v", step+1, step+2, err)
+		// Under load a click can land while the page still moves; check
+		// that every question got its answer before going on.
+		unanswered := `[...new Set([...document.querySelectorAll('input[type=radio]')].map(r => r.name))].filter(n => !document.querySelector('input[name="' + n + '"]:checked'))`
+		if err := waitFor(employee, unanswered+`.length === 0`); err != nil {
+			missing, _ := chromedp.Run(employee, chromedp.Evaluate[[]string](unanswered))
+			t.Fatalf("step %d: questions left unanswered after clicking: %v", step+1, missing)
+		}
+		if err := chromedp.Do(employee, chromedp.Click(chromedp.CSS(`form button[type=submit]`))); err != nil {
+			t.Fatalf("step %d: %v", step, err)
 		}
 	}
 	if err := chromedp.Do(employee,
@@ -181,7 +188,7 @@ func TestBrowserConsultantAndEmployeeJourney(t *testing.T) {
 // waitFor polls a JavaScript predicate across navigations: a poll does not
 // survive the page it runs in being replaced, so it is started again.
 func waitFor(ctx context.Context, expr string) error {
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
 		if err == nil && ok {

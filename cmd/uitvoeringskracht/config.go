@@ -21,6 +21,9 @@ type Config struct {
 	// should be a deliberate act.
 	Migrate   bool
 	LogFormat string
+	// AdviceDir is a folder with the advice library of the reports; empty
+	// means the built-in one.
+	AdviceDir string
 }
 
 const (
@@ -36,8 +39,9 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	base := fs.String("base-url", getenv("UK_BASE_URL"), "public base URL for printed links, e.g. https://uk.example.nl (UK_BASE_URL; default http://ADDR)")
 	migrate := fs.String("migrate", getenv("UK_MIGRATE"), "apply pending migrations at start-up: 1 or 0 (UK_MIGRATE; default 1 for SQLite, 0 for PostgreSQL)")
 	logFormat := fs.String("log-format", envOr(getenv, "UK_LOG_FORMAT", "json"), "log format: json or text (UK_LOG_FORMAT)")
+	adviceDir := fs.String("advice-dir", getenv("UK_ADVICE_DIR"), "folder with an advice library (*.yaml) for the reports instead of the built-in one; checked at start-up (UK_ADVICE_DIR)")
 	return func() (Config, error) {
-		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat}
+		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat, AdviceDir: *adviceDir}
 		switch strings.ToLower(*migrate) {
 		case "":
 			cfg.Migrate = strings.HasPrefix(cfg.DatabaseURL, "sqlite:")

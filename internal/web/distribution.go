@@ -1,10 +1,10 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,9 +13,11 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// codesForm asks for a batch of access codes.
+// codesForm asks for a batch of access codes. Format is codesCSV (the
+// default), codesPDF or codesZIP.
 type codesForm struct {
-	Count string `form:"count" validate:"required,number,max=5"`
+	Count  string `form:"count" validate:"required,number,max=5"`
+	Format string `form:"format"`
 }
 
 // maxCodesPerRequest keeps one download manageable; a ministry asks for
@@ -23,8 +25,9 @@ type codesForm struct {
 const maxCodesPerRequest = 20000
 
 // createCodes issues a batch of single-use access codes and sends them as a
-// CSV file for a mail merge. The codes exist in the clear only in this
-// response: the database keeps their hashes.
+// CSV file for a mail merge, a PDF sheet of cards to print, or a ZIP with
+// both. The codes exist in the clear only in this response: the database
+// keeps their hashes.
 func (s *Server) createCodes(c echo.Context) error {
 	d, err := s.diagnosticOfFirm(c)
 	if err != nil {
@@ -35,30 +38,30 @@ func (s *Server) createCodes(c echo.Context) error {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
 	n, convErr := strconv.Atoi(strings.TrimSpace(form.Count))
+	format := cmp.Or(form.Format, codesCSV)
+	t := s.texts.For(requestLang(c))
+	var errs formErrors
 	if s.validate.Struct(form) != nil || convErr != nil || n < 1 || n > maxCodesPerRequest {
-		t := s.texts.For(requestLang(c))
-		return s.renderDiagnostic(c, d, formErrors{{Field: "count", Message: t.Get("codes.error.count", maxCodesPerRequest)}}, http.StatusUnprocessableEntity)
+		errs = append(errs, formError{Field: "count", Message: t.Get("codes.error.count", maxCodesPerRequest)})
+	}
+	if !slices.Contains([]string{codesCSV, codesPDF, codesZIP}, format) {
+		errs = append(errs, formError{Field: "format", Message: t.Get("codes.error.format")})
+	}
+	if len(errs) > 0 {
+		return s.renderDiagnostic(c, d, errs, http.StatusUnprocessableEntity)
 	}
 	codes, err := s.store.CreateAccessCodes(c.Request().Context(), d.ID, n)
 	if err != nil {
 		return err
 	}
 	s.audit(c, "create_codes", "diagnostic", d.ID, fmt.Sprintf("%d codes", n))
-	link := s.absoluteURL(respondentPath(d, ""))
-	var buf bytes.Buffer
-	// A byte-order mark and semicolons: what Dutch spreadsheet software
-	// opens correctly without an import wizard.
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	w.Comma = ';'
-	_ = w.Write([]string{"code", "link"})
-	for _, code := range codes {
-		_ = w.Write([]string{survey.FormatAccessCode(code), link})
+	file, err := s.codesDownload(d, codes, format)
+	if err != nil {
+		return err
 	}
-	w.Flush()
 	noStore(c)
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="toegangscodes.csv"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+file.name+`"`)
+	return c.Blob(http.StatusOK, file.contentType, file.data)
 }
 
 // qrCodePNG serves the QR code of the respondent link as a PNG for

@@ -22,6 +22,8 @@ func pageNames() []string {
 		"organisations", "organisation", "organisation_form",
 		"diagnostic", "diagnostic_form", "diagnostic_delete", "results",
 		"login", "totp", "account", "team", "audit", "invite",
+		"accessibility",
+		"director",
 	}
 }
 

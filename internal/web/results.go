@@ -288,8 +288,7 @@ func (s *Server) showResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t := s.texts.For(requestLang(c))
-	return s.render(c, http.StatusOK, "results", t.Get("results.title", d.Name), resultsPageFor(r, t), false)
+	return s.renderResults(c, http.StatusOK, r, nil)
 }
 
 // previewResults records a preview when one may be shown now and sends the
@@ -399,6 +398,9 @@ type resultsPage struct {
 	Open          []openView
 	OpenNote      string
 	Exports       []exportLink
+	// Reports is the report section (reports.go), shown also when the
+	// results are not, so that director links can still be revoked.
+	Reports *reportsSection
 }
 
 type scoreView struct {

@@ -25,6 +25,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.static))
+	e.GET("/toegankelijkheid", s.showAccessibility)
 
 	// Every state-changing form, respondents' included, carries a CSRF token.
 	csrf := s.csrf()
@@ -63,6 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/diagnoses/:id/codes", s.createCodes, ws...)
 	e.GET("/diagnoses/:id/qr.png", s.qrCodePNG, ws...)
 	e.GET("/diagnoses/:id/qr.svg", s.qrCodeSVG, ws...)
+	e.GET("/diagnoses/:id/poster.pdf", s.posterPDF, ws...)
 
 	// Accounts and sessions. Sign-in posts are rate-limited per client
 	// before anything else; every form carries a CSRF token.
@@ -118,6 +120,21 @@ func (s *Server) routes() *echo.Echo {
 		e.GET("/diagnoses/:id/export/"+file, s.exportResults(file), ws...)
 	}
 	api.GET("/diagnostics/:id/results", s.apiResults)
+
+	// Reports and director links. The director's pages need no account:
+	// the token in the path is the key, so they are rate-limited per client
+	// and never indexed, cached or sent on as a referrer.
+	e.GET("/diagnoses/:id/"+reportFilePDF, s.downloadReport(reportPDF), ws...)
+	e.GET("/diagnoses/:id/"+reportFileHTML, s.downloadReport(reportHTML), ws...)
+	e.GET("/diagnoses/:id/directielinks", s.directorLinksPage, ws...)
+	e.POST("/diagnoses/:id/directielinks", s.createDirectorLink, ws...)
+	e.POST("/diagnoses/:id/directielinks/:link/intrekken", s.revokeDirectorLink, ws...)
+	director := []echo.MiddlewareFunc{directorHeaders, s.directorRateLimit()}
+	e.GET("/r/:token", s.showDirector, director...)
+	e.GET("/r/:token/"+reportFilePDF, s.directorReport(reportPDF), director...)
+	e.GET("/r/:token/"+reportFileHTML, s.directorReport(reportHTML), director...)
+	api.GET("/diagnostics/:id/report.pdf", s.apiReport(reportPDF))
+	api.GET("/diagnostics/:id/report.html", s.apiReport(reportHTML))
 
 	return e
 }

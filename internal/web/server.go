@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -56,6 +58,15 @@ type Store interface {
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
 	BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
+
+	// Reports and director links. Functions that take a firm id treat
+	// another firm's diagnostic as not found.
+	PinReportDate(ctx context.Context, diagnosticID string, responses int, date time.Time) (time.Time, error)
+	CreateDirectorLink(ctx context.Context, firmID string, l *survey.DirectorLink) (string, error)
+	ListDirectorLinks(ctx context.Context, firmID, diagnosticID string) ([]survey.DirectorLink, error)
+	RevokeDirectorLink(ctx context.Context, firmID, diagnosticID, id string, now time.Time) error
+	DirectorLinkByToken(ctx context.Context, token string) (*survey.DirectorLink, error)
+	CountDirectorDownload(ctx context.Context, id string) error
 }
 
 // Config holds what the web layer needs to know about its deployment.
@@ -81,8 +92,11 @@ type Deps struct {
 	// Accounts keeps consultants, sessions and the audit log; nil means
 	// Store, which must then implement AccountStore (internal/store does).
 	Accounts AccountStore
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Advice is the advice library of the reports; nil means the one in
+	// Files (templates/advice).
+	Advice *report.Library
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Server is the HTTP front of the service.
@@ -102,6 +116,7 @@ type Server struct {
 	diagnostics    *diagnosticCache
 	accounts       AccountStore
 	signIn         signInPolicy
+	advice         *report.Library
 }
 
 // New builds the server: it parses templates and translations once and
@@ -141,6 +156,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if accounts == nil {
 		return nil, errors.New("web: an account store is required")
 	}
+	advice := deps.Advice
+	if advice == nil {
+		if advice, err = report.LoadAdvice(deps.Files, "templates/advice"); err != nil {
+			return nil, fmt.Errorf("web: advice library: %w", err)
+		}
+	}
 	staticFS, err := fs.Sub(deps.Files, "templates/static")
 	if err != nil {
 		return nil, err
@@ -160,6 +181,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
 		accounts:       accounts,
 		signIn:         newSignInPolicy(),
+		advice:         advice,
 	}
 	s.echo = s.routes()
 	return s, nil
