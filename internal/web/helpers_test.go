@@ -194,17 +194,24 @@ func snippet(s string) string {
 	return s
 }
 
-// completeQuestionnaire walks a fresh respondent from the landing page to
-// the review page, answering with over where given, and returns the review
-// page.
-func (f *fixture) completeQuestionnaire(t *testing.T, b *browser, over map[string]string) page {
+// start opens the landing page and presses the start button; it returns
+// the landing page and the first step.
+func (f *fixture) start(t *testing.T, b *browser) (page, page) {
 	t.Helper()
 	landing := b.get("/d/" + f.diag.Token)
 	if landing.status != http.StatusOK {
 		t.Fatalf("landing: %d", landing.status)
 	}
 	action, form := formOf(t, landing.body)
-	p := b.follow(b.post(action, form))
+	return landing, b.follow(b.post(action, form))
+}
+
+// completeQuestionnaire walks a fresh respondent from the landing page to
+// the review page, answering with over where given, and returns the review
+// page.
+func (f *fixture) completeQuestionnaire(t *testing.T, b *browser, over map[string]string) page {
+	t.Helper()
+	_, p := f.start(t, b)
 	for i := 0; i < 10; i++ {
 		if strings.Contains(p.body, `name="nonce"`) {
 			return p

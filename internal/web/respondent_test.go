@@ -103,13 +103,11 @@ func TestStepValidationKeepsAnswers(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
-		landing := b.get("/d/" + f.diag.Token)
-		action, form := formOf(t, landing.body)
-		step1 := b.follow(b.post(action, form))
+		_, step1 := f.start(t, b)
 		step2 := b.follow(b.post(answerAll(t, step1.body, nil)))
 
 		// Answer all but the first item, and one out of range.
-		action, form = answerAll(t, step2.body, map[string]string{"item-risk_culture_3": "4"})
+		action, form := answerAll(t, step2.body, map[string]string{"item-risk_culture_3": "4"})
 		names := radioNames(step2.body)
 		form.Del(names[0])
 		form.Set(names[1], "9")
@@ -149,14 +147,12 @@ func TestOpenAnswerTooLongIsRefusedAndKept(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
-		landing := b.get("/d/" + f.diag.Token)
-		action, form := formOf(t, landing.body)
-		p := b.follow(b.post(action, form))
+		_, p := f.start(t, b)
 		for !strings.Contains(p.body, "open-obstacle") {
 			p = b.follow(b.post(answerAll(t, p.body, nil)))
 		}
 		long := strings.Repeat("é", 1001)
-		action, form = answerAll(t, p.body, map[string]string{"open-obstacle": long})
+		action, form := answerAll(t, p.body, map[string]string{"open-obstacle": long})
 		res := b.post(action, form)
 		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "maximaal 1000 tekens") {
 			t.Fatalf("too long: %d %s", res.status, snippet(res.body))
@@ -171,9 +167,7 @@ func TestStepsCannotBeSkipped(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
-		landing := b.get("/d/" + f.diag.Token)
-		action, form := formOf(t, landing.body)
-		b.post(action, form)
+		landing, _ := f.start(t, b)
 		p := b.get("/d/" + f.diag.Token + "/stap/5")
 		if p.status != http.StatusSeeOther || !strings.HasSuffix(p.location, "/stap/1") {
 			t.Fatalf("skipping ahead: %d %s", p.status, p.location)
@@ -210,9 +204,7 @@ func TestClosedDiagnosticShowsClosedPage(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
-		landing := b.get("/d/" + f.diag.Token)
-		action, form := formOf(t, landing.body)
-		b.post(action, form)
+		landing, _ := f.start(t, b)
 		if err := st.SetDiagnosticState(context.Background(), f.diag.ID, survey.StateClosed); err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +214,7 @@ func TestClosedDiagnosticShowsClosedPage(t *testing.T) {
 				t.Errorf("GET %q: %d %s", path, p.status, snippet(p.body))
 			}
 		}
-		_, form = formOf(t, landing.body)
+		_, form := formOf(t, landing.body)
 		p := b.post("/d/"+f.diag.Token+"/stap/1", form)
 		if p.status != http.StatusGone {
 			t.Errorf("POST to a closed diagnostic: %d", p.status)
@@ -256,10 +248,8 @@ func TestOversizedBodyGetsFriendlyPage(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
-		landing := b.get("/d/" + f.diag.Token)
-		action, form := formOf(t, landing.body)
-		p := b.follow(b.post(action, form))
-		action, form = answerAll(t, p.body, nil)
+		_, p := f.start(t, b)
+		action, form := answerAll(t, p.body, nil)
 		form.Set("bg-role", strings.Repeat("x", 200<<10))
 		res := b.post(action, form)
 		if res.status != http.StatusRequestEntityTooLarge || !strings.Contains(res.body, "Te veel tekst") {
