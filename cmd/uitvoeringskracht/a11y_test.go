@@ -58,12 +58,13 @@ type axeResult struct {
 
 // pageReport is one checked page in the artefact.
 type pageReport struct {
-	Page       string          `json:"page"`
-	URL        string          `json:"url"`
-	Violations int             `json:"violations"`
-	Incomplete int             `json:"needs_review"`
-	Reflow     []string        `json:"reflow_problems,omitempty"`
-	Axe        json.RawMessage `json:"axe,omitempty"`
+	Page       string   `json:"page"`
+	URL        string   `json:"url"`
+	Violations int      `json:"violations"`
+	Incomplete int      `json:"needs_review"`
+	Reflow     []string `json:"reflow_problems,omitempty"`
+	// Axe is axe-core's answer at each viewport.
+	Axe map[string]json.RawMessage `json:"axe,omitempty"`
 }
 
 // a11y checks pages and collects their reports for the artefact. One a11y
@@ -100,31 +101,57 @@ func newA11y(t *testing.T) *a11y {
 	return a
 }
 
-// check runs axe-core on the page that ctx shows now, then the reflow
-// checks, and reports every violation as a test error.
+// check runs axe-core on the page that ctx shows now, at the desktop size
+// and at each reflow size (layout decides some rules, such as whether a
+// table scrolls and must then be reachable by keyboard), runs the reflow
+// checks at the reflow sizes, and reports every problem as a test error.
 func (a *a11y) check(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
-	rep := pageReport{Page: page}
-	if a.script != "" {
-		raw, res, err := a.runAxe(ctx)
-		if err != nil {
-			t.Fatalf("axe on %s: %v", page, err)
+	// Stylesheets and images matter to contrast and layout.
+	if err := waitFor(ctx, `document.readyState === 'complete'`); err != nil {
+		t.Fatalf("%s did not finish loading: %v", page, err)
+	}
+	rep := pageReport{Page: page, Axe: map[string]json.RawMessage{}}
+	rep.URL, _ = chromedp.Run(ctx, chromedp.Location())
+	for _, vp := range checkViewports {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateScale(vp.scale))); err != nil {
+			t.Fatalf("viewport %s on %s: %v", vp.name, page, err)
 		}
-		rep.URL, rep.Axe, rep.Violations, rep.Incomplete = res.URL, raw, len(res.Violations), len(res.Incomplete)
-		a.mu.Lock()
-		a.version = res.Version
-		a.mu.Unlock()
-		for _, v := range res.Violations {
-			var where []string
-			for _, n := range v.Nodes {
-				where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
+		if a.script != "" {
+			raw, res, err := a.runAxe(ctx)
+			if err != nil {
+				t.Fatalf("axe on %s at %s: %v", page, vp.name, err)
 			}
-			t.Errorf("axe on %s: %s (%s): %s\n\t%s", page, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
+			rep.Axe[vp.name] = raw
+			rep.Violations += len(res.Violations)
+			if vp.name == checkViewports[0].name {
+				rep.Incomplete = len(res.Incomplete)
+			}
+			a.mu.Lock()
+			a.version = res.Version
+			a.mu.Unlock()
+			for _, v := range res.Violations {
+				var where []string
+				for _, n := range v.Nodes {
+					where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
+				}
+				t.Errorf("axe on %s at %s: %s (%s): %s\n\t%s", page, vp.name, v.ID, v.Impact, v.Help, strings.Join(where, "\n\t"))
+			}
+		}
+		if !vp.reflow {
+			continue
+		}
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](reflowScript))
+		if err != nil {
+			t.Fatalf("reflow check at %s on %s: %v", vp.name, page, err)
+		}
+		for _, p := range problems {
+			rep.Reflow = append(rep.Reflow, vp.name+": "+p)
+			t.Errorf("reflow on %s at %s: %s", page, vp.name, p)
 		}
 	}
-	rep.Reflow = checkReflow(t, ctx, page)
-	if rep.URL == "" {
-		rep.URL, _ = chromedp.Run(ctx, chromedp.Location())
+	if err := chromedp.Do(ctx, desktopViewport); err != nil {
+		t.Fatalf("restore viewport: %v", err)
 	}
 	t.Logf("a11y: %-34s %d axe violations (%d rules to review), %d reflow problems", page, rep.Violations, rep.Incomplete, len(rep.Reflow))
 	a.mu.Lock()
@@ -160,16 +187,20 @@ func (a *a11y) runAxe(ctx context.Context) (json.RawMessage, axeResult, error) {
 	return raw, res, nil
 }
 
-// reflowViewports are the layouts every checked page must fit without
-// horizontal scrolling: a small phone, and a 1280 px wide screen at 200 %
-// zoom (640 CSS pixels wide, drawn at two device pixels per CSS pixel).
-var reflowViewports = []struct {
+// checkViewports are the layouts every checked page is checked at: the
+// desktop size the tests otherwise run at, then the reflow sizes, which
+// must fit without horizontal scrolling: a small phone, and a 1280 px
+// wide screen at 200 % zoom (640 CSS pixels wide, drawn at two device
+// pixels per CSS pixel).
+var checkViewports = []struct {
 	name          string
 	width, height int64
 	scale         float64
+	reflow        bool
 }{
-	{"360x640", 360, 640, 1},
-	{"200% zoom", 640, 400, 2},
+	{"1280x1000", 1280, 1000, 1, false},
+	{"360x640", 360, 640, 1, true},
+	{"200% zoom", 640, 400, 2, true},
 }
 
 // desktopViewport is the size the browser tests otherwise run at.
@@ -229,30 +260,6 @@ const reflowScript = `(() => {
   }
   return [...new Set(problems)].slice(0, 20);
 })()`
-
-// checkReflow lays the page out at each reflow viewport, reports what does
-// not fit, and restores the desktop viewport.
-func checkReflow(t *testing.T, ctx context.Context, page string) []string {
-	t.Helper()
-	var all []string
-	for _, vp := range reflowViewports {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateScale(vp.scale))); err != nil {
-			t.Fatalf("viewport %s on %s: %v", vp.name, page, err)
-		}
-		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](reflowScript))
-		if err != nil {
-			t.Fatalf("reflow check at %s on %s: %v", vp.name, page, err)
-		}
-		for _, p := range problems {
-			all = append(all, vp.name+": "+p)
-			t.Errorf("reflow on %s at %s: %s", page, vp.name, p)
-		}
-	}
-	if err := chromedp.Do(ctx, desktopViewport); err != nil {
-		t.Fatalf("restore viewport: %v", err)
-	}
-	return all
-}
 
 // write saves every page's report as JSON in the artefact directory and
 // logs a summary line per page and where the file is.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/auth"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
@@ -120,7 +122,7 @@ func (j *journey) login(tab context.Context, checkPages bool) {
 		); err != nil {
 			j.t.Fatalf("login: %v", err)
 		}
-		if err := waitFor(tab, `document.querySelector('.error-summary') !== null`); err != nil {
+		if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
 			j.t.Fatalf("a wrong password shows no error: %v", err)
 		}
 		j.check(tab, "login with error")
@@ -256,11 +258,11 @@ func press(t *testing.T, ctx context.Context, keys string) {
 }
 
 // tabUntil presses Tab until the focused element matches the CSS selector,
-// and fails after max presses.
-func tabUntil(t *testing.T, ctx context.Context, selector string, max int) focused {
+// and fails after limit presses.
+func tabUntil(t *testing.T, ctx context.Context, selector string, limit int) focused {
 	t.Helper()
 	var seen []string
-	for range max {
+	for range limit {
 		press(t, ctx, kb.Tab)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement !== null && document.activeElement.matches(%q)`, selector)))
 		if err != nil {
@@ -272,7 +274,7 @@ func tabUntil(t *testing.T, ctx context.Context, selector string, max int) focus
 		}
 		seen = append(seen, f.String())
 	}
-	t.Fatalf("%d presses of Tab did not reach %s; focus went to:\n\t%s", max, selector, strings.Join(seen, "\n\t"))
+	t.Fatalf("%d presses of Tab did not reach %s; focus went to:\n\t%s", limit, selector, strings.Join(seen, "\n\t"))
 	return focused{}
 }
 
@@ -352,7 +354,7 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(tab, `document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
 		t.Fatalf("an empty organisation form shows no error: %v", err)
 	}
 	j.check(tab, "organisation form with errors")
@@ -383,6 +385,15 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 		t.Fatalf("create diagnostic: %v", err)
 	}
 	j.check(tab, "diagnostic (draft)")
+	draftLink, err := chromedp.Run(tab, chromedp.Value(chromedp.CSS("#respondent-link")))
+	if err != nil || !strings.Contains(draftLink, "/d/") {
+		t.Fatalf("respondent link %q: %v", draftLink, err)
+	}
+	employee := j.tab()
+	if status := navigateStatus(t, employee, j.base+draftLink[strings.Index(draftLink, "/d/"):]); status != http.StatusForbidden {
+		t.Errorf("the link of a draft diagnostic answers %d, want 403", status)
+	}
+	j.check(employee, "questionnaire not yet open")
 	if err := chromedp.Do(tab,
 		chromedp.Click(chromedp.CSS(`form[action$="/openen"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/sluiten"]`)),
@@ -430,6 +441,7 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	}
 	j.check(tab, "account with a new API token")
 	j.visit(tab, "/account/tweestapsverificatie", "main form", "two-step verification set-up")
+	j.twoStepVerification(tab)
 	j.visit(tab, "/team", "#invite-email", "team")
 	if err := chromedp.Do(tab,
 		chromedp.SendKeys(chromedp.CSS("#invite-email"), "collega@a11y.example"),
@@ -449,8 +461,67 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	// The invited colleague, and an employee, in tabs of their own.
 	colleague := j.tab()
 	j.visit(colleague, invite[strings.Index(invite, "/uitnodiging/"):], "main form", "invitation")
-	employee := j.tab()
 	j.visit(employee, respondentPath, "#code", "landing with code entry")
+	// A code from the downloaded sheet lets the employee in.
+	if err := chromedp.Do(employee, chromedp.SendKeys(chromedp.CSS("#code"), rows[1][0]), chromedp.Submit(chromedp.CSS("#code"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(employee, `location.pathname.endsWith('/stap/1') && document.readyState === 'complete'`); err != nil {
+		t.Fatalf("the downloaded code %q does not open the questionnaire: %v", rows[1][0], err)
+	}
+}
+
+// twoStepVerification sets up two-step verification for the consultant
+// signed in on tab, and checks the pages of signing in with it.
+func (j *journey) twoStepVerification(tab context.Context) {
+	t := j.t
+	t.Helper()
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`main form[action="/account/tweestapsverificatie"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("main .code-block")),
+	); err != nil {
+		t.Fatalf("start two-step verification: %v", err)
+	}
+	j.check(tab, "two-step verification key")
+	secret, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main .code-block")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := auth.TOTPCode(strings.ReplaceAll(strings.TrimSpace(secret), " ", ""), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#code"), code),
+		chromedp.Submit(chromedp.CSS("#code")),
+		chromedp.WaitVisible(chromedp.CSS("main ol.code-block")),
+	); err != nil {
+		t.Fatalf("confirm two-step verification: %v", err)
+	}
+	j.check(tab, "account with recovery codes")
+
+	// Signing in again asks for a code; a wrong one is refused.
+	again := j.tab()
+	if err := chromedp.Do(again,
+		chromedp.Navigate(j.base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#email"), journeyEmail),
+		chromedp.SendKeys(chromedp.CSS("#password"), journeyPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(again, `location.pathname === '/login/totp' && document.readyState === 'complete'`); err != nil {
+		t.Fatalf("no second step after the password: %v", err)
+	}
+	j.check(again, "login: second step")
+	if err := chromedp.Do(again, chromedp.SendKeys(chromedp.CSS("#code"), "000000"), chromedp.Submit(chromedp.CSS("#code"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(again, `document.readyState === 'complete' && document.querySelector('#code-error') !== null`); err != nil {
+		t.Fatalf("a wrong code was not refused: %v", err)
+	}
+	j.check(again, "login: second step with an error")
+	j.visit(again, "/login/totp?herstelcode=1", "#recovery", "login: recovery code")
 }
 
 // Journey 2: an employee answers the whole questionnaire with the keyboard
@@ -510,18 +581,37 @@ func TestBrowserJourney2KeyboardOnly(t *testing.T) {
 	}
 	j.check(tab, "thank-you")
 
-	// Back to the review page: the answers are gone from the device and the
-	// questionnaire cannot be sent again.
-	if err := chromedp.Do(tab, chromedp.NavigateBack()); err != nil {
+	// Back, as people do after sending: the questionnaire cannot be sent a
+	// second time. Either the browser asks the server again, which sends it
+	// to the start page because the draft is gone, or it shows the review
+	// page from its back/forward cache (Chromium does so at times, no-store
+	// or not); sending that again stores nothing.
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`history.back()`)); err != nil {
 		t.Fatalf("back: %v", err)
 	}
-	if err := waitFor(tab, `document.readyState === 'complete' && !location.pathname.endsWith('/controle') && document.querySelector('input[name=nonce]') === null`); err != nil {
-		t.Fatalf("after submitting, Back still shows the review page: %v", err)
+	if err := waitFor(tab, `document.readyState === 'complete' && !location.pathname.endsWith('/bedankt')`); err != nil {
+		t.Fatalf("back: %v", err)
+	}
+	restored, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('form[action$="/verzenden"]') !== null`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored {
+		t.Log("Back showed the review page from the back/forward cache; sending it again")
+		tabUntil(t, tab, `form[action$="/verzenden"] button`, 80)
+		press(t, tab, kb.Enter)
+		if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('form[action$="/verzenden"]') === null`); err != nil {
+			t.Fatalf("sending the review page again: %v", err)
+		}
 	}
 	if n, err := j.st.CountResponses(context.Background(), d.ID); err != nil || n != 1 {
 		t.Fatalf("stored responses: %d, %v; want exactly 1", n, err)
 	}
-	j.check(tab, "landing after submitting")
+	if err := waitFor(tab, `document.readyState === 'complete' && (location.pathname.endsWith('/bedankt') || location.search === '?verlopen=1')`); err != nil {
+		t.Fatalf("after submitting, the questionnaire was offered again: %v", err)
+	}
+	// The start page as it greets someone whose answers were sent.
+	j.visit(tab, "/d/"+d.Token+"?verlopen=1", ".notice", "landing after submitting")
 }
 
 // makeAndFixAnError leaves the first question of the step unanswered,

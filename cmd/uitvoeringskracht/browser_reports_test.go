@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
@@ -97,6 +98,19 @@ func TestBrowserJourney4ResultsAndReport(t *testing.T) {
 	j.check(employee, "closed questionnaire")
 
 	j.visit(tab, "/diagnoses/"+d.ID+"/resultaten", "#report-heading", "results")
+	// On a phone the heat map scrolls sideways; the keyboard reaches it and
+	// scrolls it with the arrow keys.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(360, 640), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	tabUntil(t, tab, "#onderdelen .table-wrap", 120)
+	press(t, tab, kb.ArrowRight+kb.ArrowRight+kb.ArrowRight)
+	if err := waitFor(tab, `document.activeElement.scrollLeft > 0`); err != nil {
+		t.Errorf("the arrow keys do not scroll the focused heat map: %v", err)
+	}
+	if err := chromedp.Do(tab, desktopViewport); err != nil {
+		t.Fatal(err)
+	}
 	pdf, name := j.download(tab, chromedp.Click(chromedp.CSS(`#rapport a[href*="/rapport.pdf"]`)))
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !strings.HasSuffix(name, ".pdf") {
 		t.Fatalf("the report download %q is not a PDF: %.20q", name, pdf)

@@ -340,6 +340,9 @@ func (s *Server) submit(c echo.Context) error {
 		// Conflict: the same nonce was stored a moment ago (double
 		// click). Either way the answers are in, exactly once.
 		s.setDraftCookie(c, d, "", -1)
+		// The browser's back button must not bring the answers back from
+		// its back/forward cache on a shared computer.
+		c.Response().Header().Set("Clear-Site-Data", `"cache"`)
 		return c.Redirect(http.StatusSeeOther, thanks)
 	default:
 		s.logStoreFailure(c, err)

@@ -42,7 +42,11 @@ func TestRespondentFlowStoresOneResponse(t *testing.T) {
 		}
 		action, form := formOf(t, review.body)
 
-		thanks := b.follow(b.post(action, form))
+		submitted := b.post(action, form)
+		if submitted.header.Get("Clear-Site-Data") != `"cache"` {
+			t.Errorf("the submit does not clear the browser cache: %q", submitted.header.Get("Clear-Site-Data"))
+		}
+		thanks := b.follow(submitted)
 		if thanks.status != http.StatusOK || !strings.Contains(thanks.body, "Bedankt voor het invullen") {
 			t.Fatalf("thank-you page: %d %s", thanks.status, snippet(thanks.body))
 		}
