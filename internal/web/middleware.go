@@ -128,7 +128,7 @@ func (s *Server) codeRateLimit() echo.MiddlewareFunc {
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(10.0 / 60), Burst: 10, ExpiresIn: 10 * time.Minute,
 		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		IdentifierExtractor: clientAddress,
 		ErrorHandler:        func(echo.Context, error) error { return echo.NewHTTPError(http.StatusForbidden) },
 		DenyHandler: func(echo.Context, string, error) error {
 			return echo.NewHTTPError(http.StatusTooManyRequests)
