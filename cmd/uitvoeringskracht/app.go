@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -116,6 +117,20 @@ func serveAdvice(dir string, q *survey.Questionnaire) (*report.Library, error) {
 
 func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, error) {
 	return store.Open(ctx, cfg.DatabaseURL, store.Options{Migrations: uitvoeringskracht.Migrations, Logger: logger})
+}
+
+// openPreparedStore opens the configured database for a command and makes
+// sure its schema is current (migrating when allowed).
+func openPreparedStore(ctx context.Context, cfg Config, stderr io.Writer) (*store.Store, error) {
+	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareSchema(ctx, st, cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // prepareSchema migrates when allowed and otherwise refuses an out-of-date

@@ -40,14 +40,11 @@ func cmdDiagnostic(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := prepareSchema(ctx, st, cfg); err != nil {
-		return err
-	}
 	if err := st.CreateOrganisation(ctx, o); err != nil {
 		return err
 	}

@@ -27,14 +27,11 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := prepareSchema(ctx, st, cfg); err != nil {
-		return err
-	}
 	res, err := st.Purge(ctx, cutoff)
 	if err != nil {
 		return err

@@ -64,14 +64,11 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New(problem.Message())
 	}
 
-	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := prepareSchema(ctx, st, cfg); err != nil {
-		return err
-	}
 	firm, err := st.FirmByName(ctx, name)
 	if survey.ErrorCode(err) == survey.CodeNotFound {
 		firm = &survey.Firm{Name: name}
@@ -122,14 +119,11 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if strings.TrimSpace(*name) == "" || len(*name) > 100 {
 		return fmt.Errorf("%w: --name must have 1 to 100 characters", errUsage)
 	}
-	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
+	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := prepareSchema(ctx, st, cfg); err != nil {
-		return err
-	}
 	cons, err := st.ConsultantByEmail(ctx, *email)
 	if survey.ErrorCode(err) == survey.CodeNotFound {
 		return fmt.Errorf("no consultant has the e-mail address %s", auth.NormaliseEmail(*email))

@@ -35,20 +35,14 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *survey.Organisation) 
 
 // CreateDiagnostic stores d, filling in its ID, Token and CreatedAt, and
 // the defaults for its languages (the questionnaire's) and access (the
-// open link). The
-// questionnaire is stored as a JSON snapshot: later edits of the
-// questionnaire definition, or of d, do not change what was stored.
+// open link). The questionnaire is stored as a JSON snapshot: later edits
+// of the questionnaire definition, or of d, do not change what was stored.
 func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) error {
-	questionnaire, err := json.Marshal(d.Questionnaire)
-	if err != nil {
-		return survey.Wrap(survey.CodeInvalid, err, "the questionnaire cannot be stored")
-	}
-	units, err := json.Marshal(d.Units)
-	if err != nil {
-		return survey.Wrap(survey.CodeInvalid, err, "the units cannot be stored")
-	}
 	d.Languages, d.Access = diagnosticDefaults(d)
-	languages, _ := json.Marshal(d.Languages)
+	enc, err := encodeDiagnostic(d, d.Languages)
+	if err != nil {
+		return err
+	}
 	row := diagnosticRow{
 		ID:                   newID(),
 		OrganisationID:       d.OrganisationID,
@@ -56,9 +50,9 @@ func (s *Store) CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 		Token:                newSecret(),
 		QuestionnaireID:      d.Questionnaire.ID,
 		QuestionnaireVersion: d.Questionnaire.Version,
-		Questionnaire:        string(questionnaire),
-		Units:                string(units),
-		Languages:            string(languages),
+		Questionnaire:        enc.questionnaire,
+		Units:                enc.units,
+		Languages:            enc.languages,
 		Access:               string(d.Access),
 		PreviousID:           d.PreviousID,
 		State:                string(d.State),
@@ -135,6 +129,29 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 		return nil, survey.Wrap(survey.CodeInternal, err, "load diagnostic: languages")
 	}
 	return d, nil
+}
+
+// diagnosticJSON holds the JSON columns of a diagnostic.
+type diagnosticJSON struct {
+	questionnaire, units, languages string
+}
+
+// encodeDiagnostic writes the JSON columns of d, with langs as its
+// languages.
+func encodeDiagnostic(d *survey.Diagnostic, langs []string) (diagnosticJSON, error) {
+	questionnaire, err := json.Marshal(d.Questionnaire)
+	if err != nil {
+		return diagnosticJSON{}, survey.Wrap(survey.CodeInvalid, err, "the questionnaire cannot be stored")
+	}
+	units, err := json.Marshal(d.Units)
+	if err != nil {
+		return diagnosticJSON{}, survey.Wrap(survey.CodeInvalid, err, "the units cannot be stored")
+	}
+	languages, err := json.Marshal(langs)
+	if err != nil {
+		return diagnosticJSON{}, survey.Wrap(survey.CodeInvalid, err, "the languages cannot be stored")
+	}
+	return diagnosticJSON{questionnaire: string(questionnaire), units: string(units), languages: string(languages)}, nil
 }
 
 // diagnosticDefaults returns the languages and the access mode of d,

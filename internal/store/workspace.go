@@ -98,16 +98,11 @@ func (s *Store) DiagnosticForFirm(ctx context.Context, firmID, id string) (*surv
 // questionnaire, units, languages and access mode. The state changes only
 // through SetDiagnosticState.
 func (s *Store) UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) error {
-	questionnaire, err := json.Marshal(d.Questionnaire)
-	if err != nil {
-		return survey.Wrap(survey.CodeInvalid, err, "the questionnaire cannot be stored")
-	}
-	units, err := json.Marshal(d.Units)
-	if err != nil {
-		return survey.Wrap(survey.CodeInvalid, err, "the units cannot be stored")
-	}
 	langs, access := diagnosticDefaults(d)
-	languages, _ := json.Marshal(langs)
+	enc, err := encodeDiagnostic(d, langs)
+	if err != nil {
+		return err
+	}
 	var previous any
 	if d.PreviousID != "" {
 		previous = d.PreviousID
@@ -126,11 +121,11 @@ func (s *Store) UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 			Where("id = ?", d.ID)
 		if state == string(survey.StateDraft) {
 			// Answers depend on these, so they are fixed once opened.
-			q = q.Set("questionnaire = ?", string(questionnaire)).
+			q = q.Set("questionnaire = ?", enc.questionnaire).
 				Set("questionnaire_id = ?", d.Questionnaire.ID).
 				Set("questionnaire_version = ?", d.Questionnaire.Version).
-				Set("units = ?", string(units)).
-				Set("languages = ?", string(languages)).
+				Set("units = ?", enc.units).
+				Set("languages = ?", enc.languages).
 				Set("access = ?", string(access))
 		}
 		res, err := q.Exec(ctx)

@@ -241,11 +241,7 @@ func (s *Server) apiReport(format reportFormat) echo.HandlerFunc {
 			return err
 		}
 		if !r.Availability.Available {
-			t := s.texts.For(requestLang(c))
-			return c.JSON(http.StatusConflict, apiNotAvailable{
-				apiError: apiError{Code: "not_available", Message: t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, minGroup(d))},
-				Reason:   r.Availability.Reason,
-			})
+			return s.apiResultsNotAvailable(c, d, r)
 		}
 		body, err := s.renderReport(ctx, r, lang, format)
 		if err != nil {

@@ -336,6 +336,16 @@ type apiNotAvailable struct {
 	Reason string `json:"reason"`
 }
 
+// apiResultsNotAvailable answers an API request for results (or a report
+// built from them) that may not be shown yet, saying why.
+func (s *Server) apiResultsNotAvailable(c echo.Context, d *survey.Diagnostic, r *results) error {
+	t := s.texts.For(requestLang(c))
+	return c.JSON(http.StatusConflict, apiNotAvailable{
+		apiError: apiError{Code: "not_available", Message: t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, minGroup(d))},
+		Reason:   r.Availability.Reason,
+	})
+}
+
 // apiResults returns the same numbers as the results page.
 func (s *Server) apiResults(c echo.Context) error {
 	d, err := s.store.DiagnosticForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
@@ -347,11 +357,7 @@ func (s *Server) apiResults(c echo.Context) error {
 		return err
 	}
 	if !r.Availability.Available {
-		t := s.texts.For(requestLang(c))
-		return c.JSON(http.StatusConflict, apiNotAvailable{
-			apiError: apiError{Code: "not_available", Message: t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, minGroup(d))},
-			Reason:   r.Availability.Reason,
-		})
+		return s.apiResultsNotAvailable(c, d, r)
 	}
 	return c.JSON(http.StatusOK, apiResultsBody{
 		DiagnosticID: d.ID, State: r.State, Availability: r.Availability, Result: r.Result, Benchmark: r.Benchmark,
