@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
 // Accessibility checks for the browser tests: axe-core (WCAG 2.0 and 2.1,
@@ -350,4 +352,24 @@ func TestBrowserA11yCheckerFindsProblems(t *testing.T) {
 			t.Errorf("axe-core missed %s; it found %v", want, found)
 		}
 	}
+}
+
+// The privacy notice of a diagnostic: the public page in both languages,
+// reached from the landing page, and the workspace's page.
+func TestBrowserA11yPrivacyNotice(t *testing.T) {
+	j := newJourney(t)
+	d := j.seedDiagnostic("Gemeente Privacy", survey.AccessCodes)
+	employee := j.tab()
+	j.visit(employee, "/d/"+d.Token, "#code", "landing with code entry")
+	if err := chromedp.Do(employee, chromedp.Click(chromedp.CSS(`main a[href$="/privacy"]`))); err != nil {
+		t.Fatalf("the landing page's link to the privacy notice: %v", err)
+	}
+	if err := waitFor(employee, `location.pathname.endsWith('/privacy') && document.readyState === 'complete'`); err != nil {
+		t.Fatal(err)
+	}
+	j.check(employee, "privacy notice")
+	j.visit(employee, "/d/"+d.Token+"/privacy?lang=en", "main h1", "privacy notice (English)")
+	consultant := j.tab()
+	j.login(consultant, false)
+	j.visit(consultant, "/diagnoses/"+d.ID+"/privacy", "main h1", "privacy notice (workspace)")
 }

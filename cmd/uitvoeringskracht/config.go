@@ -4,9 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
 
 // Config is the validated configuration of the service. Every flag has an
@@ -24,6 +29,19 @@ type Config struct {
 	// AdviceDir is a folder with the advice library of the reports; empty
 	// means the built-in one.
 	AdviceDir string
+	// RetentionMonths is how long answers are kept after a diagnostic
+	// closes, as the privacy notice of every diagnostic states it. The
+	// purge command deletes them; run it with the same period.
+	RetentionMonths int
+	// RespondentRateLimit is how many questionnaires one client address
+	// may start and submit per minute; 0 turns the limit off (load tests).
+	RespondentRateLimit int
+	// TrustedProxies are the address ranges of reverse proxies whose
+	// X-Forwarded-For header names the client, for the rate limits.
+	TrustedProxies []string
+	// MetricsToken turns on Prometheus metrics at /metrics for scrapers
+	// that send it as a bearer token; empty leaves them off.
+	MetricsToken string
 }
 
 const (
@@ -39,9 +57,34 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	base := fs.String("base-url", getenv("UK_BASE_URL"), "public base URL for printed links, e.g. https://uk.example.nl (UK_BASE_URL; default http://ADDR)")
 	migrate := fs.String("migrate", getenv("UK_MIGRATE"), "apply pending migrations at start-up: 1 or 0 (UK_MIGRATE; default 1 for SQLite, 0 for PostgreSQL)")
 	logFormat := fs.String("log-format", envOr(getenv, "UK_LOG_FORMAT", "json"), "log format: json or text (UK_LOG_FORMAT)")
+	retention := fs.String("retention-months", envOr(getenv, "UK_RETENTION_MONTHS", strconv.Itoa(web.DefaultRetentionMonths)), "months after a diagnostic closes that its answers are kept, 1 to 120, as the privacy notice states it; run purge --older-than with the same period (UK_RETENTION_MONTHS)")
 	adviceDir := fs.String("advice-dir", getenv("UK_ADVICE_DIR"), "folder with an advice library (*.yaml) for the reports instead of the built-in one; checked at start-up (UK_ADVICE_DIR)")
+	respondentRate := fs.String("respondent-rate-limit", envOr(getenv, "UK_RESPONDENT_RATE_LIMIT", "300"), "questionnaires one client address may start and submit per minute, against scripted stuffing; a whole ministry may share one address, so keep it generous; 0 turns it off (UK_RESPONDENT_RATE_LIMIT)")
+	trustedProxies := fs.String("trusted-proxies", getenv("UK_TRUSTED_PROXIES"), "comma-separated address ranges (CIDR) of the load balancers or reverse proxies in front of the service, whose X-Forwarded-For is believed for rate limiting; empty: use the peer address (UK_TRUSTED_PROXIES)")
+	// The token's default stays empty, so that -help never prints it.
+	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
-		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat, AdviceDir: *adviceDir}
+		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat, AdviceDir: *adviceDir, MetricsToken: getenv("UK_METRICS_TOKEN")}
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "metrics-token" {
+				cfg.MetricsToken = *metricsFlag
+			}
+		})
+		rate, err := strconv.Atoi(strings.TrimSpace(*respondentRate))
+		if err != nil {
+			return Config{}, fmt.Errorf("--respondent-rate-limit must be a whole number, not %q", *respondentRate)
+		}
+		cfg.RespondentRateLimit = rate
+		for _, p := range strings.Split(*trustedProxies, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+			}
+		}
+		months, err := strconv.Atoi(strings.TrimSpace(*retention))
+		if err != nil {
+			return Config{}, fmt.Errorf("--retention-months must be a whole number of months from 1 to %d, not %q", web.MaxRetentionMonths, *retention)
+		}
+		cfg.RetentionMonths = months
 		switch strings.ToLower(*migrate) {
 		case "":
 			cfg.Migrate = strings.HasPrefix(cfg.DatabaseURL, "sqlite:")
@@ -72,6 +115,21 @@ func (c Config) validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		problems = append(problems, "--log-format must be json or text")
+	}
+	if c.RetentionMonths < 1 || c.RetentionMonths > web.MaxRetentionMonths {
+		problems = append(problems, fmt.Sprintf("--retention-months must be from 1 to %d", web.MaxRetentionMonths))
+	}
+	if c.RespondentRateLimit < 0 {
+		problems = append(problems, "--respondent-rate-limit must be 0 (off) or positive")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			problems = append(problems, fmt.Sprintf("--trusted-proxies: %q is not an address range such as 10.0.0.0/8", p))
+		}
+	}
+	// The token itself is never repeated in a message.
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 32 || strings.IndexFunc(c.MetricsToken, unicode.IsSpace) >= 0 || strings.IndexFunc(c.MetricsToken, unicode.IsControl) >= 0) {
+		problems = append(problems, "--metrics-token must be empty (metrics off) or at least 32 characters without spaces")
 	}
 	if len(problems) > 0 {
 		return errors.New("configuration: " + strings.Join(problems, "; "))

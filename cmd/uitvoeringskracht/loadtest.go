@@ -367,6 +367,9 @@ func (r *respondent) do(ctx context.Context, method, target string, form url.Val
 	if err != nil {
 		return "", err
 	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return "", fmt.Errorf("%s %s: status 429: the server's per-address limit refuses this load; start the server with --respondent-rate-limit 0 for a load test", method, resp.Request.URL.Path)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("%s %s: status %d", method, resp.Request.URL.Path, resp.StatusCode)
 	}

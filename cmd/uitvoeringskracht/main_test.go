@@ -65,8 +65,23 @@ func TestConfigFromEnvironmentAndFlags(t *testing.T) {
 	if cfg.Addr != defaultAddr || cfg.DatabaseURL != defaultDatabaseURL || !cfg.Migrate || cfg.BaseURL != "http://"+defaultAddr {
 		t.Errorf("defaults: %+v", cfg)
 	}
+	if cfg.RespondentRateLimit != 300 || len(cfg.TrustedProxies) != 0 {
+		t.Errorf("rate limit and proxies by default: %d %v", cfg.RespondentRateLimit, cfg.TrustedProxies)
+	}
 
-	for _, bad := range [][]string{{"--database", "mysql://x"}, {"--base-url", "uk.example.nl"}, {"--migrate", "maybe"}, {"--log-format", "xml"}} {
+	fs = newFlagSet("t", &bytes.Buffer{})
+	env = map[string]string{"UK_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32", "UK_RESPONDENT_RATE_LIMIT": "0"}
+	build = configFlags(fs, func(k string) string { return env[k] })
+	_ = fs.Parse(nil)
+	if cfg, err = build(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RespondentRateLimit != 0 || len(cfg.TrustedProxies) != 2 || cfg.TrustedProxies[1] != "2001:db8::/32" {
+		t.Errorf("rate limit and proxies from the environment: %d %v", cfg.RespondentRateLimit, cfg.TrustedProxies)
+	}
+
+	for _, bad := range [][]string{{"--database", "mysql://x"}, {"--base-url", "uk.example.nl"}, {"--migrate", "maybe"}, {"--log-format", "xml"},
+		{"--respondent-rate-limit", "-1"}, {"--respondent-rate-limit", "lots"}, {"--trusted-proxies", "10.0.0.1"}} {
 		fs = newFlagSet("t", &bytes.Buffer{})
 		build = configFlags(fs, func(string) string { return "" })
 		_ = fs.Parse(bad)

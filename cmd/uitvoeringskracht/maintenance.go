@@ -8,14 +8,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
 
 // cmdPurge deletes the answers of diagnostics that closed longer ago than
-// the retention period, as the data-processing agreement requires.
+// the retention period, as the data-processing agreement requires, and the
+// drafts that respondents abandoned.
 func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, now time.Time) error {
 	fs := newFlagSet("purge", stderr)
 	config := configFlags(fs, getenv)
-	olderThan := fs.String("older-than", "", "retention period after closing, e.g. 24mo, 2y or 90d (required)")
+	olderThan := fs.String("older-than", "", "retention period after closing, e.g. 24mo, 2y or 90d (default: --retention-months, the period the privacy notices state)")
+	draftsOlderThan := fs.String("drafts-older-than", strconv.Itoa(web.DraftRetentionDays)+"d", "delete drafts (questionnaires started but never submitted) not saved for this long, e.g. 30d")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -23,9 +27,16 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if *olderThan == "" {
+		*olderThan = strconv.Itoa(cfg.RetentionMonths) + "mo"
+	}
 	cutoff, err := retentionCutoff(*olderThan, now)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	draftCutoff, err := retentionCutoff(*draftsOlderThan, now)
+	if err != nil {
+		return fmt.Errorf("%w: --drafts-older-than: %v", errUsage, err)
 	}
 	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
@@ -37,6 +48,11 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	fmt.Fprintf(stdout, "Deleted %d responses of %d diagnostics closed before %s.\n", res.Responses, res.Diagnostics, cutoff.Format("2006-01-02"))
+	drafts, err := st.DeleteDraftsBefore(ctx, draftCutoff)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deleted %d drafts not saved since %s.\n", drafts, draftCutoff.Format("2006-01-02"))
 	return nil
 }
 
@@ -61,7 +77,7 @@ func retentionCutoff(period string, now time.Time) (time.Time, error) {
 			return u.apply(n), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("--older-than must be a positive number of months, years or days, such as 24mo, 2y or 90d (got %q)", period)
+	return time.Time{}, fmt.Errorf("the period must be a positive number of months, years or days, such as 24mo, 2y or 90d (got %q)", period)
 }
 
 // cmdBackup writes a consistent copy of the SQLite database while the

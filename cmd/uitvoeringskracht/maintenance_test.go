@@ -34,8 +34,14 @@ func TestPurgeAndBackupCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Deleted 0 responses of 0 diagnostics") {
 		t.Errorf("purge: %d %q %q", code, out, errOut)
 	}
-	if code, _, _ := runCLI(t, nil, "purge", "--database", db); code != 2 {
-		t.Errorf("purge without --older-than: exit %d, want 2", code)
+	// Without --older-than the configured retention period applies.
+	code, out, errOut = runCLI(t, map[string]string{"UK_RETENTION_MONTHS": "6"}, "purge", "--database", db)
+	wantCutoff := time.Now().AddDate(0, -6, 0).Format("2006-01-02")
+	if code != 0 || !strings.Contains(out, "closed before "+wantCutoff) || !strings.Contains(out, "Deleted 0 drafts not saved since") {
+		t.Errorf("purge with the configured retention: %d %q %q (want the cutoff %s)", code, out, errOut, wantCutoff)
+	}
+	if code, _, errOut := runCLI(t, nil, "purge", "--database", db, "--drafts-older-than", "soon"); code != 2 || !strings.Contains(errOut, "--drafts-older-than") {
+		t.Errorf("purge with a bad draft period: exit %d %q, want 2", code, errOut)
 	}
 	backup := filepath.Join(dir, "copy.db")
 	code, out, errOut = runCLI(t, nil, "backup", "--database", db, "--out", backup)

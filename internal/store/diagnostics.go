@@ -107,6 +107,7 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 		MinGroupSize:   row.MinGroupSize,
 		OpensAt:        utcPtr(row.OpensAt),
 		ClosesAt:       utcPtr(row.ClosesAt),
+		ClosedAt:       utcPtr(row.ClosedAt),
 		CreatedAt:      row.CreatedAt.UTC(),
 	}
 	if o := row.Organisation; o != nil {

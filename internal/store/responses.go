@@ -169,7 +169,9 @@ func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow
 	case isForeignKeyViolation(err):
 		return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
 	}
-	return dbError(err, "submit response")
+	err = dbError(err, "submit response")
+	s.health.record(err, s.now())
+	return err
 }
 
 // submitSQLite runs the submission as a write: it joins a group commit.

@@ -41,6 +41,10 @@ type Options struct {
 	Logger     *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// MinFreeDisk is the free space (bytes) an SQLite store needs next to
+	// its database file to report itself ready; 0 means
+	// DefaultMinFreeDisk, a negative value turns the check off.
+	MinFreeDisk int64
 }
 
 // Store is a handle on the database. It is safe for concurrent use.
@@ -61,8 +65,11 @@ type Store struct {
 	migrations fs.FS
 	log        *slog.Logger
 	now        func() time.Time
-	// path is the SQLite database file, for tests.
+	// path is the SQLite database file.
 	path string
+	// minFreeDisk and health feed Ready: see health.go.
+	minFreeDisk int64
+	health      writeHealth
 
 	closeOnce sync.Once
 	closeErr  error
@@ -86,6 +93,12 @@ func open(ctx context.Context, databaseURL string, opts Options, cfg config) (*S
 		migrations: opts.Migrations,
 		log:        opts.Logger,
 		now:        opts.Now,
+	}
+	switch {
+	case opts.MinFreeDisk == 0:
+		s.minFreeDisk = DefaultMinFreeDisk
+	case opts.MinFreeDisk > 0:
+		s.minFreeDisk = opts.MinFreeDisk
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -135,9 +148,17 @@ func (s *Store) Close() error {
 // Dialect returns "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect }
 
-// Ready reports whether the database is reachable and fully migrated, as a
+// Ready reports whether the database is reachable, fully migrated and able
+// to store answers (enough free disk for SQLite; no write failing for a
+// reason of the database itself since the last one that succeeded), as a
 // readiness probe wants to know.
 func (s *Store) Ready(ctx context.Context) error {
+	if cause := s.health.failing(s.now()); cause != "" {
+		return survey.Errorf(survey.CodeInternal, "writes are failing: %s", cause)
+	}
+	if err := s.checkDiskSpace(); err != nil {
+		return err
+	}
 	if err := s.read.PingContext(ctx); err != nil {
 		return survey.Wrap(survey.CodeInternal, err, "database unreachable")
 	}
@@ -169,7 +190,9 @@ func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Contex
 	} else {
 		err = s.db.RunInTx(ctx, nil, fn)
 	}
-	return dbError(err, op)
+	err = dbError(err, op)
+	s.health.record(err, s.now())
+	return err
 }
 
 // writeStatement runs fn, which must issue exactly one statement. On
@@ -178,7 +201,9 @@ func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Contex
 // other and joins a group commit.
 func (s *Store) writeStatement(ctx context.Context, op string, fn func(ctx context.Context, db bun.IDB) error) error {
 	if s.dialect == DialectPostgres {
-		return dbError(fn(ctx, s.db), op)
+		err := dbError(fn(ctx, s.db), op)
+		s.health.record(err, s.now())
+		return err
 	}
 	return s.write(ctx, op, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
 }

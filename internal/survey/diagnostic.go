@@ -80,7 +80,10 @@ type Diagnostic struct {
 	MinGroupSize int        `json:"min_group_size"`
 	OpensAt      *time.Time `json:"opens_at,omitempty"`
 	ClosesAt     *time.Time `json:"closes_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	// ClosedAt is when a consultant closed the diagnostic by hand; the
+	// retention period then runs from it. Set by the store only.
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // Access is how respondents get into a diagnostic.

@@ -372,7 +372,7 @@ func (r *apiDiagnosticRequest) form(t Translator) (diagnosticForm, string) {
 	}
 	var b strings.Builder
 	for i, u := range r.Units {
-		name := strings.TrimSpace(u.Name)
+		name := cleanText(u.Name)
 		switch {
 		case name == "":
 			return form, fmt.Sprintf("Unit %d has no name.", i+1)

@@ -30,9 +30,19 @@ func newDiagnosticCache(ttl time.Duration, max int) *diagnosticCache {
 	return &diagnosticCache{ttl: ttl, max: max, entries: map[string]cachedDiagnostic{}}
 }
 
+// staleIfError is how long after it expired a cached diagnostic may still
+// be used while the database cannot be reached: long enough that a
+// respondent in the middle of the questionnaire sees their page, with a
+// "try again" message, instead of an error page that loses what they just
+// entered.
+const staleIfError = 15 * time.Minute
+
 // byToken returns the diagnostic of a respondent link, from the cache when
 // it is fresh. Errors (not found included) are never cached, so a link
-// starts working as soon as it exists.
+// starts working as soon as it exists. When loading fails for a reason of
+// the database (not "not found"), a recently expired entry is used: the
+// page can then keep the respondent's answers on screen, and nothing can
+// be stored anyway until the database is back.
 func (dc *diagnosticCache) byToken(ctx context.Context, load func(context.Context, string) (*survey.Diagnostic, error), token string, now time.Time) (*survey.Diagnostic, error) {
 	dc.mu.Lock()
 	e, ok := dc.entries[token]
@@ -42,6 +52,9 @@ func (dc *diagnosticCache) byToken(ctx context.Context, load func(context.Contex
 	}
 	d, err := load(ctx, token)
 	if err != nil {
+		if ok && survey.ErrorCode(err) == survey.CodeInternal && now.Before(e.expires.Add(staleIfError)) {
+			return e.d, nil
+		}
 		return nil, err
 	}
 	dc.mu.Lock()

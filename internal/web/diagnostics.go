@@ -148,7 +148,7 @@ func (s *Server) createDiagnostic(c echo.Context) error {
 // applyDiagnosticForm validates the form and copies it into d. When started
 // is set the fields that answers depend on are left as they are.
 func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic, previous []diagnosticRowView, started bool, t Translator) formErrors {
-	form.Name = strings.TrimSpace(form.Name)
+	form.Name = cleanText(form.Name)
 	errs := s.validateForm(form, t, map[string]string{
 		"Name.required":  "diag.error.name_required",
 		"Name.max":       "diag.error.name_long",
@@ -222,7 +222,7 @@ func parseUnits(text string, t Translator) ([]survey.Unit, string) {
 			continue
 		}
 		name, count, hasCount := strings.Cut(line, ";")
-		name = strings.TrimSpace(name)
+		name = cleanText(name)
 		if name == "" {
 			return nil, t.Get("diag.error.unit_name_empty")
 		}

@@ -35,6 +35,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, key := s.classify(err)
+	respondent := strings.HasPrefix(c.Request().URL.Path, "/d/")
+	if respondent && status == http.StatusInternalServerError {
+		// On the questionnaire an internal error is nearly always the
+		// database being unreachable or full. What the respondent
+		// answered before is in their draft, and what they just entered
+		// is still in the browser's form: tell them to try again.
+		status, key = http.StatusServiceUnavailable, "error.respondent_unavailable"
+		c.Response().Header().Set("Retry-After", "30")
+	}
 	if status >= 500 {
 		s.logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),

@@ -49,6 +49,19 @@ type fixture struct {
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
+	return newFixtureOn(t, st, st)
+}
+
+// newFixtureOn is newFixture with the server on web (st wrapped, say, to
+// make it fail on demand) while the fixture's data is made through st.
+func newFixtureOn(t *testing.T, st *store.Store, web Store) *fixture {
+	t.Helper()
+	return newFixtureWith(t, st, web, Config{BaseURL: "http://uk.test"})
+}
+
+// newFixtureWith is newFixtureOn with the server's configuration.
+func newFixtureWith(t *testing.T, st *store.Store, web Store, cfg Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	q, err := questionnaire.Load(uitvoeringskracht.Questionnaires, "questionnaires/uitvoeringskracht-v1.yaml")
 	if err != nil {
@@ -66,8 +79,8 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	s, err := New(Config{BaseURL: "http://uk.test"}, Deps{
-		Store: st, Files: uitvoeringskracht.Templates, Questionnaires: []*survey.Questionnaire{q},
+	s, err := New(cfg, Deps{
+		Store: web, Files: uitvoeringskracht.Templates, Questionnaires: []*survey.Questionnaire{q},
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -120,6 +120,30 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	})
 }
 
+// respondentRateLimit counts the questionnaires a client starts and
+// submits, against scripts that stuff a diagnostic with answers. The limit
+// is generous (Config.RespondentRateLimit a minute, burst as large): every
+// employee of a ministry may sit behind one address. Starting and
+// submitting share one budget, so a respondent costs two. Addresses are
+// held in memory only. With a zero limit it lets everything through.
+func (s *Server) respondentRateLimit() echo.MiddlewareFunc {
+	if s.cfg.RespondentRateLimit == 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	perMinute := float64(2 * s.cfg.RespondentRateLimit)
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(perMinute / 60), Burst: 2 * s.cfg.RespondentRateLimit, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: clientAddress,
+		ErrorHandler:        func(echo.Context, error) error { return echo.NewHTTPError(http.StatusForbidden) },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "60")
+			return echo.NewHTTPError(http.StatusTooManyRequests)
+		},
+	})
+}
+
 // codeRateLimit slows down guessing of access codes: each client may try a
 // few codes a minute. The client's address is held in memory only, for
 // counting; it is never stored or logged.

@@ -90,7 +90,7 @@ func (s *Server) createOrganisation(c echo.Context) error {
 // organisationFromForm validates the form; it returns the organisation or
 // the messages per field.
 func (s *Server) organisationFromForm(form *organisationForm, t Translator) (*survey.Organisation, formErrors) {
-	form.Name = strings.TrimSpace(form.Name)
+	form.Name = cleanText(form.Name)
 	form.Headcount = strings.TrimSpace(form.Headcount)
 	errs := s.validateForm(form, t, map[string]string{
 		"Name.required": "org.error.name_required",

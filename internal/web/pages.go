@@ -22,7 +22,7 @@ func pageNames() []string {
 		"organisations", "organisation", "organisation_form",
 		"diagnostic", "diagnostic_form", "diagnostic_delete", "results",
 		"login", "totp", "account", "team", "audit", "invite",
-		"accessibility",
+		"accessibility", "privacy",
 		"director",
 	}
 }
@@ -70,6 +70,9 @@ type view struct {
 	// Consultant is the signed-in consultant on workspace pages, nil on
 	// respondent and public pages.
 	Consultant *survey.Consultant
+	// PrivacyURL is the privacy notice of the respondent link, on
+	// respondent pages only.
+	PrivacyURL string
 	Page       any
 }
 
@@ -90,6 +93,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		LangLinks: langLinks(c, lang),
 		Page:      page,
 	}
+	v.PrivacyURL = respondentPrivacyURL(c, name)
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
 	}

@@ -150,10 +150,20 @@ func (s *Server) renderReport(ctx context.Context, r *results, lang string, form
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	var body []byte
 	if format == reportPDF {
-		return report.PDF(in)
+		body, err = report.PDF(in)
+	} else {
+		body, err = report.HTML(in)
 	}
-	return report.HTML(in)
+	if err != nil {
+		return nil, err
+	}
+	// Every report is counted here: the consultant's, the API's and the
+	// director's.
+	s.metrics.countRender(format, time.Since(start))
+	return body, nil
 }
 
 // reportCSP is the policy of the HTML report: the global policy allows no

@@ -215,7 +215,9 @@ func (s *Server) stepRequest(c echo.Context) (*survey.Diagnostic, int, *survey.D
 	}
 	draft, ok, err := s.draftOrRestart(c, d)
 	if !ok {
-		return nil, 0, nil, false, err
+		// d and n stay known, so that saveStep can keep the answers on
+		// the page when the draft could not be loaded.
+		return d, n, nil, false, err
 	}
 	if n > draft.Reached+1 {
 		return nil, 0, nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(draft.Reached+1)))
@@ -234,9 +236,15 @@ func (s *Server) showStep(c echo.Context) error {
 func (s *Server) saveStep(c echo.Context) error {
 	d, n, draft, ok, err := s.stepRequest(c)
 	if !ok {
+		if d != nil && survey.ErrorCode(err) == survey.CodeInternal {
+			// The draft could not be loaded (database down): show the
+			// page again with what the respondent just entered.
+			s.logStoreFailure(c, err)
+			return s.keepStepAnswers(c, d, n)
+		}
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := stepForm(c)
 	if err != nil {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
@@ -252,6 +260,7 @@ func (s *Server) saveStep(c echo.Context) error {
 		}
 		s.logStoreFailure(c, err)
 		// Keep what the respondent entered on the page, and ask to retry.
+		c.Response().Header().Set("Retry-After", "30")
 		return s.renderStep(c, d, n, values, nil, t.Get("error.save_failed"), http.StatusServiceUnavailable)
 	}
 	next := respondentPath(d, "/stap/"+strconv.Itoa(n+1))
@@ -259,6 +268,30 @@ func (s *Server) saveStep(c echo.Context) error {
 		next = respondentPath(d, "/controle")
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// stepForm returns the answers posted to a step: the fields of the request
+// body only. The step's URL may carry a query (?vanaf=controle when the
+// respondent edits a step from the review page); c.FormParams would merge it
+// into the answers, where parseStep rejects it as an unknown field.
+func stepForm(c echo.Context) (url.Values, error) {
+	if _, err := c.FormParams(); err != nil {
+		return nil, err
+	}
+	return c.Request().PostForm, nil
+}
+
+// keepStepAnswers renders step n with the posted answers and a "could not
+// be saved, try again" message.
+func (s *Server) keepStepAnswers(c echo.Context, d *survey.Diagnostic, n int) error {
+	form, err := stepForm(c)
+	if err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	t := s.texts.For(requestLang(c))
+	values, _, _ := s.parseStep(d, n, form, t)
+	c.Response().Header().Set("Retry-After", "30")
+	return s.renderStep(c, d, n, values, nil, t.Get("error.save_failed"), http.StatusServiceUnavailable)
 }
 
 func (s *Server) review(c echo.Context) error {
@@ -339,6 +372,7 @@ func (s *Server) submit(c echo.Context) error {
 	case "", survey.CodeConflict:
 		// Conflict: the same nonce was stored a moment ago (double
 		// click). Either way the answers are in, exactly once.
+		s.metrics.countSubmission(err)
 		s.setDraftCookie(c, d, "", -1)
 		// The browser's back button must not bring the answers back from
 		// its back/forward cache on a shared computer.

@@ -14,8 +14,23 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	if len(s.trustedProxies) > 0 {
+		// Behind a load balancer every peer is the balancer: believe its
+		// X-Forwarded-For, and only its, so that rate limits count
+		// clients. echo would trust all private ranges by default.
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, r := range s.trustedProxies {
+			trust = append(trust, echo.TrustIPRange(r))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	if s.metrics != nil {
+		// Around requestLogger, which has the error handler answer
+		// first: the metrics see the status the client receives.
+		e.Use(s.requestMetrics)
+	}
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(s.securityHeaders)
@@ -24,6 +39,11 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	if s.metrics != nil {
+		// Prometheus: the bearer token is the key, so no CSRF token,
+		// session or rate limit. Without a token /metrics is unknown.
+		e.GET(metricsPath, s.serveMetrics)
+	}
 	e.GET("/static/*", echo.WrapHandler(s.static))
 	e.GET("/toegankelijkheid", s.showAccessibility)
 
@@ -33,13 +53,15 @@ func (s *Server) routes() *echo.Echo {
 	// The respondent flow.
 	d := e.Group("/d/:token", csrf)
 	d.GET("", s.landing)
-	d.POST("/start", s.start)
+	respondentLimit := s.respondentRateLimit()
+	d.POST("/start", s.start, respondentLimit)
 	d.POST("/code", s.enterCode, s.codeRateLimit())
 	d.GET("/stap/:step", s.showStep)
 	d.POST("/stap/:step", s.saveStep)
 	d.GET("/controle", s.review)
-	d.POST("/verzenden", s.submit)
+	d.POST("/verzenden", s.submit, respondentLimit)
 	d.GET("/bedankt", s.thanks)
+	d.GET("/privacy", s.respondentPrivacy)
 
 	// The consultants' workspace: organisations and diagnostics. Every
 	// handler looks records up within the consultant's firm. Middleware is
@@ -65,6 +87,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/diagnoses/:id/qr.png", s.qrCodePNG, ws...)
 	e.GET("/diagnoses/:id/qr.svg", s.qrCodeSVG, ws...)
 	e.GET("/diagnoses/:id/poster.pdf", s.posterPDF, ws...)
+	e.GET("/diagnoses/:id/privacy", s.workspacePrivacy, ws...)
+	e.GET("/diagnoses/:id/privacy.md", s.workspacePrivacyMarkdown, ws...)
 
 	// Accounts and sessions. Sign-in posts are rate-limited per client
 	// before anything else; every form carries a CSRF token.

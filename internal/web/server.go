@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,6 +81,19 @@ type Config struct {
 	// pages; 0 turns the cache off (tests that change a diagnostic and
 	// look at once).
 	RespondentCacheTTL time.Duration
+	// RetentionMonths is how long answers are kept after a diagnostic
+	// closes, as the privacy notice states it; 0 means
+	// DefaultRetentionMonths. The purge command does the deleting.
+	RetentionMonths int
+	// RespondentRateLimit is how many questionnaires one client may start
+	// and submit per minute; 0 means no limit.
+	RespondentRateLimit int
+	// TrustedProxies are CIDR ranges of reverse proxies whose
+	// X-Forwarded-For names the client; empty means the peer address.
+	TrustedProxies []string
+	// MetricsToken turns on /metrics for scrapers that send it as a bearer
+	// token (at least 32 characters); empty leaves /metrics unknown (404).
+	MetricsToken string
 }
 
 // Deps are the collaborators of the web layer.
@@ -95,6 +109,9 @@ type Deps struct {
 	// Advice is the advice library of the reports; nil means the one in
 	// Files (templates/advice).
 	Advice *report.Library
+	// Pools reports the database connection pools for /metrics; nil means
+	// Store when it implements PoolStatser (internal/store does).
+	Pools  PoolStatser
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -117,6 +134,12 @@ type Server struct {
 	accounts       AccountStore
 	signIn         signInPolicy
 	advice         *report.Library
+	privacyMD      *privacyMarkdown
+	// trustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; see clientAddress.
+	trustedProxies []*net.IPNet
+	// metrics is nil unless Config.MetricsToken is set.
+	metrics *metrics
 }
 
 // New builds the server: it parses templates and translations once and
@@ -133,6 +156,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "64K"
 	}
+	if cfg.RetentionMonths == 0 {
+		cfg.RetentionMonths = DefaultRetentionMonths
+	}
+	if cfg.RetentionMonths < 1 || cfg.RetentionMonths > MaxRetentionMonths {
+		return nil, fmt.Errorf("web: the retention period must be 1 to %d months", MaxRetentionMonths)
+	}
 	logger := deps.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -146,6 +175,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	pg, err := parsePages(deps.Files)
+	if err != nil {
+		return nil, err
+	}
+	privacyMD, err := parsePrivacyMarkdown(deps.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +215,24 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		accounts:       accounts,
 		signIn:         newSignInPolicy(),
 		advice:         advice,
+		privacyMD:      privacyMD,
+	}
+	pools := deps.Pools
+	if pools == nil {
+		pools, _ = deps.Store.(PoolStatser)
+	}
+	if s.metrics, err = newMetrics(cfg.MetricsToken, pools); err != nil {
+		return nil, err
+	}
+	for _, cidr := range cfg.TrustedProxies {
+		_, ipNet, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, fmt.Errorf("web: trusted proxy %q is not an address range", cidr)
+		}
+		s.trustedProxies = append(s.trustedProxies, ipNet)
+	}
+	if cfg.RespondentRateLimit < 0 {
+		return nil, errors.New("web: the respondent rate limit must not be negative")
 	}
 	s.echo = s.routes()
 	return s, nil

@@ -196,7 +196,7 @@ func (s *Server) parseStep(d *survey.Diagnostic, n int, form url.Values, t Trans
 		}
 		v := ""
 		if len(posted) == 1 {
-			v = strings.TrimSpace(posted[0])
+			v = cleanText(posted[0])
 		}
 		values[f.Name] = v
 		if err := s.validate.Var(v, f.rule); err != nil {
