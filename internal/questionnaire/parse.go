@@ -97,7 +97,8 @@ func (p *parser) parse(data []byte) *survey.Questionnaire {
 }
 
 // checkEncoding rejects what the YAML reader would reject anyway, because
-// the reader's errors carry no line number.
+// the reader's errors carry no line number, and line breaks other than LF
+// and CR LF.
 func (p *parser) checkEncoding(data []byte) bool {
 	line := 1
 	for i := 0; i < len(data); {
@@ -108,6 +109,11 @@ func (p *parser) checkEncoding(data []byte) bool {
 			return false
 		case r == '\n':
 			line++
+		case r == '\r' && (i+1 == len(data) || data[i+1] != '\n'), r == '\u0085', r == '\u2028', r == '\u2029':
+			// The YAML reader counts these as line breaks, editors and
+			// grep do not: every line number after one would be wrong.
+			p.addf(line, "line break %U is not supported; end lines with LF or CR LF", r)
+			return false
 		case !yamlPrintable(r):
 			p.addf(line, "character %U is not allowed in YAML", r)
 			return false

@@ -259,6 +259,16 @@ func TestParseProblems(t *testing.T) {
 			want:  []want{{"A", "file is not valid UTF-8"}},
 		},
 		{
+			name:  "lone carriage return",
+			edits: []string{"title: {nl: Mini, en: Mini}", "title: {nl: Mini, en: Mini}\r #@A"},
+			want:  []want{{"A", "line break U+000D is not supported; end lines with LF or CR LF"}},
+		},
+		{
+			name:  "line separator",
+			edits: []string{"title: {nl: Mini, en: Mini}", "title: {nl: Mini\u2028, en: Mini} #@A"},
+			want:  []want{{"A", "line break U+2028 is not supported; end lines with LF or CR LF"}},
+		},
+		{
 			name:  "control character",
 			edits: []string{"title: {nl: Mini, en: Mini}", "title: {nl: Mini\a, en: Mini} #@A"},
 			want:  []want{{"A", "character U+0007 is not allowed in YAML"}},
