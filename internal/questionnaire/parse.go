@@ -100,6 +100,10 @@ func (p *parser) parse(data []byte) *survey.Questionnaire {
 // the reader's errors carry no line number, and line breaks other than LF
 // and CR LF.
 func (p *parser) checkEncoding(data []byte) bool {
+	if line, r, ok := OddLineBreak(data); ok {
+		p.addf(line, "line break %U is not supported; end lines with LF or CR LF", r)
+		return false
+	}
 	line := 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
@@ -109,11 +113,6 @@ func (p *parser) checkEncoding(data []byte) bool {
 			return false
 		case r == '\n':
 			line++
-		case r == '\r' && (i+1 == len(data) || data[i+1] != '\n'), r == '\u0085', r == '\u2028', r == '\u2029':
-			// The YAML reader counts these as line breaks, editors and
-			// grep do not: every line number after one would be wrong.
-			p.addf(line, "line break %U is not supported; end lines with LF or CR LF", r)
-			return false
 		case !yamlPrintable(r):
 			p.addf(line, "character %U is not allowed in YAML", r)
 			return false
@@ -524,4 +523,24 @@ func validID(s string, leadingDigit bool) bool {
 		}
 	}
 	return true
+}
+
+// OddLineBreak finds the first line break other than LF and CR LF: a lone
+// CR, NEL, LS or PS. The YAML reader counts those as line breaks too, so
+// every line number after one would be off from what an editor or grep
+// shows, and could even lie beyond the last line of the file.
+func OddLineBreak(data []byte) (line int, r rune, found bool) {
+	line = 1
+	for i := 0; i < len(data); {
+		c, size := utf8.DecodeRune(data[i:])
+		switch {
+		case c == '\n':
+			line++
+		case c == '\r' && (i+1 == len(data) || data[i+1] != '\n'),
+			c == '\u0085', c == '\u2028', c == '\u2029':
+			return line, c, true
+		}
+		i += size
+	}
+	return 0, 0, false
 }

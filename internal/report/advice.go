@@ -272,7 +272,7 @@ func (p *adviceParser) parseFile(data []byte) *adviceSet {
 		p.addf(1, "file is not valid UTF-8")
 		return nil
 	}
-	if line, r, ok := oddLineBreak(data); ok {
+	if line, r, ok := questionnaire.OddLineBreak(data); ok {
 		p.addf(line, "line break %U is not supported; end lines with LF or CR LF", r)
 		return nil
 	}
@@ -295,26 +295,6 @@ func (p *adviceParser) parseFile(data []byte) *adviceSet {
 		return nil
 	}
 	return p.set(doc.Content[0])
-}
-
-// oddLineBreak finds the first line break other than LF and CR LF: a lone
-// CR, NEL, LS or PS. The YAML reader counts those as line breaks too, so
-// every line number after one would be off from what an editor or grep
-// shows, and could even lie beyond the last line of the file.
-func oddLineBreak(data []byte) (line int, r rune, found bool) {
-	line = 1
-	for i := 0; i < len(data); {
-		c, size := utf8.DecodeRune(data[i:])
-		switch {
-		case c == '\n':
-			line++
-		case c == '\r' && (i+1 == len(data) || data[i+1] != '\n'),
-			c == '\u0085', c == '\u2028', c == '\u2029':
-			return line, c, true
-		}
-		i += size
-	}
-	return 0, 0, false
 }
 
 // syntaxError turns a yaml error into a problem on the line the library
