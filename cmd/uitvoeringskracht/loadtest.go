@@ -51,25 +51,41 @@ type loadResult struct {
 func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	target := fs.String("url", "", "respondent link of an open diagnostic, e.g. http://127.0.0.1:8080/d/TOKEN (required)")
+	var targets []*url.URL
+	fs.Func("url", "respondent link of an open diagnostic, e.g. http://127.0.0.1:8080/d/TOKEN (required); repeat it with the same link on other instances of the service to spread the respondents over them", func(v string) error {
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || !strings.HasPrefix(u.Path, "/d/") {
+			return errors.New("must be a respondent link such as http://127.0.0.1:8080/d/TOKEN")
+		}
+		if len(targets) > 0 && u.Path != targets[0].Path {
+			return errors.New("every --url must be the same respondent link, on another instance")
+		}
+		targets = append(targets, u)
+		return nil
+	})
 	concurrency := fs.Int("concurrency", 64, "number of respondents playing at the same time")
 	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
 	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
 	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits")
 	prepared := fs.Int("respondents", 5000, "with --mode submit: how many respondents to prepare and submit")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		// The flag package has printed the problem and the flags.
+		return fmt.Errorf("%w: loadtest: %v", errUsage, err)
 	}
-	u, err := url.Parse(*target)
-	if err != nil || u.Host == "" || !strings.HasPrefix(u.Path, "/d/") {
+	if len(targets) == 0 {
 		return fmt.Errorf("%w: --url must be a respondent link such as http://127.0.0.1:8080/d/TOKEN", errUsage)
 	}
-	if *concurrency < 1 || *duration <= 0 {
-		return fmt.Errorf("%w: --concurrency and --duration must be positive", errUsage)
+	if *concurrency < len(targets) || *duration <= 0 {
+		return fmt.Errorf("%w: --concurrency (at least one per --url) and --duration must be positive", errUsage)
 	}
+	u := targets[0]
 	token := strings.TrimPrefix(u.Path, "/d/")
 
 	var st *store.Store
+	var err error
 	before := 0
 	if *database != "" {
 		st, err = store.Open(ctx, *database, store.Options{Migrations: uitvoeringskracht.Migrations})
@@ -86,10 +102,13 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var elapsed time.Duration
 	switch *mode {
 	case "journey":
-		res = runLoad(ctx, u, *concurrency, *duration)
+		res = runLoadOn(ctx, targets, *concurrency, *duration, stdout)
 		elapsed = *duration
 		fmt.Fprintf(stdout, "respondents completed: %d in %s (%.1f respondents/s)\n", res.completed, elapsed, float64(res.completed)/elapsed.Seconds())
 	case "submit":
+		if len(targets) > 1 {
+			return fmt.Errorf("%w: --mode submit takes one --url", errUsage)
+		}
 		if *prepared < 1 {
 			return fmt.Errorf("%w: --respondents must be positive", errUsage)
 		}
@@ -127,6 +146,40 @@ func countFor(ctx context.Context, st *store.Store, token string) (int, error) {
 		return 0, err
 	}
 	return st.CountResponses(ctx, d.ID)
+}
+
+// runLoadOn spreads the concurrent respondents evenly over the targets
+// (instances of one service) and adds up what they did; with more than one
+// target it prints each instance's share.
+func runLoadOn(ctx context.Context, targets []*url.URL, concurrency int, duration time.Duration, out io.Writer) loadResult {
+	results := make([]loadResult, len(targets))
+	var wg sync.WaitGroup
+	for i, target := range targets {
+		share := concurrency / len(targets)
+		if i < concurrency%len(targets) {
+			share++
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = runLoad(ctx, target, share, duration)
+		}()
+	}
+	wg.Wait()
+	var total loadResult
+	for i, r := range results {
+		if len(targets) > 1 {
+			fmt.Fprintf(out, "instance %s: %d respondents completed, %d errors\n", targets[i].Host, r.completed, r.errors)
+		}
+		total.completed += r.completed
+		total.errors += r.errors
+		if total.firstError == "" {
+			total.firstError = r.firstError
+		}
+		total.latencies = append(total.latencies, r.latencies...)
+		total.submits = append(total.submits, r.submits...)
+	}
+	return total
 }
 
 func runLoad(ctx context.Context, target *url.URL, concurrency int, duration time.Duration) loadResult {
