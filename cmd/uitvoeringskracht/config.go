@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
@@ -30,8 +29,8 @@ type Config struct {
 	// means the built-in one.
 	AdviceDir string
 	// RetentionMonths is how long answers are kept after a diagnostic
-	// closes, as the privacy notice of every diagnostic states it. The
-	// purge command deletes them; run it with the same period.
+	// closes, as the privacy notice of every diagnostic states it; purge
+	// deletes them after it unless told --older-than.
 	RetentionMonths int
 	// RespondentRateLimit is how many questionnaires one client address
 	// may start and submit per minute; 0 turns the limit off (load tests).
@@ -127,8 +126,7 @@ func (c Config) validate() error {
 			problems = append(problems, fmt.Sprintf("--trusted-proxies: %q is not an address range such as 10.0.0.0/8", p))
 		}
 	}
-	// The token itself is never repeated in a message.
-	if c.MetricsToken != "" && (len(c.MetricsToken) < 32 || strings.IndexFunc(c.MetricsToken, unicode.IsSpace) >= 0 || strings.IndexFunc(c.MetricsToken, unicode.IsControl) >= 0) {
+	if c.MetricsToken != "" && web.CheckMetricsToken(c.MetricsToken) != nil {
 		problems = append(problems, "--metrics-token must be empty (metrics off) or at least 32 characters without spaces")
 	}
 	if len(problems) > 0 {

@@ -48,6 +48,17 @@ type loadResult struct {
 	submits    []time.Duration // the final submit only
 }
 
+// add counts o's respondents and requests in r.
+func (r *loadResult) add(o loadResult) {
+	r.completed += o.completed
+	r.errors += o.errors
+	if r.firstError == "" {
+		r.firstError = o.firstError
+	}
+	r.latencies = append(r.latencies, o.latencies...)
+	r.submits = append(r.submits, o.submits...)
+}
+
 func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -171,13 +182,7 @@ func runLoadOn(ctx context.Context, targets []*url.URL, concurrency int, duratio
 		if len(targets) > 1 {
 			fmt.Fprintf(out, "instance %s: %d respondents completed, %d errors\n", targets[i].Host, r.completed, r.errors)
 		}
-		total.completed += r.completed
-		total.errors += r.errors
-		if total.firstError == "" {
-			total.firstError = r.firstError
-		}
-		total.latencies = append(total.latencies, r.latencies...)
-		total.submits = append(total.submits, r.submits...)
+		total.add(r)
 	}
 	return total
 }
@@ -211,13 +216,7 @@ func runLoad(ctx context.Context, target *url.URL, concurrency int, duration tim
 				local.submits = append(local.submits, r.submitLatency)
 			}
 			mu.Lock()
-			total.completed += local.completed
-			total.errors += local.errors
-			if total.firstError == "" {
-				total.firstError = local.firstError
-			}
-			total.latencies = append(total.latencies, local.latencies...)
-			total.submits = append(total.submits, local.submits...)
+			total.add(local)
 			mu.Unlock()
 		}()
 	}

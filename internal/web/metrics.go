@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,18 +60,26 @@ type metrics struct {
 	routes     map[string]bool
 }
 
+// CheckMetricsToken says what is wrong with a metrics token, if anything.
+// The token itself is never repeated in the message.
+func CheckMetricsToken(token string) error {
+	if len(token) < minMetricsToken {
+		return errors.New("the metrics token must have at least 32 characters")
+	}
+	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return errors.New("the metrics token must not contain spaces or control characters")
+	}
+	return nil
+}
+
 // newMetrics returns the metrics of a server, or nil when token is empty.
 // pools may be nil: then no pool metrics are exported.
 func newMetrics(token string, pools PoolStatser) (*metrics, error) {
 	if token == "" {
 		return nil, nil
 	}
-	// The token is never repeated in a message.
-	if len(token) < minMetricsToken {
-		return nil, errors.New("web: the metrics token must have at least 32 characters")
-	}
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, errors.New("web: the metrics token must not contain spaces or control characters")
+	if err := CheckMetricsToken(token); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	const ns = "uitvoeringskracht"
 	m := &metrics{

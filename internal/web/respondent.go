@@ -259,9 +259,7 @@ func (s *Server) saveStep(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
 		}
 		s.logStoreFailure(c, err)
-		// Keep what the respondent entered on the page, and ask to retry.
-		c.Response().Header().Set("Retry-After", "30")
-		return s.renderStep(c, d, n, values, nil, t.Get("error.save_failed"), http.StatusServiceUnavailable)
+		return s.saveFailed(c, d, n, values)
 	}
 	next := respondentPath(d, "/stap/"+strconv.Itoa(n+1))
 	if n == len(stepsOf(&d.Questionnaire)) || (c.QueryParam("vanaf") == "controle" && draft.Reached == len(stepsOf(&d.Questionnaire))) {
@@ -288,10 +286,15 @@ func (s *Server) keepStepAnswers(c echo.Context, d *survey.Diagnostic, n int) er
 	if err != nil {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
-	t := s.texts.For(requestLang(c))
-	values, _, _ := s.parseStep(d, n, form, t)
+	values, _, _ := s.parseStep(d, n, form, s.texts.For(requestLang(c)))
+	return s.saveFailed(c, d, n, values)
+}
+
+// saveFailed shows step n again with the respondent's answers and asks to
+// retry: nothing they entered is lost while the database is away.
+func (s *Server) saveFailed(c echo.Context, d *survey.Diagnostic, n int, values map[string]string) error {
 	c.Response().Header().Set("Retry-After", "30")
-	return s.renderStep(c, d, n, values, nil, t.Get("error.save_failed"), http.StatusServiceUnavailable)
+	return s.renderStep(c, d, n, values, nil, s.texts.For(requestLang(c)).Get("error.save_failed"), http.StatusServiceUnavailable)
 }
 
 func (s *Server) review(c echo.Context) error {
