@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # Build a static binary (the SQLite driver is pure Go, so no cgo is needed).
 FROM golang:1.26-bookworm AS build
+# go.mod needs Go 1.27.3, which has no known vulnerability that this code
+# reaches; the go command fetches it through the module proxy.
+ENV GOTOOLCHAIN=go1.27.3
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

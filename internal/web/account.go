@@ -124,6 +124,8 @@ func (s *Server) createAPIToken(c echo.Context) error {
 	switch {
 	case name == "":
 		msg = t.Get("auth.error.token_name_required")
+	case hasControlChars(name):
+		msg = t.Get("form.control_characters")
 	case utf8.RuneCountInString(name) > 100:
 		msg = t.Get("auth.error.token_name_long")
 	}

@@ -145,6 +145,13 @@ func readJSON(c echo.Context, v any) error {
 		}
 		return invalidRequest("The request body must hold a single JSON object and nothing after it.", nil)
 	}
+	if bad := controlCharFields(v, "json"); len(bad) > 0 {
+		fields := map[string]string{}
+		for _, f := range bad {
+			fields[f] = "must not hold control characters (such as NUL) other than tab and line breaks"
+		}
+		return invalidRequest(fmt.Sprintf("The field %q holds a control character.", bad[0]), fields)
+	}
 	return nil
 }
 

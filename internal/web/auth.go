@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -365,19 +366,35 @@ func (s *Server) loginRateLimit() echo.MiddlewareFunc {
 	})
 }
 
-// clientAddress is the address of the connection's peer. Forwarding
-// headers are believed only when the server is configured with an IP
-// extractor for its proxy; otherwise anyone could pick a new key per
-// request.
+// clientAddress is the key of a client for the per-client limits: the
+// address of the connection's peer. Forwarding headers are believed only
+// when the server is configured with an IP extractor for its proxy;
+// otherwise anyone could pick a new key per request. An IPv6 client is
+// keyed on its /64: one subscriber or one office network gets a whole /64
+// and could otherwise take a fresh address for every request.
 func clientAddress(c echo.Context) (string, error) {
+	host := c.Request().RemoteAddr
 	if c.Echo().IPExtractor != nil {
-		return c.RealIP(), nil
+		host = c.RealIP()
+	} else if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
 	}
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	return clientKey(host), nil
+}
+
+// clientKey is an IPv4 address as it is and an IPv6 address as its /64
+// prefix. Anything that is not an address stays as it is.
+func clientKey(host string) string {
+	addr, err := netip.ParseAddr(host)
 	if err != nil {
-		return c.Request().RemoteAddr, nil
+		return host
 	}
-	return host, nil
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	prefix, _ := addr.WithZone("").Prefix(64)
+	return prefix.String()
 }
 
 // --- Login ---
@@ -440,6 +457,8 @@ func (s *Server) login(c echo.Context) error {
 	page := loginPage{Email: form.Email, Next: localPath(form.Next)}
 	if form.Email == "" {
 		page.Errors = append(page.Errors, formError{Field: "email", Message: t.Get("auth.error.email_required")})
+	} else if hasControlChars(form.Email) {
+		page.Errors = append(page.Errors, formError{Field: "email", Message: t.Get("form.control_characters")})
 	}
 	if form.Password == "" {
 		page.Errors = append(page.Errors, formError{Field: "password", Message: t.Get("auth.error.password_required")})

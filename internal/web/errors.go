@@ -53,6 +53,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	t := s.texts.For(requestLang(c))
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		// In the API's language even when middleware before apiDefaults
+		// refused the request (the body limit, a path with a NUL).
+		t = s.texts.For(apiLang)
 		code := string(survey.ErrorCode(err))
 		msg := survey.ErrorMessage(err)
 		if status >= 500 || msg == "" {

@@ -10,6 +10,15 @@ import (
 // failure. keys maps "Field.tag" or "Field" to a translation key; the most
 // specific entry wins. Errors keep the order of the struct's fields.
 func (s *Server) validateForm(form any, t Translator, keys map[string]string) formErrors {
+	if bad := controlCharFields(form, ""); len(bad) > 0 {
+		// Checked first and alone: such text must not reach a validator
+		// that looks anything up.
+		var out formErrors
+		for _, field := range bad {
+			out = append(out, formError{Field: fieldID(field), Message: t.Get("form.control_characters")})
+		}
+		return out
+	}
 	err := s.validate.Struct(form)
 	if err == nil {
 		return nil

@@ -36,7 +36,9 @@ import (
 //     page, and that is not an answer (this was a bug: such a post was
 //     always refused as holding an unknown field);
 //   - every value is normalised (trimmed, valid UTF-8, no direction
-//     embeddings, overrides or isolates);
+//     embeddings, overrides or isolates), and one with a control
+//     character other than tab and line breaks (NUL, ESC, DEL, C1) is
+//     refused with its own message before any other check;
 //   - a field is refused exactly when it is posted twice, missing while
 //     required, not one of the question's options, or longer than the open
 //     question allows, with the message for that case; the form as a whole
@@ -77,6 +79,17 @@ func FuzzDecodeStep(f *testing.F) {
 	} {
 		f.Add(last, fx.with(last, "open-obstacle", v))
 	}
+	// Control characters: refused with their own message, except tab and
+	// line breaks, which an open answer may hold.
+	for _, v := range []string{
+		"\x00", "a\x00", "\x00" + strings.Repeat("a", 1001), "\x01\x02\x1f", "\x1b[31mrood", "\x7f", "\u0085", "\u009b", "\x08\x08",
+		"regel een\nregel twee\r\n\ttab", " \x00 ",
+	} {
+		f.Add(last, fx.with(last, "open-obstacle", v))
+		f.Add(1, fx.with(1, "bg-role", v))
+		f.Add(2, fx.with(2, "item-risk_culture_1", v))
+	}
+	f.Add(last, "open-obstacle=%00&csrf=x")
 	// Unknown fields, odd keys and bodies the server cannot parse.
 	f.Add(2, fx.validPage(2).Encode()+"&vanaf=controle")
 	f.Add(2, fx.validPage(2).Encode()+"&item-governance_1=3")
@@ -391,6 +404,8 @@ func (fx *decodeFixture) checkDecision(t *testing.T, specs map[string]questionSp
 				t.Fatalf("%s: decoded %q (present %v), posted %q", name, got, ok, posted)
 			}
 			switch {
+			case strings.ContainsFunc(v, isForbiddenControl):
+				want = fx.tr.Get("form.control_characters")
 			case v == "" && sp.required && sp.item:
 				want = fx.tr.Get("error.choose_answer")
 			case v == "" && sp.required:
@@ -427,13 +442,20 @@ func (sp questionSpec) allows(v string) bool {
 	switch {
 	case v == "":
 		return !sp.required
-	case v != strings.TrimSpace(v) || !utf8.ValidString(v) || strings.ContainsFunc(v, isDirectionControl):
+	case v != strings.TrimSpace(v) || !utf8.ValidString(v) || strings.ContainsFunc(v, isDirectionControl) || strings.ContainsFunc(v, isForbiddenControl):
 		return false
 	case sp.maxLen > 0:
 		return utf8.RuneCountInString(v) <= sp.maxLen
 	default:
 		return sp.options[v]
 	}
+}
+
+// isForbiddenControl reports the control characters no value may hold:
+// C0 controls other than tab, line feed and carriage return, DEL and the
+// C1 controls.
+func isForbiddenControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f
 }
 
 // isDirectionControl reports the Unicode controls that embed, override or

@@ -106,18 +106,49 @@ func (s *Server) chooseLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 
 // csrf protects every state-changing form with a token in a cookie and a
 // hidden field (double submit), so it needs no server-side session and
-// works the same on every instance.
+// works the same on every instance. The token counts only from the form's
+// body or the X-CSRF-Token header, never from the query string: a token in
+// a URL leaks through history, logs and shared links. Under https the
+// cookie has the __Host- prefix, which browsers accept only when it is
+// Secure, for this host alone and for the whole path, so a sibling
+// subdomain cannot plant a token of its choosing.
 func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:csrf",
+	check := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:" + csrfField + ",header:X-CSRF-Token",
 		ContextKey:     ctxCSRF,
-		CookieName:     "uk_csrf",
+		CookieName:     s.csrfCookieName(),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,
 		CookieSameSite: http.SameSiteLaxMode,
 		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
 	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		checked := check(next)
+		return func(c echo.Context) error {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			default:
+				// echo's form lookup reads the query string too.
+				if c.Request().URL.Query().Has(csrfField) {
+					return errCSRF
+				}
+			}
+			return checked(c)
+		}
+	}
+}
+
+// csrfField is the name of the hidden form field with the CSRF token.
+const csrfField = "csrf"
+
+// csrfCookieName is the CSRF cookie's name: with the __Host- prefix under
+// https (see csrf).
+func (s *Server) csrfCookieName() string {
+	if s.secure {
+		return "__Host-uk_csrf"
+	}
+	return "uk_csrf"
 }
 
 // respondentRateLimit counts the questionnaires a client starts and
@@ -158,4 +189,16 @@ func (s *Server) codeRateLimit() echo.MiddlewareFunc {
 			return echo.NewHTTPError(http.StatusTooManyRequests)
 		},
 	})
+}
+
+// refuseControlCharsInPath answers 404 for a path that holds a control
+// character (such as %00): no id, token or page name has one, and it must
+// never reach a database lookup.
+func refuseControlCharsInPath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if hasControlChars(c.Request().URL.Path) || strings.ContainsAny(c.Request().URL.Path, "\t\n\r") {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
 }

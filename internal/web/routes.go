@@ -36,6 +36,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.securityHeaders)
 	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
 	e.Use(s.chooseLanguage)
+	e.Use(refuseControlCharsInPath)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -55,7 +56,7 @@ func (s *Server) routes() *echo.Echo {
 	d.GET("", s.landing)
 	respondentLimit := s.respondentRateLimit()
 	d.POST("/start", s.start, respondentLimit)
-	d.POST("/code", s.enterCode, s.codeRateLimit())
+	d.POST("/code", s.enterCode, s.codeRateLimit(), s.codeFailureCeiling())
 	d.GET("/stap/:step", s.showStep)
 	d.POST("/stap/:step", s.saveStep)
 	d.GET("/controle", s.review)

@@ -208,7 +208,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		texts:          texts,
 		validate:       newValidator(),
 		secure:         base.Scheme == "https",
-		static:         http.StripPrefix("/static/", http.FileServer(http.FS(staticFS))),
+		static:         staticHandler(staticFS),
 		location:       time.Local,
 		questionnaires: deps.Questionnaires,
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),

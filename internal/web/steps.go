@@ -199,7 +199,9 @@ func (s *Server) parseStep(d *survey.Diagnostic, n int, form url.Values, t Trans
 			v = cleanText(posted[0])
 		}
 		values[f.Name] = v
-		if err := s.validate.Var(v, f.rule); err != nil {
+		if msg := controlCharsProblem(v, t); msg != "" {
+			errs[f.Name] = msg
+		} else if err := s.validate.Var(v, f.rule); err != nil {
 			errs[f.Name] = fieldMessage(err, f, t)
 		}
 	}

@@ -141,6 +141,8 @@ func (s *Server) invite(c echo.Context) error {
 	switch {
 	case email == "":
 		return s.renderTeamError(c, http.StatusUnprocessableEntity, "invite-email", "auth.error.email_required", keep)
+	case hasControlChars(email):
+		return s.renderTeamError(c, http.StatusUnprocessableEntity, "invite-email", "form.control_characters", keep)
 	case s.validate.Var(email, "email,max=254") != nil:
 		return s.renderTeamError(c, http.StatusUnprocessableEntity, "invite-email", "auth.error.email_invalid", keep)
 	}
@@ -288,8 +290,15 @@ func (s *Server) acceptInvitation(c echo.Context) error {
 	switch survey.ErrorCode(err) {
 	case "":
 	case survey.CodeConflict:
-		page.Errors = formErrors{{Message: t.Get("auth.error.email_taken")}}
-		return s.render(c, http.StatusConflict, "invite", t.Get("error.title_prefix")+" "+t.Get("auth.invite.title"), page, true)
+		// The address has an account, in this firm or another. Saying so
+		// would let an administrator of any firm learn who works for
+		// another by inviting and accepting: the link is used up and the
+		// answer is the one of an accepted invitation. The holder of the
+		// address signs in to the account they already have.
+		if err := s.accounts.DeleteInvitation(c.Request().Context(), inv.FirmID, inv.ID); err != nil && survey.ErrorCode(err) != survey.CodeNotFound {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login?melding=account")
 	case survey.CodeNotFound:
 		return s.render(c, http.StatusNotFound, "invite", t.Get("auth.invite.invalid_title"), invitePage{Invalid: true}, false)
 	default:
