@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 )
 
 // Ceiling on wrong access codes per diagnostic, over all clients together:
@@ -24,48 +23,62 @@ const (
 )
 
 // failureCeiling counts refused attempts per key (a diagnostic's link
-// token) in this instance's memory. Only keys with a failure are kept, so
-// unknown links cost nothing.
+// token) in this instance's memory: a token bucket per key. An attempt
+// takes a token before it is checked and gives it back when it was not
+// refused, so that parallel attempts cannot overshoot the ceiling. A full
+// bucket is dropped, so keys without failures (unknown links included)
+// cost nothing.
 type failureCeiling struct {
-	mu        sync.Mutex
-	now       func() time.Time
-	limit     rate.Limit
-	burst     int
-	keys      map[string]*rate.Limiter
-	lastSweep time.Time
+	mu      sync.Mutex
+	now     func() time.Time
+	perSec  float64
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
 }
 
 func newFailureCeiling(now func() time.Time, perHour float64, burst int) *failureCeiling {
-	return &failureCeiling{now: now, limit: rate.Limit(perHour / 3600), burst: burst, keys: map[string]*rate.Limiter{}}
+	return &failureCeiling{now: now, perSec: perHour / 3600, burst: float64(burst), buckets: map[string]*bucket{}}
 }
 
-// exhausted reports whether key has no failure left to spend.
-func (f *failureCeiling) exhausted(key string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	l, ok := f.keys[key]
-	return ok && l.TokensAt(f.now()) < 1
-}
-
-// fail spends one failure of key.
-func (f *failureCeiling) fail(key string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.now()
-	l, ok := f.keys[key]
+// refill brings key's bucket up to now; the caller holds mu.
+func (f *failureCeiling) refill(key string, now time.Time) *bucket {
+	b, ok := f.buckets[key]
 	if !ok {
-		l = rate.NewLimiter(f.limit, f.burst)
-		f.keys[key] = l
+		b = &bucket{tokens: f.burst, last: now}
+		f.buckets[key] = b
 	}
-	l.AllowN(now, 1)
-	if now.Sub(f.lastSweep) > 10*time.Minute {
-		// A full bucket is the same as none.
-		for k, l := range f.keys {
-			if l.TokensAt(now) >= float64(f.burst) {
-				delete(f.keys, k)
-			}
-		}
-		f.lastSweep = now
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(f.burst, b.tokens+elapsed.Seconds()*f.perSec)
+		b.last = now
+	}
+	return b
+}
+
+// take spends one attempt of key; false when none is left.
+func (f *failureCeiling) take(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.refill(key, f.now())
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// giveBack returns the attempt of an accepted code.
+func (f *failureCeiling) giveBack(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.refill(key, f.now())
+	b.tokens = min(f.burst, b.tokens+1)
+	if b.tokens >= f.burst {
+		delete(f.buckets, key)
 	}
 }
 
@@ -79,13 +92,13 @@ func (s *Server) codeFailureCeiling() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			key := c.Param("token")
-			if ceiling.exhausted(key) {
+			if !ceiling.take(key) {
 				c.Response().Header().Set("Retry-After", retry)
 				return echo.NewHTTPError(http.StatusTooManyRequests)
 			}
 			err := next(c)
-			if err == nil && c.Response().Status == http.StatusUnprocessableEntity {
-				ceiling.fail(key)
+			if err != nil || c.Response().Status != http.StatusUnprocessableEntity {
+				ceiling.giveBack(key)
 			}
 			return err
 		}

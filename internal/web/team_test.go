@@ -115,7 +115,7 @@ func TestInvitationFlow(t *testing.T) {
 		if p.status != http.StatusSeeOther || p.location != "/login?melding=account" {
 			t.Fatalf("accept: %d %s %s", p.status, p.location, snippet(p.body))
 		}
-		if p := dirk.get(p.location); !strings.Contains(p.body, "Uw account is aangemaakt") {
+		if p := dirk.get(p.location); !strings.Contains(p.body, "De uitnodiging is verwerkt") {
 			t.Error("no notice after accepting")
 		}
 		if p := login(t, dirk, "dirk@noord.example", "Nieuwe zebra danst tango"); p.status != http.StatusSeeOther {
