@@ -127,8 +127,9 @@ type inviteForm struct {
 
 // invite makes an invitation link for the address and shows it once; the
 // administrator sends it. An address with an account in another firm is
-// invited like any other (the invitee then hears that the address is
-// taken): telling the administrator would reveal another firm's consultant.
+// invited like any other, and accepting answers as if it had none (see
+// acceptInvitation): telling the administrator would reveal another firm's
+// consultant.
 func (s *Server) invite(c echo.Context) error {
 	cons := consultantFrom(c)
 	var form inviteForm
