@@ -8,7 +8,7 @@ func TestNormalizeAccessCode(t *testing.T) {
 			t.Errorf("NormalizeAccessCode(%q) = %q, %v", typed, got, ok)
 		}
 	}
-	for _, bad := range []string{"", "ABCDEFG", "ABCDEFGHJ", "ABCD0FGH", "ABCD1FGH", "ABCDÉFGH", "<script>"} {
+	for _, bad := range []string{"", "ABCDEFG", "ABCDEFGHJ", "ABCD0FGH", "ABCD1FGH", "ABCDÉFGH", "<script>", "ABCD\x00EFGH", "ABCDEFGH\x00", "ABCD\x1bEFGH"} {
 		if _, ok := NormalizeAccessCode(bad); ok {
 			t.Errorf("NormalizeAccessCode(%q) accepted", bad)
 		}
@@ -21,7 +21,9 @@ func TestNormalizeAccessCode(t *testing.T) {
 // FuzzNormalizeAccessCode: whatever is typed, a normalised code is exactly
 // AccessCodeLength characters of the alphabet, and normalising is stable.
 func FuzzNormalizeAccessCode(f *testing.F) {
-	for _, seed := range []string{"ABCD-EFGH", "abcd efgh", "", "ÉÉÉÉÉÉÉÉ", "\x00\xff", "ABCD-EFGH-JKMN", "<script>alert(1)</script>"} {
+	for _, seed := range []string{"ABCD-EFGH", "abcd efgh", "", "ÉÉÉÉÉÉÉÉ", "\x00\xff", "ABCD-EFGH-JKMN", "<script>alert(1)</script>",
+		// Control characters inside an otherwise valid code.
+		"ABCD\x00EFGH", "ABCD-EFGH\x00", "\x00ABCDEFGH", "ABCD\tEFGH", "ABCD\x1bEFGH", "ABCD\u0085EFGH", "ABCD\x7fEFGH"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, typed string) {
