@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"cmp"
 	"math"
 	"slices"
 
@@ -439,71 +438,4 @@ func (l *layout) itemResult(c int, a *answers, minSize int) survey.ItemResult {
 	}
 	ir.Shares = shares(l.shareCounts(ir.Counts))
 	return ir
-}
-
-// priorities estimates impact and ranks the factors.
-func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in Input) error {
-	factorScores, outcome := m.factor, m.outcome
-	n := data.n
-	if n < PoolingThreshold && len(in.Pooled) > 0 {
-		seen := map[string]bool{}
-		for _, r := range in.Responses {
-			if r.ID != "" {
-				seen[r.ID] = true
-			}
-		}
-		var extra []survey.Response
-		for _, r := range in.Pooled {
-			if r.ID != "" {
-				if seen[r.ID] {
-					continue
-				}
-				seen[r.ID] = true
-			}
-			extra = append(extra, r)
-		}
-		if len(extra) > 0 {
-			pd, err := lay.parse(extra)
-			if err != nil {
-				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
-			}
-			pm := lay.measures(pd)
-			factorScores = make([][]float64, len(m.factor))
-			for f := range m.factor {
-				factorScores[f] = append(slices.Clone(m.factor[f]), pm.factor[f]...)
-			}
-			outcome = append(slices.Clone(m.outcome), pm.outcome...)
-			n += pd.n
-			res.Impact.Pooled = true
-		}
-	}
-	res.Impact.N = n
-	type cand struct {
-		p     survey.Priority
-		order int
-	}
-	var cands []cand
-	for f, fr := range res.Factors {
-		if !fr.Score.Shown {
-			continue
-		}
-		r, _ := Pearson(factorScores[f], outcome)
-		p := survey.Priority{Factor: fr.ID, Score: *fr.Score.Mean, Impact: ptr(r)}
-		if !math.IsNaN(r) {
-			p.Value = (100 - p.Score) * math.Max(r, 0)
-		}
-		cands = append(cands, cand{p, f})
-	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(b.p.Value, a.p.Value), cmp.Compare(a.p.Score, b.p.Score), cmp.Compare(a.order, b.order))
-	})
-	res.Priorities = []survey.Priority{}
-	for i, c := range cands {
-		if i == PriorityCount {
-			break
-		}
-		c.p.Rank = i + 1
-		res.Priorities = append(res.Priorities, c.p)
-	}
-	return nil
 }

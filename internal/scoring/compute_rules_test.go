@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"math"
 	"testing"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -192,8 +191,8 @@ func TestPrioritiesAndPooling(t *testing.T) {
 			t.Errorf("rank %d at %d", p.Rank, i)
 		}
 		want := 0.0
-		if p.Impact != nil {
-			want = (100 - p.Score) * math.Max(*p.Impact, 0)
+		if p.Basis == survey.BasisImpact {
+			want = (100 - p.Score) * *p.Impact
 		}
 		if !closeTo(p.Value, want, 1e-12) {
 			t.Errorf("%s value %v, want %v", p.Factor, p.Value, want)

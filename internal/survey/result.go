@@ -185,8 +185,78 @@ type Priority struct {
 	// Impact is the correlation of the factor score with the outcome score;
 	// absent when it cannot be estimated.
 	Impact *float64 `json:"impact,omitempty"`
-	// Value is the priority: (100 - Score) * max(Impact, 0).
+	// ImpactN is the number of respondents with both scores, on which
+	// Impact and its significance rest.
+	ImpactN int `json:"impact_n,omitempty"`
+	// Significant: Impact differs from 0 at the 5 % level (two-sided).
+	Significant bool `json:"significant"`
+	// Strength puts Impact into words (methodology section 15).
+	Strength LinkStrength `json:"strength"`
+	// Basis says why the factor is a priority: its link with the outcome
+	// (BasisImpact) or, without a meaningful link, its low score
+	// (BasisScore).
+	Basis PriorityBasis `json:"basis"`
+	// Value is (100 - Score) * Impact for a priority on BasisImpact, else 0.
 	Value float64 `json:"value"`
+}
+
+// PriorityBasis is the ground on which a factor was chosen as a priority.
+type PriorityBasis string
+
+const (
+	// BasisImpact: the factor is tied to the outcome demonstrably and at
+	// least weakly, and ranked by (100 - score) * impact.
+	BasisImpact PriorityBasis = "impact"
+	// BasisScore: no meaningful tie with the outcome; ranked by score, lowest
+	// first.
+	BasisScore PriorityBasis = "score"
+)
+
+// LinkStrength is the word for a correlation: Cohen's conventions on the
+// correlation as displayed (two decimals), and only when the correlation
+// is significant.
+type LinkStrength string
+
+const (
+	// LinkUnknown: the correlation cannot be estimated.
+	LinkUnknown LinkStrength = "unknown"
+	// LinkNone: not significant at 5 %, whatever its size.
+	LinkNone LinkStrength = "none"
+	// LinkNegligible: significant, |r| below 0.10.
+	LinkNegligible LinkStrength = "negligible"
+	// LinkWeak: significant, |r| from 0.10 to below 0.30.
+	LinkWeak LinkStrength = "weak"
+	// LinkModerate: significant, |r| from 0.30 to below 0.50.
+	LinkModerate LinkStrength = "moderate"
+	// LinkStrong: significant, |r| 0.50 or more.
+	LinkStrong LinkStrength = "strong"
+)
+
+// Label returns the words for directors; negative says the link runs the
+// other way (a higher factor score goes with a lower outcome).
+func (s LinkStrength) Label(negative bool) Text {
+	neg := func(nl, en string) Text {
+		if negative {
+			return Text{"nl": nl + " negatieve samenhang", "en": en + " negative link"}
+		}
+		return Text{"nl": nl + " samenhang", "en": en + " link"}
+	}
+	switch s {
+	case LinkNone:
+		return Text{"nl": "geen aantoonbare samenhang", "en": "no demonstrable link"}
+	case LinkNegligible:
+		return neg("verwaarloosbare", "negligible")
+	case LinkWeak:
+		return neg("zwakke", "weak")
+	case LinkModerate:
+		return neg("matige", "moderate")
+	case LinkStrong:
+		return neg("sterke", "strong")
+	case LinkUnknown:
+		return Text{"nl": "samenhang niet te bepalen", "en": "link cannot be estimated"}
+	default:
+		return Text{}
+	}
 }
 
 // Breakdown is a heat map: the index and the factors for every group of one
