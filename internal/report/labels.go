@@ -21,23 +21,36 @@ type labels struct {
 
 	Summary, Factors, Routes, Gap, Units, Trend, Method, Appendix string
 
-	Index, IndexLong         string
-	Interval                 string
-	Profile                  string
-	ProfileCaption           string
-	TrafficLight             string
-	Priorities, Conclusion   string
-	PrioritiesNone           string
-	Score, Band, N           string
-	Factor, Measure, Route   string
-	Disagree, Neutral, Agree string
-	DontKnow                 string
-	Strongest, Weakest       string
-	Reverse                  string
-	Distribution             string
-	DistributionNote         string
-	Reliability              string
-	Items                    string
+	Index, IndexLong       string
+	Interval               string
+	Profile                string
+	ProfileCaption         string
+	TrafficLight           string
+	Priorities, Conclusion string
+	PrioritiesNone         string
+	// PrioritiesFew heads a list of fewer than three priorities;
+	// PrioritiesAllGreen says why there is none when factors are shown.
+	PrioritiesFew      string
+	PrioritiesAllGreen string
+	// Priority basis: the sentence above the list, one per situation, and
+	// the reason given with each priority.
+	BasisAllImpact, BasisAllScore, BasisMixed string
+	ForScore                                  string
+	WithResults                               string
+	// The policy-execution conclusion (section 15 of the methodology).
+	GapIndexNone, GapIndexDiff, GapHidden, GapFactors, GapFactorItem string
+	Higher, And                                                      string
+	PossibleSig, PossibleSubst, PossibleBoth                         string
+	Score, Band, N                                                   string
+	Factor, Measure, Route                                           string
+	Disagree, Neutral, Agree                                         string
+	DontKnow                                                         string
+	Strongest, Weakest                                               string
+	Reverse                                                          string
+	Distribution                                                     string
+	DistributionNote                                                 string
+	Reliability                                                      string
+	Items                                                            string
 
 	RoutesIntro   string
 	RouteMeaning  string
@@ -93,6 +106,8 @@ type labels struct {
 	AlphaOK           string
 	AlphaCare         string
 	AlphaUndefined    string
+	AlphaImpossible   string
+	AlphaHidden       string
 	Dropped           string
 
 	ItemsIntro   string
@@ -174,15 +189,35 @@ func dutch() *labels {
 		Method:   "Methode en anonimiteit",
 		Appendix: "Bijlage: alle stellingen",
 
-		Index:            "Index",
-		IndexLong:        "Uitvoeringskracht-index",
-		Interval:         "bandbreedte",
-		Profile:          "Profiel over de vijf factoren",
-		ProfileCaption:   "Score per factor (0–100) met bandbreedte; achtergrond: rood onder %s, oranje van %s tot %s, groen vanaf %s.",
-		TrafficLight:     "Stoplicht",
-		Priorities:       "Drie prioriteiten",
-		Conclusion:       "Beleid en uitvoering",
-		PrioritiesNone:   "Er zijn geen prioriteiten te bepalen: geen enkele factorscore kan worden getoond.",
+		Index:          "Index",
+		IndexLong:      "Uitvoeringskracht-index",
+		Interval:       "bandbreedte",
+		Profile:        "Profiel over de vijf factoren",
+		ProfileCaption: "Score per factor (0–100) met bandbreedte; achtergrond: rood onder %s, oranje van %s tot %s, groen vanaf %s.",
+		TrafficLight:   "Stoplicht",
+		Priorities:     "Drie prioriteiten",
+		Conclusion:     "Beleid en uitvoering",
+		PrioritiesNone: "Er zijn geen prioriteiten te bepalen: geen enkele factorscore kan worden getoond.",
+		PrioritiesFew:  "Prioriteiten",
+		PrioritiesAllGreen: "Er is geen prioriteit aan te wijzen: de hoogst scorende factor staat op groen en is daarom geen prioriteit, " +
+			"en er is geen andere factor die getoond kan worden.",
+		BasisAllImpact: "Gekozen om hun aantoonbare samenhang met het resultaat, in volgorde van (100 − score) × samenhang.",
+		BasisAllScore: "Geen van deze factoren hangt aantoonbaar (ten minste zwak) samen met het resultaat. " +
+			"De prioriteiten zijn daarom de factoren met de laagste score.",
+		BasisMixed: "Eerst de factoren die aantoonbaar (ten minste zwak) samenhangen met het resultaat, gerangschikt op (100 − score) × samenhang; " +
+			"daarna de factoren met de laagste score.",
+		ForScore:         "gekozen om de lage score",
+		WithResults:      " met het resultaat",
+		GapIndexNone:     "Op de index als geheel %s tussen %s en %s: %s geeft de index een %s, %s een %s.",
+		GapIndexDiff:     "%s op de index%s: %s ziet meer uitvoeringskracht dan %s (index %s tegen %s, een kloof van %s punten).",
+		GapHidden:        "Het verschil tussen beleid en uitvoering op de index kan niet worden getoond: een van beide groepen is te klein, of verborgen om respondenten te beschermen.",
+		GapFactors:       "Een duidelijk verschil tussen %s en %s is er bij %s.",
+		GapFactorItem:    "%s (%s %s hoger)",
+		Higher:           "hoger",
+		And:              " en ",
+		PossibleSig:      "aantoonbaar, maar kleiner dan 5 punten",
+		PossibleSubst:    "5 punten of meer, nog niet aantoonbaar",
+		PossibleBoth:     "5 punten of meer en aantoonbaar, maar de effectgrootte is nog onzeker",
 		Score:            "Score",
 		Band:             "Band",
 		N:                "n",
@@ -259,8 +294,11 @@ func dutch() *labels {
 		MethodBands:    "Kleuren: rood onder %s, oranje van %s tot %s, groen vanaf %s. De kleur staat altijd naast het woord en het getal.",
 		MethodDontKnow: "‘Weet ik niet / niet van toepassing’ telt als ontbrekend antwoord, nooit als het midden van de schaal.",
 		MethodImpact: "Prioriteiten: per factor is berekend hoe sterk de factorscore samenhangt met de uitkomststellingen " +
-			"(lukt het beleid om te zetten in resultaat?). Prioriteit = (100 − score) × samenhang: een factor telt zwaar als hij " +
-			"zwak scoort én samenhangt met het resultaat. De samenhang is geschat op %s respondenten.",
+			"(lukt het beleid om te zetten in resultaat?), als correlatie r. Alleen een samenhang die statistisch aantoonbaar is " +
+			"(5%%-niveau) krijgt een woord sterker dan ‘geen aantoonbare samenhang’: verwaarloosbaar onder 0,10, zwak van 0,10, " +
+			"matig van 0,30, sterk vanaf 0,50. Factoren met een aantoonbare, ten minste zwakke samenhang komen eerst, " +
+			"gerangschikt op (100 − score) × samenhang; daarna volgen de factoren met de laagste score. " +
+			"De hoogst scorende factor is nooit een prioriteit als hij op groen staat. De samenhang is geschat op %s respondenten.",
 		MethodImpactPool: " Omdat deze meting minder dan 30 respondenten had, zijn daarvoor ook afgeronde metingen van andere organisaties met deze vragenlijst gebruikt; alleen de samenhang komt uit die metingen.",
 		MethodAnonymity: "Anonimiteit: de vragenlijst slaat geen naam, e-mailadres, IP-adres of tijdstip op, alleen de datum. " +
 			"Uitkomsten van een groep (onderdeel of rol) worden alleen getoond bij ten minste %d respondenten; " +
@@ -270,8 +308,9 @@ func dutch() *labels {
 			"deze meting met de vorige te vergelijken.",
 		MethodVerdicts: "Verschillen tussen groepen krijgen een oordeel in woorden. Duidelijk verschil: het verschil is ten minste 5 punten " +
 			"en statistisch aantoonbaar (ook de effectgrootte wijkt aantoonbaar af van nul). Mogelijk verschil: het verschil is " +
-			"aantoonbaar maar kleiner dan 5 punten, of 5 punten of meer maar (nog) niet aantoonbaar. Geen aantoonbaar verschil: " +
-			"kleiner dan 5 punten en niet aantoonbaar.",
+			"aantoonbaar maar kleiner dan 5 punten, of 5 punten of meer maar (nog) niet aantoonbaar, of 5 punten of meer en " +
+			"aantoonbaar terwijl de effectgrootte nog niet aantoonbaar van nul verschilt. Geen aantoonbaar verschil: " +
+			"kleiner dan 5 punten en niet aantoonbaar. Het verschil telt zoals het is afgedrukt (op één decimaal).",
 		MethodVersion:  "Vragenlijst: %s, versie %s. Minimale groepsgrootte: %d.",
 		Alpha:          "Cronbachs alfa",
 		ItemCount:      "Stellingen",
@@ -279,7 +318,10 @@ func dutch() *labels {
 		AlphaOK:        "voldoende",
 		AlphaCare:      "lager dan 0,70: lees de score als indicatie",
 		AlphaUndefined: "niet te berekenen: lees de score als indicatie",
-		Dropped:        "zonder spreiding, niet meegeteld: %s",
+		AlphaImpossible: "boven 1 en daarom niet te interpreteren (te weinig respondenten beantwoordden de stellingen samen): " +
+			"lees de score als indicatie",
+		AlphaHidden: "niet getoond, omdat de factorscore niet wordt getoond",
+		Dropped:     "zonder spreiding, niet meegeteld: %s",
 
 		ItemsIntro:   "Alle stellingen met het aantal antwoorden, de gemiddelde score (0–100, omgekeerde stellingen omgerekend) en de verdeling zoals geantwoord.",
 		Outcomes:     "Uitkomst: lukt het beleid om te zetten in resultaat?",
@@ -333,15 +375,35 @@ func english() *labels {
 		Method:   "Method and anonymity",
 		Appendix: "Appendix: all statements",
 
-		Index:            "Index",
-		IndexLong:        "Execution power index",
-		Interval:         "interval",
-		Profile:          "Profile across the five factors",
-		ProfileCaption:   "Score per factor (0–100) with its interval; background: red below %s, amber from %s to %s, green from %s.",
-		TrafficLight:     "Traffic light",
-		Priorities:       "Three priorities",
-		Conclusion:       "Policy and execution",
-		PrioritiesNone:   "No priorities can be set: no factor score can be shown.",
+		Index:          "Index",
+		IndexLong:      "Execution power index",
+		Interval:       "interval",
+		Profile:        "Profile across the five factors",
+		ProfileCaption: "Score per factor (0–100) with its interval; background: red below %s, amber from %s to %s, green from %s.",
+		TrafficLight:   "Traffic light",
+		Priorities:     "Three priorities",
+		Conclusion:     "Policy and execution",
+		PrioritiesNone: "No priorities can be set: no factor score can be shown.",
+		PrioritiesFew:  "Priorities",
+		PrioritiesAllGreen: "No priority can be set: the highest-scoring factor is green and therefore not a priority, " +
+			"and no other factor can be shown.",
+		BasisAllImpact: "Chosen for their demonstrable link with results, in order of (100 − score) × link.",
+		BasisAllScore: "None of these factors is demonstrably (at least weakly) linked to results. " +
+			"The priorities are therefore the factors with the lowest scores.",
+		BasisMixed: "First the factors that are demonstrably (at least weakly) linked to results, ranked by (100 − score) × link; " +
+			"then the factors with the lowest scores.",
+		ForScore:         "chosen for its low score",
+		WithResults:      " with results",
+		GapIndexNone:     "On the index as a whole, %s between %s and %s: %s rates the index %s, %s %s.",
+		GapIndexDiff:     "%s on the index%s: %s sees more execution power than %s (index %s against %s, a gap of %s points).",
+		GapHidden:        "The difference between policy and execution on the index cannot be shown: one of the groups is too small, or hidden to protect respondents.",
+		GapFactors:       "There is a clear difference between %s and %s on %s.",
+		GapFactorItem:    "%s (%s %s higher)",
+		Higher:           "higher",
+		And:              " and ",
+		PossibleSig:      "demonstrable, but below 5 points",
+		PossibleSubst:    "5 points or more, not yet demonstrable",
+		PossibleBoth:     "5 points or more and demonstrable, but the effect size is still uncertain",
 		Score:            "Score",
 		Band:             "Band",
 		N:                "n",
@@ -417,8 +479,11 @@ func english() *labels {
 		MethodBands:    "Colours: red below %s, amber from %s to %s, green from %s. The colour always stands next to the word and the number.",
 		MethodDontKnow: "‘Don’t know / not applicable’ counts as a missing answer, never as the middle of the scale.",
 		MethodImpact: "Priorities: for each factor we calculated how strongly its score is linked to the outcome statements " +
-			"(does the organisation turn policy into results?). Priority = (100 − score) × link: a factor weighs heavily " +
-			"when it scores low and is linked to results. The link was estimated on %s respondents.",
+			"(does the organisation turn policy into results?), as a correlation r. Only a statistically demonstrable link " +
+			"(5%% level) gets a word stronger than ‘no demonstrable link’: negligible below 0.10, weak from 0.10, moderate from " +
+			"0.30, strong from 0.50. Factors with a demonstrable, at least weak link come first, ranked by (100 − score) × link; " +
+			"then the factors with the lowest scores follow. The highest-scoring factor is never a priority when it is green. " +
+			"The link was estimated on %s respondents.",
 		MethodImpactPool: " Because this survey had fewer than 30 respondents, closed surveys of other organisations with this questionnaire were added for this; only the link comes from them.",
 		MethodAnonymity: "Anonymity: the questionnaire stores no name, e-mail address, IP address or time of day, only the date. " +
 			"Results of a group (unit or role) are only shown for at least %d respondents; " +
@@ -428,8 +493,9 @@ func english() *labels {
 			"with the previous one.",
 		MethodVerdicts: "Differences between groups get a verdict in words. Clear difference: the difference is at least 5 points " +
 			"and statistically demonstrable (the effect size also differs demonstrably from zero). Possible difference: " +
-			"demonstrable but smaller than 5 points, or 5 points or more but not (yet) demonstrable. No demonstrable difference: " +
-			"smaller than 5 points and not demonstrable.",
+			"demonstrable but smaller than 5 points, or 5 points or more but not (yet) demonstrable, or 5 points or more and " +
+			"demonstrable while the effect size does not yet differ demonstrably from zero. No demonstrable difference: " +
+			"smaller than 5 points and not demonstrable. The difference counts as printed (to one decimal).",
 		MethodVersion:  "Questionnaire: %s, version %s. Minimum group size: %d.",
 		Alpha:          "Cronbach’s alpha",
 		ItemCount:      "Statements",
@@ -437,7 +503,10 @@ func english() *labels {
 		AlphaOK:        "sufficient",
 		AlphaCare:      "below 0.70: read the score as an indication",
 		AlphaUndefined: "cannot be calculated: read the score as an indication",
-		Dropped:        "without variance, left out: %s",
+		AlphaImpossible: "above 1 and therefore not interpretable (too few respondents answered the statements together): " +
+			"read the score as an indication",
+		AlphaHidden: "not shown, because the factor score is not shown",
+		Dropped:     "without variance, left out: %s",
 
 		ItemsIntro:   "All statements with the number of answers, the mean score (0–100, negatively worded statements recoded) and the distribution as answered.",
 		Outcomes:     "Outcome: does the organisation turn policy into results?",

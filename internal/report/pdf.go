@@ -611,9 +611,11 @@ func (r *pdfRenderer) summary() {
 	r.para(d.ProfileNote, "", smallSize, smallLineH, colMuted)
 	f.Ln(3)
 
-	r.heading2(l.Priorities, 20)
+	r.heading2(d.PriorityHead, 20)
 	if len(d.Priorities) == 0 {
 		r.para(d.PriorityNone, "", bodySize, lineH, colText)
+	} else {
+		r.para(d.PriorityBasis, "", bodySize, lineH, colText)
 	}
 	for _, p := range d.Priorities {
 		y := f.GetY()
