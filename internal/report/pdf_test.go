@@ -60,9 +60,9 @@ type jsonResult struct {
 		} `json:"score"`
 	} `json:"routes"`
 	Priorities []struct {
-		Rank   int      `json:"rank"`
-		Factor string   `json:"factor"`
-		Score  float64  `json:"score"`
+		Rank     int      `json:"rank"`
+		Factor   string   `json:"factor"`
+		Score    float64  `json:"score"`
 		Impact   *float64 `json:"impact"`
 		Strength string   `json:"strength"`
 		Basis    string   `json:"basis"`
