@@ -392,6 +392,10 @@ type resultsPage struct {
 	Routes        []routeView
 	Priorities    []priorityView
 	ImpactNote    string
+	// PriorityBasis says on which ground the priorities were chosen;
+	// PrioritiesNone why there are none.
+	PriorityBasis  string
+	PrioritiesNone string
 	Gaps          []gapView
 	Units         heatMap
 	Roles         heatMap
@@ -460,7 +464,10 @@ type priorityView struct {
 	Rank   int
 	Factor string
 	Score  string
+	// Impact is r with its words (methodology section 15), Basis the
+	// ground the factor was chosen on.
 	Impact string
+	Basis  string
 	Value  string
 }
 
@@ -565,8 +572,10 @@ type numbers struct{ comma bool }
 
 func numbersFor(lang string) numbers { return numbers{comma: lang == "nl"} }
 
+// dec rounds as scoring.Round does, so that a page prints exactly the
+// value the engine's words and colours were chosen on.
 func (f numbers) dec(v float64, places int) string {
-	s := strconv.FormatFloat(v, 'f', places, 64)
+	s := strconv.FormatFloat(scoring.Round(v, places), 'f', places, 64)
 	if strings.Trim(s, "-0.") == "" {
 		s = strings.TrimPrefix(s, "-")
 	}
@@ -625,6 +634,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	p.FactorChart, p.Factors = v.factors(res)
 	p.RouteChart, p.Routes = v.routes(res)
 	p.Priorities, p.ImpactNote = v.priorities(res)
+	p.PriorityBasis, p.PrioritiesNone = v.priorityBasis(res)
 	for _, c := range res.Gaps {
 		p.Gaps = append(p.Gaps, v.gap(c))
 	}
@@ -736,9 +746,12 @@ func (v resultsViewer) routes(res *survey.Result) (intervalChart, []routeView) {
 func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
 	var out []priorityView
 	for _, p := range res.Priorities {
-		pv := priorityView{Rank: p.Rank, Factor: v.measureName(p.Factor), Score: v.f.dec(p.Score, 1), Value: v.f.dec(p.Value, 1), Impact: v.t.Get("results.not_computable")}
-		if p.Impact != nil {
-			pv.Impact = v.f.dec(*p.Impact, 2)
+		pv := priorityView{Rank: p.Rank, Factor: v.measureName(p.Factor), Score: v.f.dec(p.Score, 1), Value: "–"}
+		pv.Impact = v.linkWords(p)
+		if p.Basis == survey.BasisImpact {
+			pv.Basis, pv.Value = v.t.Get("results.basis.impact"), v.f.dec(p.Value, 1)
+		} else {
+			pv.Basis = v.t.Get("results.basis.score")
 		}
 		out = append(out, pv)
 	}
@@ -747,6 +760,45 @@ func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
 		note = v.t.Get("results.impact.pooled", scoring.PoolingThreshold, res.Impact.N)
 	}
 	return out, note
+}
+
+// linkWords is a priority's correlation with its words: "0,35 (matige
+// samenhang)", or only the words when r cannot be estimated.
+func (v resultsViewer) linkWords(p survey.Priority) string {
+	if p.Impact == nil {
+		return survey.LinkUnknown.Label(false).In(v.t.Lang())
+	}
+	words := p.Strength.Label(scoring.Round(*p.Impact, scoring.CorrelationDecimals) < 0).In(v.t.Lang())
+	return v.f.dec(*p.Impact, 2) + " (" + words + ")"
+}
+
+// priorityBasis is the sentence that says on which ground the priorities
+// were chosen, and the reason when there are none (methodology section 15).
+func (v resultsViewer) priorityBasis(res *survey.Result) (basis, none string) {
+	impact, score := 0, 0
+	for _, p := range res.Priorities {
+		if p.Basis == survey.BasisImpact {
+			impact++
+		} else {
+			score++
+		}
+	}
+	switch {
+	case impact > 0 && score > 0:
+		basis = v.t.Get("results.priorities.basis_mixed")
+	case impact > 0:
+		basis = v.t.Get("results.priorities.basis_impact")
+	case score > 0:
+		basis = v.t.Get("results.priorities.basis_score")
+	default:
+		none = v.t.Get("results.priorities.none")
+		for _, f := range res.Factors {
+			if f.Score.Shown {
+				none = v.t.Get("results.priorities.none_green")
+			}
+		}
+	}
+	return basis, none
 }
 
 func (v resultsViewer) groupName(dim, id string) string {
@@ -787,7 +839,23 @@ func (v resultsViewer) difference(df survey.Difference) differenceView {
 		dv.Interval = v.t.Get("results.interval", v.f.signed(df.CI.Low, 1), v.f.signed(df.CI.High, 1))
 	}
 	dv.Verdict = df.Verdict.Label().In(v.t.Lang())
+	if df.Verdict == survey.VerdictPossible {
+		dv.Verdict += " (" + v.possibleDetail(df) + ")"
+	}
 	return dv
+}
+
+// possibleDetail says which of the three situations a "possible" verdict
+// is, from the engine's flags alone (methodology section 15).
+func (v resultsViewer) possibleDetail(df survey.Difference) string {
+	switch {
+	case df.Significant && df.Substantial:
+		return v.t.Get("results.verdict.possible_both")
+	case df.Significant:
+		return v.t.Get("results.verdict.possible_significant")
+	default:
+		return v.t.Get("results.verdict.possible_substantial")
+	}
 }
 
 func (v resultsViewer) gap(c survey.Comparison) gapView {
@@ -840,7 +908,10 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 				out = append(out, heatCell{Marker: markerOf(r), Hidden: v.reason(r)})
 				continue
 			}
-			out = append(out, heatCell{Shown: true, Value: v.f.dec(*c.Mean, 0), Band: c.Band, BandWord: v.bandWord(c.Band)})
+			// One decimal, as everywhere else: the band is that of the value
+			// as printed with one decimal, and "50" from a 49,5 would stand
+			// in red.
+			out = append(out, heatCell{Shown: true, Value: v.f.dec(*c.Mean, scoring.ScoreDecimals), Band: c.Band, BandWord: v.bandWord(c.Band)})
 		}
 		return out
 	}
@@ -958,15 +1029,25 @@ func (v resultsViewer) benchmark(r *results) string {
 func (v resultsViewer) reliability(res *survey.Result) []reliabilityView {
 	var out []reliabilityView
 	for _, fr := range res.Factors {
-		rv := reliabilityView{Factor: v.measureName(fr.ID), Items: len(fr.Items), Care: fr.Reliability.InterpretWithCare}
+		rv := reliabilityView{Factor: v.measureName(fr.ID), Items: len(fr.Items)}
+		// A hidden factor shows no alpha: nothing about it is published.
+		// Otherwise the words are those of alpha as printed.
+		reading := scoring.ReadAlpha(fr.Reliability.Alpha)
 		switch {
-		case fr.Reliability.Alpha == nil:
+		case !fr.Score.Shown:
+			rv.Alpha, rv.Verdict = "–", v.t.Get("results.alpha.hidden")
+			out = append(out, rv)
+			continue
+		case reading == scoring.AlphaUndefined:
 			rv.Alpha, rv.Verdict = v.t.Get("results.not_computable"), v.t.Get("results.alpha.undefined")
-		case fr.Reliability.InterpretWithCare:
-			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
-		default:
+		case reading == scoring.AlphaSufficient:
 			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.ok")
+		case reading == scoring.AlphaImpossible:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.impossible")
+		default:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
 		}
+		rv.Care = reading != scoring.AlphaSufficient
 		if len(fr.Reliability.DroppedItems) > 0 {
 			rv.Dropped = v.t.Get("results.alpha.dropped", len(fr.Reliability.DroppedItems))
 		}
