@@ -522,14 +522,15 @@ type directorPage struct {
 	BandLegend   []bandView
 	Factors      []factorView
 	Priorities   []directorPriority
+	Gap          string
+	Downloads    []exportLink
+	Expires      string
+
 	// PriorityHead, PriorityBasis and PrioritiesNone follow the rules of
 	// methodology section 15, as the results page does.
 	PriorityHead   string
 	PriorityBasis  string
 	PrioritiesNone string
-	Gap            string
-	Downloads    []exportLink
-	Expires      string
 }
 
 type directorNotice struct {

@@ -392,10 +392,6 @@ type resultsPage struct {
 	Routes        []routeView
 	Priorities    []priorityView
 	ImpactNote    string
-	// PriorityBasis says on which ground the priorities were chosen;
-	// PrioritiesNone why there are none.
-	PriorityBasis  string
-	PrioritiesNone string
 	Gaps          []gapView
 	Units         heatMap
 	Roles         heatMap
@@ -411,6 +407,11 @@ type resultsPage struct {
 	// Reports is the report section (reports.go), shown also when the
 	// results are not, so that director links can still be revoked.
 	Reports *reportsSection
+
+	// PriorityBasis says on which ground the priorities were chosen;
+	// PrioritiesNone why there are none.
+	PriorityBasis  string
+	PrioritiesNone string
 }
 
 type scoreView struct {
