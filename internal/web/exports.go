@@ -491,10 +491,18 @@ func aggregateSheets(r *results, t Translator) []sheet {
 	}
 
 	priorities := sheet{Name: t.Get("export.sheet.priorities"), Header: []string{
-		t.Get("export.col.rank"), t.Get("export.col.id"), t.Get("export.col.factor"), t.Get("export.col.score"), t.Get("export.col.impact"), t.Get("export.col.priority"),
+		t.Get("export.col.rank"), t.Get("export.col.id"), t.Get("export.col.factor"), t.Get("export.col.score"), t.Get("export.col.impact"),
+		t.Get("export.col.link"), t.Get("export.col.basis"), t.Get("export.col.priority"),
 	}}
 	for _, p := range res.Priorities {
-		priorities.Rows = append(priorities.Rows, []cell{integer(p.Rank), text(p.Factor), text(v.measureName(p.Factor)), num(p.Score), numPtr(p.Impact), num(p.Value)})
+		// The words and the basis, as the results page gives them
+		// (methodology section 15).
+		link := linkLabel(p, lang)
+		basis := t.Get("results.basis.score")
+		if p.Basis == survey.BasisImpact {
+			basis = t.Get("results.basis.impact")
+		}
+		priorities.Rows = append(priorities.Rows, []cell{integer(p.Rank), text(p.Factor), text(v.measureName(p.Factor)), num(p.Score), numPtr(p.Impact), text(link), text(basis), num(p.Value)})
 	}
 
 	out := []sheet{summary, scores, items, groups, gaps, priorities}

@@ -767,10 +767,17 @@ func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
 // samenhang)", or only the words when r cannot be estimated.
 func (v resultsViewer) linkWords(p survey.Priority) string {
 	if p.Impact == nil {
-		return survey.LinkUnknown.Label(false).In(v.t.Lang())
+		return linkLabel(p, v.t.Lang())
 	}
-	words := p.Strength.Label(scoring.Round(*p.Impact, scoring.CorrelationDecimals) < 0).In(v.t.Lang())
-	return v.f.dec(*p.Impact, 2) + " (" + words + ")"
+	return v.f.dec(*p.Impact, 2) + " (" + linkLabel(p, v.t.Lang()) + ")"
+}
+
+// linkLabel is the words of a priority's correlation (methodology 15.3).
+func linkLabel(p survey.Priority, lang string) string {
+	if p.Impact == nil {
+		return survey.LinkUnknown.Label(false).In(lang)
+	}
+	return p.Strength.Label(scoring.Round(*p.Impact, scoring.CorrelationDecimals) < 0).In(lang)
 }
 
 // priorityBasis is the sentence that says on which ground the priorities

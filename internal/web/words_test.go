@@ -197,3 +197,27 @@ func TestPagesNoPriorityBecauseGreen(t *testing.T) {
 		t.Errorf("director: %q, head %q", dp.PrioritiesNone, dp.PriorityHead)
 	}
 }
+
+// The priorities sheet of the exports gives the same words and basis as
+// the results page.
+func TestExportPrioritiesWords(t *testing.T) {
+	texts, err := loadTranslations(uitvoeringskracht.Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := aggregateSheets(wordsResults(), texts.For("nl"))
+	pr := sheets[len(sheets)-1]
+	for _, s := range sheets {
+		if s.Name == texts.For("nl").Get("export.sheet.priorities") {
+			pr = s
+		}
+	}
+	if len(pr.Rows) != 3 {
+		t.Fatalf("priorities sheet %+v", pr)
+	}
+	for _, row := range pr.Rows {
+		if row[5].text != "geen aantoonbare samenhang" || row[6].text != "lage score" || row[7].num != 0 {
+			t.Errorf("priority row %+v", row)
+		}
+	}
+}
