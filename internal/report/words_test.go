@@ -382,3 +382,59 @@ func TestReportAlphaWords(t *testing.T) {
 		}
 	}
 }
+
+// With the index difference hidden the paragraph says so and still names
+// the clear factor differences.
+func TestConclusionIndexHiddenStillNamesClearFactors(t *testing.T) {
+	in := wordsInput(t, "nl")
+	res := *in.Result
+	res.Gaps = append([]survey.Comparison(nil), res.Gaps...)
+	for i := range res.Gaps {
+		if res.Gaps[i].ID != survey.ComparisonPolicyExecution {
+			continue
+		}
+		diffs := append([]survey.Difference(nil), res.Gaps[i].Differences...)
+		for j := range diffs {
+			if diffs[j].Measure == survey.MeasureIndex {
+				diffs[j] = survey.Difference{Measure: survey.MeasureIndex, Reason: survey.ReasonTooSmall}
+			}
+		}
+		res.Gaps[i].Differences = diffs
+	}
+	in.Result = &res
+	d, err := build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Het verschil tussen beleid en uitvoering op de index kan niet worden getoond: een van beide groepen is te klein, of verborgen om respondenten te beschermen. " +
+		"Een duidelijk verschil tussen beleid en uitvoering is er bij Slagkracht (beleid 18,8 hoger) en Middelen (uitvoering 18,8 hoger)."
+	if d.Conclusion != want {
+		t.Errorf("conclusion\n got %q\nwant %q", d.Conclusion, want)
+	}
+}
+
+// A factor page names an item from a don't-know share of 20 % as printed.
+func TestDontKnowNoteAtPrintedTwentyPercent(t *testing.T) {
+	for _, tc := range []struct {
+		share float64
+		want  bool
+	}{{0.194, false}, {0.195, true}, {0.2, true}, {0.5, true}} {
+		in := wordsInput(t, "nl")
+		res := *in.Result
+		res.Factors = append([]survey.FactorResult(nil), res.Factors...)
+		items := append([]survey.ItemResult(nil), res.Factors[0].Items...)
+		for i := range items {
+			items[i].DontKnowShare = nil
+		}
+		items[0].DontKnowShare = &tc.share
+		res.Factors[0].Items = items
+		in.Result = &res
+		d, err := build(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(d.Factors[0].DontKnow) == 1; got != tc.want {
+			t.Errorf("share %v: named = %v (%q)", tc.share, got, d.Factors[0].DontKnow)
+		}
+	}
+}
