@@ -369,7 +369,7 @@ func aggregateSheets(r *results, t Translator) []sheet {
 			} else {
 				row = append(row, blank(), blank(), blank())
 			}
-			row = append(row, numPtr(fr.Reliability.Alpha), text(yesNo(t, fr.Reliability.InterpretWithCare)))
+			row = append(row, numPtr(fr.Reliability.Alpha), text(yesNo(t, alphaCare(fr.Reliability))))
 		}
 		scores.Rows = append(scores.Rows, row)
 	}

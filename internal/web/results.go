@@ -772,6 +772,13 @@ func (v resultsViewer) linkWords(p survey.Priority) string {
 	return v.f.dec(*p.Impact, 2) + " (" + linkLabel(p, v.t.Lang()) + ")"
 }
 
+// alphaCare reports whether a factor's score is to be read with care: its
+// alpha as printed is not "sufficient" (methodology 15.7). The engine's
+// interpret_with_care uses the unrounded alpha, which can disagree at 0,695.
+func alphaCare(r survey.Reliability) bool {
+	return scoring.ReadAlpha(r.Alpha) != scoring.AlphaSufficient
+}
+
 // linkLabel is the words of a priority's correlation (methodology 15.3).
 func linkLabel(p survey.Priority, lang string) string {
 	if p.Impact == nil {
@@ -1055,7 +1062,7 @@ func (v resultsViewer) reliability(res *survey.Result) []reliabilityView {
 		default:
 			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
 		}
-		rv.Care = reading != scoring.AlphaSufficient
+		rv.Care = alphaCare(fr.Reliability)
 		if len(fr.Reliability.DroppedItems) > 0 {
 			rv.Dropped = v.t.Get("results.alpha.dropped", len(fr.Reliability.DroppedItems))
 		}

@@ -221,3 +221,33 @@ func TestExportPrioritiesWords(t *testing.T) {
 		}
 	}
 }
+
+// The export's "read with care" column follows alpha as printed: 0,695
+// prints 0,70 and is sufficient, 1,005 prints 1,01 and is not.
+func TestExportAlphaCareAsPrinted(t *testing.T) {
+	texts, err := loadTranslations(uitvoeringskracht.Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := texts.For("nl")
+	want := map[string]string{"Eigenaarschap": tr.Get("export.no"), "Samenwerking": tr.Get("export.no"), "Slagkracht": tr.Get("export.yes")}
+	seen := 0
+	for _, s := range aggregateSheets(wordsResults(), tr) {
+		for _, row := range s.Rows {
+			for _, c := range row {
+				if w, ok := want[c.text]; ok && len(row) > 2 {
+					seen++
+					if got := row[len(row)-1].text; got != w {
+						t.Errorf("%s %s: care %q, want %q", s.Name, c.text, got, w)
+					}
+				}
+			}
+		}
+		if s.Name == tr.Get("export.sheet.scores") {
+			break
+		}
+	}
+	if seen != 3 {
+		t.Errorf("found %d factor rows in the scores sheet", seen)
+	}
+}
