@@ -102,17 +102,17 @@ type factorView struct {
 }
 
 type itemView struct {
-	ID       string
-	Text     string
-	Reverse  bool
-	Shown    bool
-	N        string
-	Mean     string
-	MeanV    float64
-	Disagree string
-	Neutral  string
-	Agree    string
-	DontKnow string
+	ID      string
+	Text    string
+	Reverse bool
+	Shown   bool
+	// Favourable is the favourable share in words, for the strongest and
+	// weakest item.
+	Favourable string
+	Disagree   string
+	Neutral    string
+	Agree      string
+	DontKnow   string
 }
 
 type routeView struct {
@@ -516,16 +516,18 @@ func (b *builder) item(it survey.Item, ir survey.ItemResult) itemView {
 	if ir.DontKnowShare != nil {
 		v.DontKnow = n.percent(*ir.DontKnowShare)
 	}
-	if !ir.Shown || ir.Mean == nil {
-		v.Mean = b.d.L.NotShownItem
+	if !ir.Shown || ir.Shares == nil {
+		v.Favourable = b.d.L.NotShownItem
 		return v
 	}
-	v.N = n.count(ir.N)
-	v.MeanV = *ir.Mean
-	v.Mean = n.score(*ir.Mean)
-	if ir.Shares != nil {
-		v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
+	// Items carry shares only (docs/methodology.md §11): the strongest and
+	// weakest item are named with their favourable share.
+	fav := ir.Shares.Agree
+	if ir.Reverse {
+		fav = ir.Shares.Disagree
 	}
+	v.Favourable = n.percent(fav) + " " + strings.ToLower(b.d.L.Agree)
+	v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
 	return v
 }
 
@@ -569,6 +571,8 @@ func (b *builder) factors() {
 		}
 		rel := fr.Reliability
 		switch {
+		case !fr.Score.Shown:
+			// A hidden factor prints no alpha.
 		case rel.Alpha == nil:
 			fv.Alpha = "–"
 			fv.ReliabilityNote = l.AlphaUndefined + "."
@@ -874,6 +878,9 @@ func (b *builder) method() {
 	}
 	m.Version = sprintf(l.MethodVersion, clean(res.QuestionnaireID), clean(res.QuestionnaireVersion), res.MinGroupSize)
 	for _, fr := range res.Factors {
+		if !fr.Score.Shown {
+			continue // a hidden factor prints no alpha either
+		}
 		row := reliabilityRow{Factor: b.factorName(fr.ID), Items: n.count(len(fr.Items))}
 		switch {
 		case fr.Reliability.Alpha == nil:

@@ -876,25 +876,32 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 }
 
 func (v resultsViewer) item(it survey.ItemResult, factor string) itemView {
-	iv := itemView{Factor: factor, Reverse: it.Reverse, N: it.N}
+	iv := itemView{Factor: factor, Reverse: it.Reverse}
 	for _, q := range v.q.AllItems() {
 		if q.ID == it.ID {
 			iv.Text = q.Text.In(v.t.Lang())
 		}
 	}
-	if !it.Shown || it.Mean == nil {
+	if !it.Shown || it.Shares == nil {
 		iv.Hidden = v.reason(it.Reason)
 		return iv
 	}
-	iv.Score = v.f.dec(*it.Mean, 1)
-	if it.Shares != nil {
-		iv.Agree = v.f.percent(it.Shares.Agree)
-	}
+	iv.Score = v.f.percent(favourable(it))
+	iv.Agree = v.f.percent(it.Shares.Agree)
 	return iv
 }
 
+// favourable is an item's share on the favourable side: agree, or disagree
+// for a reverse item. Items carry shares only (docs/methodology.md §11).
+func favourable(it survey.ItemResult) float64 {
+	if it.Reverse {
+		return it.Shares.Disagree
+	}
+	return it.Shares.Agree
+}
+
 // extremeItems returns the factor items with the highest and the lowest
-// score (after reverse items are recoded), at most five each and never the
+// favourable share, at most five each and never the
 // same item twice.
 func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	type scored struct {
@@ -904,14 +911,14 @@ func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	var all []scored
 	for _, fr := range res.Factors {
 		for _, it := range fr.Items {
-			if it.Shown && it.Mean != nil {
+			if it.Shown && it.Shares != nil {
 				all = append(all, scored{it, v.measureName(fr.ID)})
 			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(*b.it.Mean, *a.it.Mean) })
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(favourable(b.it), favourable(a.it)) })
 	k := min(5, len(all)/2)
-	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.score"), v.t.Get("results.col.agree")}
+	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.favourable"), v.t.Get("results.col.agree")}
 	strong := itemTable{Caption: v.t.Get("results.items.strongest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	weak := itemTable{Caption: v.t.Get("results.items.weakest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	for i := range k {
