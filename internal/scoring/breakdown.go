@@ -134,6 +134,8 @@ func heatMeasures(q *survey.Questionnaire, m *measures) []measure {
 
 type breakdownOut struct {
 	units, roles survey.Breakdown
+	totalShown   bool
+	cells        []survey.ReleaseCell
 	// roleCells[measure][role id] is the role's cell of that measure.
 	roleCells map[string]map[string]survey.Score
 }
@@ -142,15 +144,19 @@ type breakdownOut struct {
 // decided once, on the counts of the analysis base: every measure of a
 // group rests on the same respondents, so the one decision protects every
 // cell (and the earlier per-measure decisions are not needed).
-func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, minSize int, prev *survey.Result) (*breakdownOut, error) {
+func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, minSize int, prev *survey.Result, earlier []survey.Release) (*breakdownOut, error) {
 	dims := []*grouping{units, roles}
 	all := make([]float64, len(units.of)) // every respondent counts
-	d0, err := Suppress(crossTable(dims, all), minSize, previousShown(prev))
+	table := crossTable(dims, all)
+	d0, err := SuppressReleases(table, minSize, previousShown(prev), earlierReleases(earlier))
 	if err != nil {
 		return nil, err
 	}
 	ms := heatMeasures(q, m)
-	out := &breakdownOut{roleCells: map[string]map[string]survey.Score{}}
+	out := &breakdownOut{roleCells: map[string]map[string]survey.Score{}, totalShown: d0.TotalShown}
+	for _, c := range table.Cells {
+		out.cells = append(out.cells, survey.ReleaseCell{Unit: c.Groups[0], Role: c.Groups[1], Count: c.Count})
+	}
 	for di, g := range dims {
 		b := survey.Breakdown{Dimension: g.dim}
 		shown0 := decisions(d0, di)
@@ -248,6 +254,38 @@ func crossTable(dims []*grouping, vals []float64) Table {
 		}
 	}
 	return t
+}
+
+// earlierReleases turns release records into the blocks of
+// SuppressReleases.
+func earlierReleases(rs []survey.Release) []EarlierRelease {
+	var out []EarlierRelease
+	for _, r := range rs {
+		e := EarlierRelease{TotalShown: r.TotalShown, Shown: [][]string{r.Units, r.Roles}}
+		for _, c := range r.Cells {
+			e.Cells = append(e.Cells, TableCell{Groups: []string{c.Unit, c.Role}, Count: c.Count})
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ReleaseOf is the release record of a computed result: its base counts
+// per cell and what it showed. Seq and CreatedAt are for the store.
+func ReleaseOf(kind survey.ReleaseKind, res *survey.Result) survey.Release {
+	r := survey.Release{Kind: kind, Responses: res.Responses, Base: res.N, Cells: res.BaseCells, TotalShown: true, Result: res}
+	r.Units, r.Roles = []string{}, []string{}
+	for _, g := range res.Units.Groups {
+		if g.Shown {
+			r.Units = append(r.Units, g.ID)
+		}
+	}
+	for _, g := range res.Roles.Groups {
+		if g.Shown {
+			r.Roles = append(r.Roles, g.ID)
+		}
+	}
+	return r
 }
 
 // previousShown lists, per dimension (unit, role), the groups the previous

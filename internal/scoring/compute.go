@@ -34,6 +34,13 @@ type Input struct {
 	// whose ID also occurs in Responses are skipped, so the caller may pass
 	// all closed diagnostics including this one.
 	Pooled []survey.Response
+	// Earlier are the earlier releases of this diagnostic (previews, and the
+	// results before a reopen), oldest first. Every figure they published
+	// counts as published: when the base grew by 1 to MinGroupSize-1
+	// respondents since the last one (or not at all), Compute returns that
+	// release's result again with HeldBack set; otherwise the suppression
+	// takes every earlier release's shown groups into account.
+	Earlier []survey.Release
 	// Previous is the result of the organisation's previous wave with the
 	// same questionnaire id, or nil. It gives the trend and makes the
 	// suppression take the previous wave's shown groups into account.
@@ -77,6 +84,12 @@ func Compute(in Input) (*survey.Result, error) {
 	if len(baseResponses) < minSize {
 		return nil, survey.Errorf(survey.CodeConflict, "%d of %d responses complete enough to score, fewer than the minimum group size %d", len(baseResponses), len(in.Responses), minSize)
 	}
+	if held, err := heldBack(in.Earlier, len(baseResponses), minSize); held != nil || err != nil {
+		if held != nil {
+			held.Responses = len(in.Responses)
+		}
+		return held, err
+	}
 	data, err := lay.parse(baseResponses)
 	if err != nil {
 		return nil, err
@@ -111,16 +124,44 @@ func Compute(in Input) (*survey.Result, error) {
 	if err := priorities(res, lay, data, m, in); err != nil {
 		return nil, err
 	}
-	b, err := breakdowns(q, m, units, roles, minSize, in.Previous)
+	b, err := breakdowns(q, m, units, roles, minSize, in.Previous, in.Earlier)
 	if err != nil {
 		return nil, err
 	}
-	res.Units, res.Roles = b.units, b.roles
+	if !b.totalShown {
+		return nil, survey.Errorf(survey.CodeConflict, "the results would differ from an earlier release by fewer respondents than the minimum group size")
+	}
+	res.Units, res.Roles, res.BaseCells = b.units, b.roles, b.cells
 	res.Gaps = gaps(q, m, roles, b.roleCells, minSize)
 	if in.Previous != nil {
 		res.Trend = trend(res, in.Previous)
 	}
 	return res, nil
+}
+
+// heldBack returns the last release's result again when the base changed
+// by 0 to minSize-1 respondents since it: releasing new figures would give
+// the newcomers' sums as the difference (the total cannot be hidden). It
+// returns nil when new figures may be computed.
+func heldBack(earlier []survey.Release, base, minSize int) (*survey.Result, error) {
+	if len(earlier) == 0 {
+		return nil, nil
+	}
+	last := earlier[len(earlier)-1]
+	for _, e := range earlier {
+		if base < e.Base {
+			return nil, survey.Errorf(survey.CodeConflict, "the analysis base has %d respondents, fewer than the %d of release %d: responses were removed", base, e.Base, e.Seq)
+		}
+	}
+	if d := base - last.Base; d >= minSize {
+		return nil, nil
+	} else if last.Result == nil {
+		return nil, survey.Errorf(survey.CodeConflict, "release %d has no recorded result to show again", last.Seq)
+	} else {
+		held := *last.Result
+		held.HeldBack = d
+		return &held, nil
+	}
 }
 
 func validateQuestionnaire(q *survey.Questionnaire) error {

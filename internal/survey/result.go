@@ -47,6 +47,10 @@ const (
 	// ReasonPreviousWave: hidden so that no small set of respondents can be
 	// derived by combining this wave with the previous wave's results.
 	ReasonPreviousWave SuppressionReason = "previous_wave"
+	// ReasonEarlierRelease: hidden so that no small set of respondents can
+	// be derived by combining this release with an earlier release (a
+	// preview, or the results before a reopen) of the same diagnostic.
+	ReasonEarlierRelease SuppressionReason = "earlier_release"
 	// ReasonGroupHidden: the value belongs to a group that is hidden.
 	ReasonGroupHidden SuppressionReason = "group_hidden"
 	// ReasonNotApplicable: the value cannot be computed (for example no
@@ -111,6 +115,15 @@ type Result struct {
 	Roles        Breakdown      `json:"roles"`
 	// Trend is the change since the previous wave, when there was one.
 	Trend *Trend `json:"trend,omitempty"`
+	// HeldBack is the number of responses in the analysis base that came
+	// in after the release these figures come from and are not included:
+	// fewer than the minimum group size, they would be the difference of
+	// the two releases.
+	HeldBack int `json:"held_back,omitempty"`
+	// BaseCells are the base counts per unit x role combination, for the
+	// release record (survey.Release). They are never published: a cell
+	// count of a hidden group would undo its suppression.
+	BaseCells []ReleaseCell `json:"-"`
 }
 
 // FactorResult is everything the report says about one factor for the whole

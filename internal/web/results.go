@@ -816,6 +816,8 @@ func markerOf(r survey.SuppressionReason) string {
 		return "d"
 	case survey.ReasonNotApplicable:
 		return "e"
+	case survey.ReasonEarlierRelease:
+		return "f"
 	default:
 		return "a"
 	}
@@ -861,7 +863,7 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 	if b.Other != nil {
 		h.Rows = append(h.Rows, heatRow{Name: v.t.Get(variant("results.heat.other_", dim)), Shown: true, Other: true, N: b.Other.N, Cells: cells(b.Other.Cells)})
 	}
-	for _, m := range []string{"a", "b", "c", "d", "e"} {
+	for _, m := range []string{"a", "b", "c", "d", "e", "f"} {
 		r, ok := used[m]
 		switch {
 		case !ok:
