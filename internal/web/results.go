@@ -66,8 +66,8 @@ type results struct {
 	Responses []survey.Response
 	// Releases are the diagnostic's recorded releases, oldest first,
 	// including the one Result comes from.
-	Releases []survey.Release
-	Result   *survey.Result
+	Releases  []survey.Release
+	Result    *survey.Result
 	Benchmark survey.BenchmarkResult
 	// Previous is the previous wave and what became of it.
 	Previous       *survey.Diagnostic
