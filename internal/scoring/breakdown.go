@@ -273,7 +273,7 @@ func earlierReleases(rs []survey.Release) []EarlierRelease {
 // ReleaseOf is the release record of a computed result: its base counts
 // per cell and what it showed. Seq and CreatedAt are for the store.
 func ReleaseOf(kind survey.ReleaseKind, res *survey.Result) survey.Release {
-	r := survey.Release{Kind: kind, Responses: res.Responses, Base: res.N, Cells: res.BaseCells, TotalShown: true, Result: res}
+	r := survey.Release{Kind: kind, Responses: res.Responses, Base: res.N, Cells: res.BaseCells, Items: res.BaseItems, TotalShown: true, Result: res}
 	r.Units, r.Roles = []string{}, []string{}
 	for _, g := range res.Units.Groups {
 		if g.Shown {

@@ -99,6 +99,13 @@ func Compute(in Input) (*survey.Result, error) {
 		return nil, err
 	}
 	m := lay.measures(data)
+	for _, e := range in.Earlier {
+		items := map[string]int{}
+		for _, it := range e.Items {
+			items[it.ID] = it.Answered
+		}
+		lay.earlierItems = append(lay.earlierItems, items)
+	}
 	res := &survey.Result{
 		QuestionnaireID:      q.ID,
 		QuestionnaireVersion: q.Version,
@@ -131,7 +138,7 @@ func Compute(in Input) (*survey.Result, error) {
 	if !b.totalShown {
 		return nil, survey.Errorf(survey.CodeConflict, "the results would differ from an earlier release by fewer respondents than the minimum group size")
 	}
-	res.Units, res.Roles, res.BaseCells = b.units, b.roles, b.cells
+	res.Units, res.Roles, res.BaseCells, res.BaseItems = b.units, b.roles, b.cells, lay.shownItems
 	res.Gaps = gaps(q, m, roles, b.roleCells, minSize)
 	if in.Previous != nil {
 		res.Trend = trend(res, in.Previous)
@@ -160,6 +167,7 @@ func heldBack(earlier []survey.Release, base, minSize int) (*survey.Result, erro
 	} else {
 		held := *last.Result
 		held.HeldBack = d
+		held.BaseCells, held.BaseItems = last.Cells, last.Items
 		return &held, nil
 	}
 }
@@ -215,6 +223,11 @@ func validateQuestionnaire(q *survey.Questionnaire) error {
 // layout maps the questionnaire's items to columns: the factors' items in
 // order, then the outcome items.
 type layout struct {
+	// earlierItems holds, per earlier release, the answered counts of the
+	// items it showed; shownItems collects this release's.
+	earlierItems []map[string]int
+	shownItems   []survey.ReleaseItem
+
 	q       *survey.Questionnaire
 	items   []survey.Item
 	column  map[string]int
@@ -533,6 +546,16 @@ func (l *layout) itemResult(c int, a *answers, minSize int) (survey.ItemResult, 
 		ir.Reason = survey.ReasonTooSmall
 		return ir, nil
 	}
+	// A respondent with a don't-know adds nothing to the item, so its
+	// figures of two releases differ by the newcomers who answered it: that
+	// number must be 0 or reach the minimum too.
+	for _, e := range l.earlierItems {
+		if before, ok := e[it.ID]; ok && answered != before && answered-before < minSize {
+			ir.Reason = survey.ReasonEarlierRelease
+			return ir, nil
+		}
+	}
+	l.shownItems = append(l.shownItems, survey.ReleaseItem{ID: it.ID, Answered: answered})
 	ir.DontKnow = a.dontKnow[c]
 	ir.DontKnowShare = ptr(float64(a.dontKnow[c]) / float64(answered+a.dontKnow[c]))
 	if !l.sharesAllowed() {

@@ -521,7 +521,7 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 			k = append(k, v)
 		}
 	}
-	rank, _ := rref(k)
+	rank, pivots := rref(k)
 	if rank == 0 {
 		return leak{}, false
 	}
@@ -537,55 +537,157 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 		}
 		return leak{support: support}, true
 	}
-	x := make([]float64, len(small))
 	var curBase orthoBasis
-	for mask := 1; mask < 1<<rank; mask++ {
-		clear(x)
-		for i := range rank {
-			if mask&(1<<i) != 0 {
-				for j, v := range rows[i] {
-					x[j] += v
-				}
-			}
-		}
-		weight := 0.0
-		ok := true
-		for j, v := range x {
-			switch {
-			case math.Abs(v) < 1e-6:
-			case math.Abs(v-1) < 1e-6:
-				weight += s.weight[small[j]]
-			default:
-				ok = false
-			}
-			if !ok {
-				break
-			}
-		}
-		if !ok || weight < 1 || weight >= float64(s.minSize) {
-			continue
-		}
+	w := make([]float64, len(small))
+	for j, c := range small {
+		w[j] = s.weight[c]
+	}
+	budget := maxLeakChecks
+	var found leak
+	ok := smallSupport(rows, pivots[:rank], w, float64(s.minSize), &budget, func(x []float64) bool {
 		full := make([]float64, len(s.weight))
 		support := make([]bool, len(s.weight))
 		for j, v := range x {
-			if math.Abs(v-1) < 1e-6 {
-				full[small[j]] = 1
+			if math.Abs(v) > 1e-9 {
+				full[small[j]] = v
 				support[small[j]] = true
 			}
 		}
-		// A set the previous wave's results alone determine is skipped,
-		// unless this wave's results alone determine it too.
+		// A combination the previous wave's results alone determine is
+		// skipped, unless this wave's results alone determine it too.
 		if s.prev != nil && s.prevBase.contains(full) {
 			if curBase == nil {
 				curBase = newOrthoBasis(current)
 			}
 			if !curBase.contains(full) {
-				continue
+				return false
 			}
 		}
-		return leak{x: full, support: support}, true
+		found = leak{x: full, support: support}
+		return true
+	})
+	if budget < 0 {
+		// Too many candidates to check: hide more rather than search.
+		support := make([]bool, len(s.weight))
+		for _, r := range rows {
+			for j, v := range r {
+				if math.Abs(v) > pivotTol {
+					support[small[j]] = true
+				}
+			}
+		}
+		return leak{support: support}, true
 	}
-	return leak{}, false
+	return found, ok
+}
+
+// maxLeakChecks bounds the rank checks of one smallSupport search; beyond
+// it Suppress hides more instead of searching.
+const maxLeakChecks = 200000
+
+// smallSupport looks for nonzero vectors in the row space of rows (in
+// reduced row echelon form with the given pivot columns) whose support has
+// a total weight below limit, and calls found with each candidate until it
+// returns true. Not only 0/1 vectors count: a signed combination such as
+// one cell minus another gives a difference of two respondents' sums, and
+// with the sums of squares their values.
+//
+// A vector c.rows is fixed by its entries c_i at the pivots, so its
+// support holds the pivots of the rows P with c_i != 0 and the non-pivot
+// columns where c.rows is nonzero. For every set P of rows whose pivots
+// weigh less than the limit, and every set U of the non-pivot columns
+// touched by P that fits in the rest of the weight, there is such a
+// vector vanishing outside P and U exactly when the rows P restricted to
+// the other touched columns are dependent; a vector from that dependency
+// is passed to found. Every vector of small support is found this way
+// (with its own P and U). budget counts the rank checks down and is
+// negative when the search gave up.
+func smallSupport(rows [][]float64, pivots []int, w []float64, limit float64, budget *int, found func(x []float64) bool) bool {
+	isPivot := make([]bool, len(w))
+	for _, p := range pivots {
+		isPivot[p] = true
+	}
+	var chosen []int
+	var tryRows func(start int, weight float64) bool
+	tryRows = func(start int, weight float64) bool {
+		if len(chosen) > 0 {
+			var touched []int
+			for j := range w {
+				if isPivot[j] {
+					continue
+				}
+				for _, i := range chosen {
+					if math.Abs(rows[i][j]) > pivotTol {
+						touched = append(touched, j)
+						break
+					}
+				}
+			}
+			skip := make([]bool, len(touched))
+			var tryCols func(start int, weight float64) bool
+			tryCols = func(start int, weight float64) bool {
+				if *budget--; *budget < 0 {
+					return false
+				}
+				// The rows chosen, on the touched columns not in U, as
+				// the rows of a matrix whose left null space is wanted.
+				var m [][]float64
+				for k, j := range touched {
+					if skip[k] {
+						continue
+					}
+					col := make([]float64, len(chosen))
+					for a, i := range chosen {
+						col[a] = rows[i][j]
+					}
+					m = append(m, col)
+				}
+				for _, c := range nullSpace(m, len(chosen)) {
+					x := make([]float64, len(w))
+					for a, i := range chosen {
+						for j, v := range rows[i] {
+							x[j] += c[a] * v
+						}
+					}
+					if found(x) {
+						return true
+					}
+				}
+				for k := start; k < len(touched); k++ {
+					if weight+w[touched[k]] >= limit {
+						continue
+					}
+					skip[k] = true
+					if tryCols(k+1, weight+w[touched[k]]) {
+						return true
+					}
+					skip[k] = false
+					if *budget < 0 {
+						return false
+					}
+				}
+				return false
+			}
+			if tryCols(0, weight) {
+				return true
+			}
+		}
+		for i := start; i < len(rows); i++ {
+			if weight+w[pivots[i]] >= limit {
+				continue
+			}
+			chosen = append(chosen, i)
+			if tryRows(i+1, weight+w[pivots[i]]) {
+				return true
+			}
+			chosen = chosen[:len(chosen)-1]
+			if *budget < 0 {
+				return false
+			}
+		}
+		return false
+	}
+	return tryRows(0, 0)
 }
 
 // chooseToHide picks the group to hide against a leak: the smallest shown

@@ -29,8 +29,9 @@ type releaseRow struct {
 }
 
 type releaseShown struct {
-	Units []string `json:"units"`
-	Roles []string `json:"roles"`
+	Units []string             `json:"units"`
+	Roles []string             `json:"roles"`
+	Items []survey.ReleaseItem `json:"items"`
 }
 
 // Releases returns the recorded releases of a diagnostic's results, oldest
@@ -67,7 +68,7 @@ func (row releaseRow) release() (survey.Release, error) {
 			return survey.Release{}, survey.Wrap(survey.CodeInternal, err, fmt.Sprintf("release %d of %s is unreadable", row.Seq, row.DiagnosticID))
 		}
 	}
-	r.Units, r.Roles = shown.Units, shown.Roles
+	r.Units, r.Roles, r.Items = shown.Units, shown.Roles, shown.Items
 	return r, nil
 }
 
@@ -86,7 +87,7 @@ func (s *Store) RecordRelease(ctx context.Context, diagnosticID string, after in
 	if err != nil {
 		return survey.Release{}, survey.Wrap(survey.CodeInternal, err, "encode release")
 	}
-	shown, err := json.Marshal(releaseShown{Units: nonNil(rel.Units), Roles: nonNil(rel.Roles)})
+	shown, err := json.Marshal(releaseShown{Units: nonNil(rel.Units), Roles: nonNil(rel.Roles), Items: nonNil(rel.Items)})
 	if err != nil {
 		return survey.Release{}, survey.Wrap(survey.CodeInternal, err, "encode release")
 	}

@@ -34,6 +34,9 @@ type Release struct {
 	TotalShown bool
 	Units      []string
 	Roles      []string
+	// Items are the items whose shares were shown, with the number of
+	// respondents in the base who answered them (not "don't know").
+	Items []ReleaseItem
 	// Result is the result as released, served again while nothing may be
 	// added to it.
 	Result *Result
@@ -45,4 +48,13 @@ type ReleaseCell struct {
 	Unit  string `json:"unit"`
 	Role  string `json:"role"`
 	Count int    `json:"count"`
+}
+
+// ReleaseItem is the answered count of a shown item at a release. A
+// respondent with a don't-know adds nothing to an item's figures, so an
+// item's figures of two releases differ by the newcomers who answered it,
+// which may be fewer than the newcomers.
+type ReleaseItem struct {
+	ID       string `json:"id"`
+	Answered int    `json:"answered"`
 }

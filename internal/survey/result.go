@@ -124,6 +124,9 @@ type Result struct {
 	// release record (survey.Release). They are never published: a cell
 	// count of a hidden group would undo its suppression.
 	BaseCells []ReleaseCell `json:"-"`
+	// BaseItems are the shown items' answered counts, for the release
+	// record; never published.
+	BaseItems []ReleaseItem `json:"-"`
 }
 
 // FactorResult is everything the report says about one factor for the whole
