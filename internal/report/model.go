@@ -313,7 +313,17 @@ func (b *builder) cover() {
 	if p := b.period(); p != "" {
 		d.Facts = append(d.Facts, fact{l.Period, p})
 	}
-	d.Facts = append(d.Facts, fact{l.Respondents, n.count(b.res.N)})
+	// All responses, and how many of them are in the analysis base that
+	// every figure rests on (docs/methodology.md §11.3).
+	resp := n.count(max(b.res.Responses, b.res.N))
+	if b.res.Responses > b.res.N {
+		if b.lang == "en" {
+			resp += " (" + n.count(b.res.N) + " complete enough to count)"
+		} else {
+			resp += " (" + n.count(b.res.N) + " volledig genoeg om mee te tellen)"
+		}
+	}
+	d.Facts = append(d.Facts, fact{l.Respondents, resp})
 	if r := b.responseRate(); r != "" {
 		d.Facts = append(d.Facts, fact{l.ResponseRate, r})
 	}
@@ -387,7 +397,7 @@ func (b *builder) responseRate() string {
 	if headcount <= 0 {
 		return ""
 	}
-	N := b.res.N
+	N := max(b.res.Responses, b.res.N)
 	of := " van "
 	staff := " medewerkers"
 	if b.lang == "en" {
