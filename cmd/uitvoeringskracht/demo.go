@@ -235,7 +235,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	if result.Index.Mean != nil {
 		index = fmt.Sprintf("%.1f (%s)", *result.Index.Mean, result.Index.Band)
 	}
-	fmt.Fprintf(stdout, "Demo: %s, %d respondents (previous wave %d), index %s.\n", org.Name, result.N, prevResult.N, index)
+	fmt.Fprintf(stdout, "Demo: %s, %d respondents, %d complete enough to score (previous wave %d), index %s.\n", org.Name, result.Responses, result.N, prevResult.N, index)
 	fmt.Fprintf(stdout, "Wrote %s (%d KB) and %s (%d KB).\n", o.out, (len(pdf)+1023)/1024, o.htmlOut, (len(page)+1023)/1024)
 	return &demoOutcome{diagnosticID: current.ID, result: result}, nil
 }

@@ -157,6 +157,7 @@ func markers() map[survey.SuppressionReason]string {
 		survey.ReasonComplementary:  "b",
 		survey.ReasonCrossBreakdown: "b",
 		survey.ReasonPreviousWave:   "b",
+		survey.ReasonEarlierRelease: "b",
 		survey.ReasonGroupHidden:    "b",
 		survey.ReasonNotApplicable:  "c",
 	}
@@ -333,6 +334,7 @@ func dutch() *labels {
 			survey.ReasonComplementary:  "verborgen zodat een kleine groep niet kan worden uitgerekend",
 			survey.ReasonCrossBreakdown: "verborgen zodat een kleine groep niet via de rollen kan worden uitgerekend",
 			survey.ReasonPreviousWave:   "verborgen zodat een kleine groep niet via de vorige meting kan worden uitgerekend",
+			survey.ReasonEarlierRelease: "verborgen zodat een kleine groep niet via een eerdere weergave van deze resultaten kan worden uitgerekend",
 			survey.ReasonGroupHidden:    "de groep is verborgen",
 			survey.ReasonNotApplicable:  "niet te berekenen",
 		},
@@ -518,6 +520,7 @@ func english() *labels {
 			survey.ReasonComplementary:  "hidden so that a small group cannot be calculated",
 			survey.ReasonCrossBreakdown: "hidden so that a small group cannot be calculated through the roles",
 			survey.ReasonPreviousWave:   "hidden so that a small group cannot be calculated through the previous survey",
+			survey.ReasonEarlierRelease: "hidden so that a small group cannot be calculated through an earlier view of these results",
 			survey.ReasonGroupHidden:    "the group is hidden",
 			survey.ReasonNotApplicable:  "cannot be calculated",
 		},

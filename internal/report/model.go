@@ -106,17 +106,17 @@ type factorView struct {
 }
 
 type itemView struct {
-	ID       string
-	Text     string
-	Reverse  bool
-	Shown    bool
-	N        string
-	Mean     string
-	MeanV    float64
-	Disagree string
-	Neutral  string
-	Agree    string
-	DontKnow string
+	ID      string
+	Text    string
+	Reverse bool
+	Shown   bool
+	// Favourable is the favourable share in words, for the strongest and
+	// weakest item.
+	Favourable string
+	Disagree   string
+	Neutral    string
+	Agree      string
+	DontKnow   string
 }
 
 type routeView struct {
@@ -321,7 +321,17 @@ func (b *builder) cover() {
 	if p := b.period(); p != "" {
 		d.Facts = append(d.Facts, fact{l.Period, p})
 	}
-	d.Facts = append(d.Facts, fact{l.Respondents, n.count(b.res.N)})
+	// All responses, and how many of them are in the analysis base that
+	// every figure rests on (docs/methodology.md §11.3).
+	resp := n.count(max(b.res.Responses, b.res.N))
+	if b.res.Responses > b.res.N {
+		if b.lang == "en" {
+			resp += " (" + n.count(b.res.N) + " complete enough to count)"
+		} else {
+			resp += " (" + n.count(b.res.N) + " volledig genoeg om mee te tellen)"
+		}
+	}
+	d.Facts = append(d.Facts, fact{l.Respondents, resp})
 	if r := b.responseRate(); r != "" {
 		d.Facts = append(d.Facts, fact{l.ResponseRate, r})
 	}
@@ -395,7 +405,7 @@ func (b *builder) responseRate() string {
 	if headcount <= 0 {
 		return ""
 	}
-	N := b.res.N
+	N := max(b.res.Responses, b.res.N)
 	of := " van "
 	staff := " medewerkers"
 	if b.lang == "en" {
@@ -585,16 +595,18 @@ func (b *builder) item(it survey.Item, ir survey.ItemResult) itemView {
 	if ir.DontKnowShare != nil {
 		v.DontKnow = n.percent(*ir.DontKnowShare)
 	}
-	if !ir.Shown || ir.Mean == nil {
-		v.Mean = b.d.L.NotShownItem
+	if !ir.Shown || ir.Shares == nil {
+		v.Favourable = b.d.L.NotShownItem
 		return v
 	}
-	v.N = n.count(ir.N)
-	v.MeanV = *ir.Mean
-	v.Mean = n.score(*ir.Mean)
-	if ir.Shares != nil {
-		v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
+	// Items carry shares only (docs/methodology.md §11): the strongest and
+	// weakest item are named with their favourable share.
+	fav := ir.Shares.Agree
+	if ir.Reverse {
+		fav = ir.Shares.Disagree
 	}
+	v.Favourable = n.percent(fav) + " " + strings.ToLower(b.d.L.Agree)
+	v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
 	return v
 }
 

@@ -709,7 +709,7 @@ func (r *pdfRenderer) factors() {
 			if it.item == nil {
 				continue
 			}
-			text := "“" + it.item.Text + "” – " + it.item.Mean
+			text := "“" + it.item.Text + "” – " + it.item.Favourable
 			if it.item.Reverse {
 				text += " (" + l.Reverse + ")"
 			}
@@ -906,7 +906,7 @@ func (r *pdfRenderer) appendix() {
 	r.para(l.ItemsIntro, "", 8.5, 4, colMuted)
 	f.Ln(2)
 	cols := []column{
-		{capitalise(l.Items), 78, "L"}, {l.N, 12, "R"}, {l.Score, 16, "R"},
+		{capitalise(l.Items), 106, "L"},
 		{l.Disagree, 16, "R"}, {l.Neutral, 17, "R"}, {l.Agree, 13, "R"}, {l.DontKnow, 18, "R"},
 	}
 	for _, g := range d.ItemGroups {
@@ -916,7 +916,7 @@ func (r *pdfRenderer) appendix() {
 			if it.Reverse {
 				text += " " + l.ReverseNote
 			}
-			rows[i] = []string{text, it.N, it.Mean, it.Disagree, it.Neutral, it.Agree, it.DontKnow}
+			rows[i] = []string{text, it.Disagree, it.Neutral, it.Agree, it.DontKnow}
 		}
 		r.heading2(g.Title, keepable(r.tableHeight(cols, rows, 7.5)))
 		r.table(cols, rows, 7.5, false)

@@ -40,8 +40,9 @@ func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 // reads the JSON rather than the Go values, so that it checks the report
 // against what the API hands out.
 type jsonResult struct {
-	N     int `json:"n"`
-	Index struct {
+	N         int `json:"n"`
+	Responses int `json:"responses"`
+	Index     struct {
 		N    int      `json:"n"`
 		Mean *float64 `json:"mean"`
 	} `json:"index"`
@@ -99,8 +100,8 @@ func TestPDFSummaryMatchesResultsJSON(t *testing.T) {
 	// several factors; chapter 2 starts on a new page after it.
 	summary := squash(pdfText(t, pdf, 2, 3))
 
-	if !strings.Contains(cover, "Respondenten "+strconv.Itoa(jr.N)) {
-		t.Errorf("cover does not print n = %d:\n%s", jr.N, cover)
+	if !strings.Contains(cover, "Respondenten "+strconv.Itoa(jr.Responses)+" ("+strconv.Itoa(jr.N)+" volledig genoeg om mee te tellen)") {
+		t.Errorf("cover does not print the responses %d and the base n = %d:\n%s", jr.Responses, jr.N, cover)
 	}
 	// The index panel: the big number, then the name, the interval and n.
 	m := regexp.MustCompile(`1 Samenvatting (\d+,\d) Uitvoeringskracht-index bandbreedte [^·]+ · n = (\d+)`).FindStringSubmatch(summary)

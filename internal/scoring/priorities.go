@@ -35,6 +35,10 @@ func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in 
 			if err != nil {
 				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
 			}
+			// The pooled responses enter on the same definition: the base.
+			if pd, err = lay.parse(lay.base(extra, lay.measures(pd))); err != nil {
+				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
+			}
 			pm := lay.measures(pd)
 			factorScores = make([][]float64, len(m.factor))
 			for f := range m.factor {

@@ -41,11 +41,21 @@ const closedAt = `(d.state = 'closed' OR (d.closes_at IS NOT NULL AND d.closes_a
 	`(d.state = 'open' AND (d.opens_at IS NULL OR d.opens_at <= ?)) OR ` +
 	`(d.state = 'draft' AND d.opens_at IS NOT NULL AND d.opens_at <= ?))))`
 
-// PreviewedAt returns the number of responses of the diagnostic when a
-// preview of its results was last recorded, or 0 when none was.
+// PreviewedAt returns the number of responses of the diagnostic at its
+// last release (a preview, or the results before a reopen), or, for a
+// preview recorded before releases were, at that preview; 0 when there was
+// none.
 func (s *Store) PreviewedAt(ctx context.Context, diagnosticID string) (int, error) {
 	var n int
-	err := s.read.NewSelect().Model((*resultPreviewRow)(nil)).Column("responses").
+	err := s.read.NewSelect().Model((*releaseRow)(nil)).Column("responses").
+		Where("diagnostic_id = ?", diagnosticID).Order("seq DESC").Limit(1).Scan(ctx, &n)
+	if err == nil {
+		return n, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, dbError(err, "load preview")
+	}
+	err = s.read.NewSelect().Model((*resultPreviewRow)(nil)).Column("responses").
 		Where("diagnostic_id = ?", diagnosticID).Scan(ctx, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil

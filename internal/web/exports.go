@@ -385,33 +385,26 @@ func aggregateSheets(r *results, t Translator) []sheet {
 
 	q := d.Questionnaire
 	items := sheet{Name: t.Get("export.sheet.items"), Header: []string{
-		t.Get("export.col.factor"), t.Get("export.col.id"), t.Get("export.col.text"), t.Get("export.col.reverse"), "n",
-		t.Get("export.col.dont_know"), t.Get("export.col.dont_know_share"), t.Get("export.col.mean"), t.Get("export.col.sd"),
-		t.Get("export.col.agree_as_answered"), t.Get("export.col.neutral"), t.Get("export.col.disagree_as_answered"), t.Get("export.col.r_drop"),
+		t.Get("export.col.factor"), t.Get("export.col.id"), t.Get("export.col.text"), t.Get("export.col.reverse"),
+		t.Get("export.col.dont_know"), t.Get("export.col.dont_know_share"),
+		t.Get("export.col.agree_as_answered"), t.Get("export.col.neutral"), t.Get("export.col.disagree_as_answered"),
 	}}
-	for v := q.Scale.Min; v <= q.Scale.Max; v++ {
-		items.Header = append(items.Header, t.Get("export.col.count", v))
-	}
 	texts := map[string]string{}
 	for _, it := range q.AllItems() {
 		texts[it.ID] = it.Text.In(lang)
 	}
 	itemRow := func(group string, it survey.ItemResult) []cell {
 		row := []cell{text(group), text(it.ID), text(texts[it.ID]), text(yesNo(t, it.Reverse))}
-		if !it.Shown {
-			return append(row, blank(), integer(it.DontKnow), numPtr(it.DontKnowShare), hidden(it.Reason))
+		// Items carry only shares (docs/methodology.md §11); a hidden item
+		// not even its don't-know figures.
+		if it.DontKnowShare == nil {
+			return append(row, hidden(it.Reason))
 		}
-		row = append(row, integer(it.N), integer(it.DontKnow), numPtr(it.DontKnowShare), numPtr(it.Mean), numPtr(it.SD))
-		if it.Shares != nil {
-			row = append(row, num(it.Shares.Agree), num(it.Shares.Neutral), num(it.Shares.Disagree))
-		} else {
-			row = append(row, blank(), blank(), blank())
+		row = append(row, integer(it.DontKnow), numPtr(it.DontKnowShare))
+		if !it.Shown || it.Shares == nil {
+			return append(row, hidden(it.Reason))
 		}
-		row = append(row, numPtr(it.RDrop))
-		for _, n := range it.Counts {
-			row = append(row, integer(n))
-		}
-		return row
+		return append(row, num(it.Shares.Agree), num(it.Shares.Neutral), num(it.Shares.Disagree))
 	}
 	for _, fr := range res.Factors {
 		for _, it := range fr.Items {

@@ -208,6 +208,8 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 	}
 	anonymity.Items = append(anonymity.Items,
 		privacyItem{Text: t.Get("privacy.anonymity.preview", 2*minSize, minSize)},
+		privacyItem{Text: t.Get("privacy.anonymity.releases", minSize-1)},
+		privacyItem{Text: t.Get("privacy.anonymity.audit", minSize-1)},
 		privacyItem{Text: t.Get("privacy.anonymity.progress", minSize)},
 		privacyItem{Text: t.Get("privacy.anonymity.export", minSize)},
 	)

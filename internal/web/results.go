@@ -64,6 +64,9 @@ type results struct {
 	NewPreview survey.Availability
 
 	Responses []survey.Response
+	// Releases are the diagnostic's recorded releases, oldest first,
+	// including the one Result comes from.
+	Releases  []survey.Release
 	Result    *survey.Result
 	Benchmark survey.BenchmarkResult
 	// Previous is the previous wave and what became of it.
@@ -117,32 +120,17 @@ func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*result
 	if !r.Availability.Available {
 		return r, nil
 	}
-	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+	kind := survey.ReleaseFinal
+	if r.Availability.Preview {
+		kind = survey.ReleasePreview
+	}
+	// A GET records the final results, and a preview only when none was
+	// recorded as a release yet (one recorded before releases existed).
+	if err := s.release(ctx, d, r, kind, kind == survey.ReleaseFinal || r.PreviewedAt > 0); err != nil {
 		return nil, err
 	}
-	if n := len(r.Responses); n != r.Count {
-		// Responses came in between counting and loading: a preview is
-		// valid only at the count it was recorded at.
-		r.Count = n
-		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
-		if !r.Availability.Available {
-			r.Responses = nil
-			return r, nil
-		}
-	}
-	in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units}
-	if len(r.Responses) < scoring.PoolingThreshold {
-		in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, now, poolLimit)
-		if err != nil {
-			return nil, err
-		}
-	}
-	r.Previous, r.PreviousStatus, in.Previous, err = s.previousWave(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	if r.Result, err = scoring.Compute(in); err != nil {
-		return nil, err
+	if r.Result == nil {
+		return r, nil
 	}
 	if !r.Availability.Preview {
 		s.keepSummary(ctx, d, r.Result)
@@ -155,6 +143,90 @@ func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*result
 		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, others)
 	}
 	return r, nil
+}
+
+// maxReleaseAttempts bounds the retries when another request recorded a
+// release between loading the releases and recording a new one.
+const maxReleaseAttempts = 3
+
+// release sets r.Result to what may leave the service now, as a release of
+// the given kind: every figure that leaves the service is a release, and
+// each release takes every earlier one into account (docs/methodology.md
+// §11). When the last release already shows the current responses it is
+// served again as recorded. Otherwise the results are computed with the
+// earlier releases, which gives either new figures or, when the base grew
+// by fewer than the minimum group size, the last release's figures with
+// the number held back; either is recorded as the next release.
+func (s *Server) release(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
+	var err error
+	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+		return err
+	}
+	if n := len(r.Responses); n != r.Count {
+		// Responses came in between counting and loading: a preview is
+		// valid only at the count it was recorded at.
+		r.Count = n
+		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
+		if !r.Availability.Available && !record {
+			r.Responses = nil
+			return nil
+		}
+	}
+	var previous *survey.Result
+	r.Previous, r.PreviousStatus, previous, err = s.previousWave(ctx, d)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		rels, err := s.store.Releases(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		r.Releases = rels
+		var last *survey.Release
+		after := 0
+		if len(rels) > 0 {
+			last = &rels[len(rels)-1]
+			after = last.Seq
+		}
+		// The last release already shows these responses: serve it as it
+		// was released (a preview also when the results were released
+		// before a reopen).
+		if last != nil && last.Responses == r.Count && (last.Kind == kind || kind == survey.ReleasePreview) {
+			r.Result = last.Result
+			return nil
+		}
+		if !record && last != nil {
+			// A GET of an open diagnostic shows only a recorded preview.
+			r.Availability = survey.Availability{Reason: survey.AvailabilityNotClosed}
+			return nil
+		}
+		in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
+		if len(r.Responses) < scoring.PoolingThreshold {
+			in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, s.now(), poolLimit)
+			if err != nil {
+				return err
+			}
+		}
+		res, err := scoring.Compute(in)
+		if survey.ErrorCode(err) == survey.CodeConflict {
+			// Too few respondents complete enough to score.
+			r.Availability = survey.Availability{Reason: survey.AvailabilityTooFewResponses}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.store.RecordRelease(ctx, d.ID, after, scoring.ReleaseOf(kind, res))
+		if survey.ErrorCode(err) == survey.CodeConflict && attempt < maxReleaseAttempts {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r.Result = res
+		return nil
+	}
 }
 
 // keepSummary stores the index of a closed diagnostic for the benchmark. A
@@ -225,6 +297,16 @@ func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.T
 	a := scoring.ResultsAvailable(scoring.AvailabilityInput{State: w.EffectiveState(now), Responses: n, MinGroupSize: w.MinGroupSize})
 	if !a.Available {
 		return nil, nil
+	}
+	// What the wave showed is its last final release, when it has one.
+	rels, err := s.store.Releases(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(rels) - 1; i >= 0; i-- {
+		if rels[i].Kind == survey.ReleaseFinal && rels[i].Result != nil {
+			return rels[i].Result, nil
+		}
 	}
 	rs, err := s.store.Responses(ctx, w.ID)
 	if err != nil {
@@ -299,22 +381,26 @@ func (s *Server) previewResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	state := d.EffectiveState(s.now())
-	n, err := s.store.RecordPreview(c.Request().Context(), d.ID, func(previewedAt, responses int) error {
-		a := scoring.ResultsAvailable(scoring.AvailabilityInput{
-			State: state, Responses: responses, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: previewedAt,
-		})
-		if !a.Available || !a.Preview {
-			return survey.Errorf(survey.CodeConflict, "no preview: %s", a.Reason)
-		}
-		return nil
-	})
-	switch {
-	case survey.ErrorCode(err) == survey.CodeConflict:
-	case err != nil:
+	// The preview is recorded as a release with its figures; the results
+	// page then serves it as long as no response comes in.
+	ctx := c.Request().Context()
+	r := &results{Diagnostic: d, State: d.EffectiveState(s.now())}
+	if r.Count, err = s.store.CountResponses(ctx, d.ID); err != nil {
 		return err
-	default:
-		s.audit(c, actionPreview, "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, n))
+	}
+	if r.PreviewedAt, err = s.store.PreviewedAt(ctx, d.ID); err != nil {
+		return err
+	}
+	r.Availability = scoring.ResultsAvailable(scoring.AvailabilityInput{
+		State: r.State, Responses: r.Count, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: r.PreviewedAt,
+	})
+	if r.Availability.Available && r.Availability.Preview {
+		if err := s.release(ctx, d, r, survey.ReleasePreview, true); err != nil {
+			return err
+		}
+		if r.Result != nil {
+			s.audit(c, actionPreview, "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, r.Count))
+		}
 	}
 	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID))
 }
@@ -378,6 +464,10 @@ type resultsPage struct {
 	Reason          string
 	PreviewPossible bool
 	PreviewNote     string
+	// BaseNote says how many responses were complete enough to score, when
+	// not all; HeldNote why the latest responses are not included.
+	BaseNote string
+	HeldNote string
 
 	Questionnaire string
 	Index         scoreView
@@ -624,6 +714,12 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	v := resultsViewer{t: t, f: numbersFor(lang), q: &d.Questionnaire, d: d, min: p.MinGroup}
 	res := r.Result
 	p.Count = res.N
+	if res.Responses > res.N {
+		p.BaseNote = t.Get("results.base_note", res.Responses, res.N)
+	}
+	if res.HeldBack > 0 {
+		p.HeldNote = t.Get("results.held_back", res.HeldBack, p.MinGroup)
+	}
 	p.BandLegend = v.bandLegend()
 	p.Index = v.score(res.Index)
 	p.Outcome = v.score(res.Outcome)
@@ -899,6 +995,8 @@ func markerOf(r survey.SuppressionReason) string {
 		return "d"
 	case survey.ReasonNotApplicable:
 		return "e"
+	case survey.ReasonEarlierRelease:
+		return "f"
 	default:
 		return "a"
 	}
@@ -947,7 +1045,7 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 	if b.Other != nil {
 		h.Rows = append(h.Rows, heatRow{Name: v.t.Get(variant("results.heat.other_", dim)), Shown: true, Other: true, N: b.Other.N, Cells: cells(b.Other.Cells)})
 	}
-	for _, m := range []string{"a", "b", "c", "d", "e"} {
+	for _, m := range []string{"a", "b", "c", "d", "e", "f"} {
 		r, ok := used[m]
 		switch {
 		case !ok:
@@ -962,25 +1060,32 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 }
 
 func (v resultsViewer) item(it survey.ItemResult, factor string) itemView {
-	iv := itemView{Factor: factor, Reverse: it.Reverse, N: it.N}
+	iv := itemView{Factor: factor, Reverse: it.Reverse}
 	for _, q := range v.q.AllItems() {
 		if q.ID == it.ID {
 			iv.Text = q.Text.In(v.t.Lang())
 		}
 	}
-	if !it.Shown || it.Mean == nil {
+	if !it.Shown || it.Shares == nil {
 		iv.Hidden = v.reason(it.Reason)
 		return iv
 	}
-	iv.Score = v.f.dec(*it.Mean, 1)
-	if it.Shares != nil {
-		iv.Agree = v.f.percent(it.Shares.Agree)
-	}
+	iv.Score = v.f.percent(favourable(it))
+	iv.Agree = v.f.percent(it.Shares.Agree)
 	return iv
 }
 
+// favourable is an item's share on the favourable side: agree, or disagree
+// for a reverse item. Items carry shares only (docs/methodology.md §11).
+func favourable(it survey.ItemResult) float64 {
+	if it.Reverse {
+		return it.Shares.Disagree
+	}
+	return it.Shares.Agree
+}
+
 // extremeItems returns the factor items with the highest and the lowest
-// score (after reverse items are recoded), at most five each and never the
+// favourable share, at most five each and never the
 // same item twice.
 func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	type scored struct {
@@ -990,14 +1095,14 @@ func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	var all []scored
 	for _, fr := range res.Factors {
 		for _, it := range fr.Items {
-			if it.Shown && it.Mean != nil {
+			if it.Shown && it.Shares != nil {
 				all = append(all, scored{it, v.measureName(fr.ID)})
 			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(*b.it.Mean, *a.it.Mean) })
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(favourable(b.it), favourable(a.it)) })
 	k := min(5, len(all)/2)
-	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.score"), v.t.Get("results.col.agree")}
+	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.favourable"), v.t.Get("results.col.agree")}
 	strong := itemTable{Caption: v.t.Get("results.items.strongest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	weak := itemTable{Caption: v.t.Get("results.items.weakest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	for i := range k {
@@ -1083,6 +1188,14 @@ func (v resultsViewer) openAnswers(r *results) ([]openView, string) {
 	}
 	if len(r.Responses) < scoring.DefaultOpenThreshold {
 		return nil, v.t.Get("results.open.too_few", scoring.DefaultOpenThreshold)
+	}
+	// The lists of two releases differ by the newcomers' answers: shown
+	// only when every earlier final release (previews show no open
+	// answers) had 0 or at least the threshold fewer responses.
+	for _, rel := range r.Releases {
+		if d := len(r.Responses) - rel.Responses; rel.Kind == survey.ReleaseFinal && d > 0 && d < scoring.DefaultOpenThreshold {
+			return nil, v.t.Get("results.open.held", scoring.DefaultOpenThreshold)
+		}
 	}
 	var out []openView
 	for _, q := range v.q.Open {

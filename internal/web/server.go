@@ -56,6 +56,8 @@ type Store interface {
 	Responses(ctx context.Context, diagnosticID string) ([]survey.Response, error)
 	PreviewedAt(ctx context.Context, diagnosticID string) (int, error)
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
+	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
+	RecordRelease(ctx context.Context, diagnosticID string, after int, rel survey.Release) (survey.Release, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
 	BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
