@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
@@ -81,59 +84,119 @@ func (p *benchmarkProbe) seedDummies(t *testing.T, totals ...int) {
 	}
 }
 
-// victim is an organisation of firm B whose index the attacker wants.
-func victim(t *testing.T, rf *resultsFixture, index float64) {
+// benchmarkWorld is a fresh installation with five organisations of three
+// firms other than the attacker's: the victim of firm B with the secret
+// index and four of firms C and D.
+func benchmarkWorld(t *testing.T, dialect string, secret float64) *benchmarkProbe {
 	t.Helper()
-	b := ensureConsultant(t, rf.store, "Bureau B", "bob@b.example", false)
-	d := rf.create(t, wave{firmID: b.FirmID, perUnit: []int{5, 5}, seed: 7})
-	if err := rf.store.SaveResultSummary(context.Background(), d.ID, &index, 10); err != nil {
-		t.Fatal(err)
+	rf := newResultsFixture(t, storetest.Open(t, dialect))
+	for i, peer := range []struct {
+		firm  string
+		index float64
+	}{{"B", secret}, {"C", 48}, {"D", 52}, {"C", 70}, {"D", 75}} {
+		f := ensureConsultant(t, rf.store, "Bureau "+peer.firm, "x@"+strings.ToLower(peer.firm)+".example", false)
+		d := rf.create(t, wave{firmID: f.FirmID, perUnit: []int{5, 5}, seed: uint64(7 + i)})
+		if err := rf.store.SaveResultSummary(context.Background(), d.ID, &peer.index, 10); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return &benchmarkProbe{rf: rf, token: apiToken(t, rf)}
 }
 
-// On the percentile benchmark, four dummy organisations and a binary
-// search over the attacker's own index pin another firm's index to within
-// half a point.
-func TestAttackBenchmarkBinarySearch(t *testing.T) {
-	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
-		rf := newResultsFixture(t, st)
-		const secret = 61.37
-		victim(t, rf, secret)
-		p := &benchmarkProbe{rf: rf, token: apiToken(t, rf)}
-		p.seedDummies(t, 35, 70, 665, 686)
-		lo, hi := 0, 700
-		for hi-lo > 3 {
-			mid := (lo + hi) / 2
-			known := p.known
-			b := p.probe(t, mid)
-			pct, ok := b["percentile"].(float64)
-			if !ok {
-				t.Fatalf("no percentile: %v", b)
+// observe is what the attacker sees for a dummy organisation with index
+// total/7. The benchmark must hold nothing but whether it is available and
+// the position.
+func (p *benchmarkProbe) observe(t *testing.T, total int) string {
+	t.Helper()
+	b := p.probe(t, total)
+	for k := range b {
+		if k != "available" && k != "position" {
+			t.Errorf("the benchmark holds %q: %v", k, b)
+		}
+	}
+	pos, _ := b["position"].(string)
+	return pos
+}
+
+// searchChanges is the binary-search attacker of issue 11 (4) generalised
+// to a coarse answer: it probes its own index on a grid of ten points and
+// bisects every interval whose ends are answered differently down to 3/7
+// of a point. It returns every probe and its answer, and the intervals
+// where the answer changes.
+func (p *benchmarkProbe) searchChanges(t *testing.T) (seen []string, changes [][2]int) {
+	t.Helper()
+	answer := map[int]string{}
+	ask := func(total int) string {
+		if a, ok := answer[total]; ok {
+			return a
+		}
+		a := p.observe(t, total)
+		answer[total] = a
+		seen = append(seen, fmt.Sprintf("%d:%s", total, a))
+		return a
+	}
+	var bisect func(lo, hi int)
+	bisect = func(lo, hi int) {
+		if ask(lo) == ask(hi) {
+			return
+		}
+		if hi-lo <= 3 {
+			changes = append(changes, [2]int{lo, hi})
+			return
+		}
+		mid := (lo + hi) / 2
+		bisect(lo, mid)
+		bisect(mid, hi)
+	}
+	for lo := 0; lo < 700; lo += 70 {
+		bisect(lo, lo+70)
+	}
+	return seen, changes
+}
+
+// The attack of issue 11 (4), repeated against the coarse benchmark. On the
+// percentile benchmark four dummy organisations and a binary search over
+// the attacker's own index pinned another firm's index (61.37) to within
+// half a point (commit d6cfafe). Now the attacker's dummies are of its own
+// firm and never compared with, and the answer changes only where the
+// attacker's index crosses a boundary rounded to 5 points. Two
+// installations whose victims differ by 0.83 points, attacked with
+// different dummies, give the attacker exactly the same answers: it cannot
+// tell 61.37 from 62.2, so it learns the victim's index to no better than
+// the quintile boundaries, which are multiples of 5.
+func TestAttackBenchmarkBinarySearchLearnsOnlyTheQuintile(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			a := benchmarkWorld(t, dialect, 61.37)
+			a.seedDummies(t, 35, 70, 665, 686)
+			seenA, changesA := a.searchChanges(t)
+
+			b := benchmarkWorld(t, dialect, 62.2)
+			b.seedDummies(t, 420, 427, 434, 441, 448, 455)
+			seenB, changesB := b.searchChanges(t)
+
+			if len(changesA) == 0 || !slices.Equal(seenA, seenB) || !slices.Equal(changesA, changesB) {
+				t.Fatalf("the attacker tells the victims apart:\n%v\n%v", seenA, seenB)
 			}
-			others := b["others"].(float64)
-			s := float64(mid) / 7
-			below := pct * others / 100
-			for _, k := range known {
-				switch {
-				case k < s:
-					below--
-				case k == s:
-					below -= 0.5
+			// What the search finds are the rounded boundaries of the
+			// comparison set (50, 60, 65 and 70 for 48, 52, 61.37, 70, 75),
+			// never the victim's own value.
+			var found []float64
+			for _, c := range changesA {
+				lo, hi := float64(c[0])/7, float64(c[1])/7
+				edge := math.Ceil(lo/scoring.BenchmarkStep) * scoring.BenchmarkStep
+				if edge > hi {
+					t.Errorf("the answer changes between %.2f and %.2f, where no rounded boundary is", lo, hi)
 				}
+				if lo <= 61.37 && 61.37 <= hi {
+					t.Errorf("the search pins the victim's index: %.2f..%.2f", lo, hi)
+				}
+				found = append(found, edge)
 			}
-			switch {
-			case math.Abs(below-1) < 1e-9:
-				hi = mid
-			case math.Abs(below) < 1e-9:
-				lo = mid
-			default:
-				lo, hi = mid, mid
+			if !slices.Equal(found, []float64{50, 60, 65, 70}) {
+				t.Errorf("changes at %v, want the boundaries 50, 60, 65, 70", found)
 			}
-		}
-		est := float64(lo+hi) / 14
-		if math.Abs(est-secret) > 0.5 {
-			t.Fatalf("the attack estimated %.2f for %.2f", est, secret)
-		}
-		t.Logf("attack succeeded: %.2f estimated for %.2f with %d dummy organisations", est, secret, len(p.known))
-	})
+			t.Logf("%d probes; the answer changes only at %v", len(seenA), found)
+		})
+	}
 }

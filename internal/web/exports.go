@@ -336,10 +336,9 @@ func aggregateSheets(r *results, t Translator) []sheet {
 	add("export.row.impact_n", integer(res.Impact.N))
 	add("export.row.impact_pooled", text(yesNo(t, res.Impact.Pooled)))
 	if r.Benchmark.Available {
-		add("export.row.benchmark_percentile", numPtr(r.Benchmark.Percentile))
-		add("export.row.benchmark_others", integer(r.Benchmark.Others))
+		add("export.row.benchmark_position", text(t.Get(variant("results.benchmark.position.", string(r.Benchmark.Position)))))
 	} else {
-		add("export.row.benchmark_percentile", text(t.Get("export.not_available")))
+		add("export.row.benchmark_position", text(t.Get("export.not_available")))
 	}
 
 	scores := sheet{Name: t.Get("export.sheet.scores"), Header: []string{

@@ -218,7 +218,7 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 		{Text: t.Get("privacy.access.directors", org, defaultLinkDays)},
 		{Text: t.Get("privacy.access.organisation", org)},
 		{Text: t.Get("privacy.access.admins", firm)},
-		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers)},
+		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)},
 		{Text: t.Get("privacy.access.pooling", scoring.PoolingThreshold)},
 	}}
 

@@ -148,11 +148,11 @@ func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*result
 		s.keepSummary(ctx, d, r.Result)
 	}
 	if r.Result.Index.Shown {
-		others, err := s.store.BenchmarkScores(ctx, d.OrganisationID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
+		peers, err := s.store.BenchmarkPeers(ctx, d.Organisation.FirmID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
 		if err != nil {
 			return nil, err
 		}
-		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, others)
+		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, d.Organisation.FirmID, peers)
 	}
 	return r, nil
 }
@@ -949,9 +949,10 @@ func (v resultsViewer) benchmark(r *results) string {
 	case !r.Result.Index.Shown:
 		return v.t.Get("results.benchmark.no_index")
 	case !r.Benchmark.Available:
-		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector)
+		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector, scoring.MinBenchmarkFirms)
 	default:
-		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.f.dec(*r.Benchmark.Percentile, 0), r.Benchmark.Others, sector)
+		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.t.Get(variant("results.benchmark.position.", string(r.Benchmark.Position))),
+			sector, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)
 	}
 }
 
