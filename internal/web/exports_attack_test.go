@@ -1,12 +1,16 @@
 package web
 
 import (
-	"math"
+	"bytes"
+	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
+	"github.com/xuri/excelize/v2"
+
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -94,73 +98,55 @@ func rowLevelRows(q *survey.Questionnaire, recs [][]string) []exportedRow {
 	return out
 }
 
-// matchGroup is the row-matching attack on one published group: the rows
-// labelled with the group's name, plus every choice of the missing number
-// of rows among those labelled other, are scored; the choices whose factor
-// means equal the published ones (to the four decimals of the file) are
-// returned.
-func matchGroup(t *testing.T, q *survey.Questionnaire, rows []exportedRow, column, label, other string, published map[string][2]float64) [][]int {
+// exportTables splits an export into its tables: the sections of the
+// aggregates CSV (a title row, then the header) or the sheets of a
+// workbook.
+func exportTables(t *testing.T, file string, body string) [][][]string {
 	t.Helper()
-	var labelled, candidates []int
-	for i, r := range rows {
-		switch r.background[column] {
-		case label:
-			labelled = append(labelled, i)
-		case other:
-			candidates = append(candidates, i)
+	if strings.HasSuffix(file, ".xlsx") {
+		f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+		if err != nil {
+			t.Fatalf("%s cannot be read: %v", file, err)
 		}
-	}
-	var n float64
-	for _, v := range published {
-		n = v[0]
-	}
-	need := int(n) - len(labelled)
-	if need < 0 || need > len(candidates) {
-		return nil
-	}
-	var matches [][]int
-	var choose func(start int, chosen []int)
-	choose = func(start int, chosen []int) {
-		if len(chosen) == need {
-			var rs []survey.Response
-			for _, i := range append(append([]int{}, labelled...), chosen...) {
-				rs = append(rs, rows[i].response)
-			}
-			res, err := scoring.Compute(scoring.Input{Questionnaire: q, Responses: rs, MinGroupSize: 1})
+		defer f.Close()
+		var out [][][]string
+		for _, name := range f.GetSheetList() {
+			rows, err := f.GetRows(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, fr := range res.Factors {
-				var name string
-				for _, f := range q.Factors {
-					if f.ID == fr.ID {
-						name = f.Name.In("nl")
-					}
-				}
-				want, ok := published[name]
-				if !ok || fr.Score.Mean == nil || math.Abs(*fr.Score.Mean-want[1]) > 6e-5 {
-					return
-				}
-			}
-			matches = append(matches, append([]int{}, chosen...))
-			return
+			out = append(out, rows)
 		}
-		for k := start; k < len(candidates); k++ {
-			choose(k+1, append(chosen, candidates[k]))
-		}
+		return out
 	}
-	choose(0, nil)
-	return matches
+	// The CSV reader skips the empty lines between sections; a section
+	// starts with its one-cell title.
+	var out [][][]string
+	for _, r := range readCSV(t, body) {
+		if len(r) == 1 {
+			out = append(out, nil)
+			continue
+		}
+		if len(out) == 0 {
+			out = append(out, nil) // a file of one table, without a title
+		}
+		out[len(out)-1] = append(out[len(out)-1], r)
+	}
+	return out
 }
 
-// The attack of issue 11 (2) on the respondent-level export: unit A has
-// twenty respondents, five of them managers; unit B has twenty-two, one of
-// them a manager. The export generalises "manager of B" to "overig" and, to
-// make that row one of five, four more rows with it; every published group
-// is large enough. Matching the "overig" rows to the published mean of the
-// managers finds the one row that completes them: the answers of the only
-// manager of unit B.
-func TestAttackRowMatchingOnTheAnswersExport(t *testing.T) {
+// The attack of issue 11 (2): unit A has twenty respondents, five of them
+// managers; unit B has twenty-two, one of them a manager. The respondent-
+// level export generalised "manager of B" to "overig" and put four more
+// rows with it, every published group being large enough; matching the
+// "overig" rows to the published mean of the managers found the one row
+// that completes them, the complete answers of the only manager of unit B
+// (commit e57d670, where this test recovered all 38 answers). The export
+// is gone: its addresses answer 404, the results page offers only the
+// aggregates, and no table of any file offered holds one row per
+// respondent, so the attacker has nothing to match the published groups
+// (which it still gets) against.
+func TestAttackRowMatchingFindsNoRespondentRows(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		rf := newResultsFixture(t, st)
 		d := rf.create(t, wave{units: []string{"Afdeling A", "Afdeling B"}, perUnit: nil, seed: 90})
@@ -172,7 +158,6 @@ func TestAttackRowMatchingOnTheAnswersExport(t *testing.T) {
 			}
 		}
 		rs := fakeResponses(&rf.q, unitOf, 91, 0)
-		var target survey.Response
 		for i := range rs {
 			role := []string{survey.RolePolicy, survey.RoleExecution}[i%2]
 			if i < 5 || i == 41 {
@@ -182,32 +167,49 @@ func TestAttackRowMatchingOnTheAnswersExport(t *testing.T) {
 			rs[i].Background["tenure"] = "2to5"
 			rf.submit(t, d.ID, rs[i])
 		}
-		target = rs[41]
 
-		groups := publishedGroups(readCSV(t, rf.b.get(exportPath(d.ID, exportAggregatesCSV)).body))
-		managers := groups["Rol"]["Management"]
-		if len(managers) == 0 {
-			t.Fatalf("the managers are not published: %v", groups["Rol"])
-		}
-		rows := rowLevelRows(&rf.q, readCSV(t, rf.b.get(exportPath(d.ID, exportAnswersCSV)).body))
-		if rows == nil {
-			t.Fatal("no respondent-level table")
-		}
-		matches := matchGroup(t, &rf.q, rows, "role", "Management", "overig", managers)
-		if len(matches) != 1 || len(matches[0]) != 1 {
-			t.Fatalf("row matching found %v", matches)
-		}
-		got := rows[matches[0][0]].response.Answers
-		for id, v := range target.Answers {
-			if got[id] != v {
-				t.Fatalf("the matched row is not the manager of unit B: %s = %d, want %d", id, got[id], v)
+		for _, file := range []string{"antwoorden.csv", "antwoorden.xlsx"} {
+			if p := rf.b.get(exportPath(d.ID, file)); p.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", file, p.status)
 			}
 		}
-		// Nobody else is a manager without a label, and the managers with a
-		// label are all in unit A: the matched row is the manager of B.
-		if n := groups["Onderdeel"]["Afdeling B"]; len(n) == 0 {
-			t.Fatal("unit B is not published")
+		page := rf.b.get(resultsPath(d.ID))
+		links := regexp.MustCompile(`href="/diagnoses/[^/"]+/export/([^"]+)"`).FindAllStringSubmatch(page.body, -1)
+		var files []string
+		for _, m := range links {
+			files = append(files, m[1])
 		}
-		t.Logf("attack succeeded: the only manager of unit B answered %d items, recovered exactly", len(target.Answers))
+		if !slices.Equal(files, []string{exportAggregatesCSV, exportAggregatesXLSX}) {
+			t.Errorf("the results page offers %v", files)
+		}
+
+		// What the attacker has: the published statistics of the managers.
+		aggregates := rf.b.get(exportPath(d.ID, exportAggregatesCSV))
+		if groups := publishedGroups(readCSV(t, aggregates.body)); len(groups["Rol"]["Management"]) == 0 {
+			t.Fatalf("the managers are not published: %v", groups["Rol"])
+		}
+		// What it would match them against: nothing.
+		items := len(rf.q.AllItems())
+		for _, file := range files {
+			p := rf.b.get(exportPath(d.ID, file))
+			if p.status != http.StatusOK {
+				t.Fatalf("GET %s: %d", file, p.status)
+			}
+			tables := exportTables(t, file, p.body)
+			if strings.HasPrefix(file, "aggregaten") && len(tables) < 6 {
+				t.Errorf("%s: %d tables, the reader sees only part of it", file, len(tables))
+			}
+			for i, tab := range tables {
+				if rows := rowLevelRows(&rf.q, tab); rows != nil {
+					t.Errorf("%s, table %d has one column per item: %d rows", file, i, len(rows))
+				}
+				for _, row := range tab {
+					if len(row) >= items {
+						t.Errorf("%s, table %d has a row of %d cells, room for a respondent's answers", file, i, len(row))
+						break
+					}
+				}
+			}
+		}
 	})
 }

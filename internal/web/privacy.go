@@ -209,7 +209,7 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 	anonymity.Items = append(anonymity.Items,
 		privacyItem{Text: t.Get("privacy.anonymity.preview", 2*minSize, minSize)},
 		privacyItem{Text: t.Get("privacy.anonymity.progress", minSize)},
-		privacyItem{Text: t.Get("privacy.anonymity.export", minSize)},
+		privacyItem{Text: t.Get("privacy.anonymity.export")},
 	)
 
 	// Who sees what.

@@ -77,13 +77,6 @@ func (r *results) PreviewPossible() bool {
 	return r.NewPreview.Available && r.NewPreview.Preview && !(r.Availability.Preview && r.Count == r.PreviewedAt)
 }
 
-// ExportsOfAnswers reports whether the respondent-level exports may be made:
-// only of a closed diagnostic. Two respondent-level files of an open
-// diagnostic would tell, by their difference, whose answers came in between.
-func (r *results) ExportsOfAnswers() bool {
-	return r.Availability.Available && !r.Availability.Preview
-}
-
 // availabilityNow is what may be shown on a GET: a closed diagnostic's
 // results, or the preview that was recorded last, as long as no response
 // has come in since. A GET never records a preview.
@@ -635,7 +628,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	p.Benchmark = v.benchmark(r)
 	p.Reliability = v.reliability(res)
 	p.Open, p.OpenNote = v.openAnswers(r)
-	p.Exports = exportLinks(d.ID, r, t)
+	p.Exports = exportLinks(d.ID, t)
 	return p
 }
 

@@ -219,8 +219,8 @@ func TestResultsAreShownOnlyWhenClosedOrAsARecordedPreview(t *testing.T) {
 		if !strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") {
 			t.Fatalf("the recorded preview is not shown: %s", snippet(p.body))
 		}
-		if strings.Contains(p.body, "Obstakel nummer") || strings.Contains(p.body, exportAnswersCSV) {
-			t.Error("a preview shows open answers or offers the respondent-level export")
+		if strings.Contains(p.body, "Obstakel nummer") || strings.Contains(p.body, "antwoorden.csv") {
+			t.Error("a preview shows open answers or offers a respondent-level export")
 		}
 		if n, _ := st.PreviewedAt(ctx, d.ID); n != 10 {
 			t.Fatalf("preview recorded at %d, want 10", n)
@@ -257,12 +257,12 @@ func TestResultsAreShownOnlyWhenClosedOrAsARecordedPreview(t *testing.T) {
 			t.Errorf("audit: %s", got)
 		}
 
-		// Closed: the final results, with the answers export.
+		// Closed: the final results, still without a respondent-level export.
 		if err := st.SetDiagnosticState(ctx, d.ID, survey.StateClosed); err != nil {
 			t.Fatal(err)
 		}
 		p = rf.b.get(resultsPath(d.ID))
-		if strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") || !strings.Contains(p.body, exportAnswersCSV) {
+		if strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") || strings.Contains(p.body, "antwoorden.csv") || !strings.Contains(p.body, exportAggregatesCSV) {
 			t.Fatalf("closed: %s", snippet(p.body))
 		}
 		if !strings.Contains(p.body, "Obstakel nummer") {
@@ -304,7 +304,7 @@ func TestResultsOfAnotherFirmAreNotFound(t *testing.T) {
 		other := rf.browser(t)
 		cons := signIn(t, rf.fixture, other, "Bureau B", "bob@b.example", false)
 		paths := []string{resultsPath(d.ID)}
-		for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX, exportAnswersCSV, exportAnswersXLSX} {
+		for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX} {
 			paths = append(paths, exportPath(d.ID, file))
 		}
 		for _, path := range paths {
