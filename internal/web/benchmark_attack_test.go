@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -197,6 +198,49 @@ func TestAttackBenchmarkBinarySearchLearnsOnlyTheQuintile(t *testing.T) {
 				t.Errorf("changes at %v, want the boundaries 50, 60, 65, 70", found)
 			}
 			t.Logf("%d probes; the answer changes only at %v", len(seenA), found)
+		})
+	}
+}
+
+// The benchmark sentence words every position as methodology §9 says, in
+// both languages, and says why there is none.
+func TestBenchmarkSentence(t *testing.T) {
+	texts, err := loadTranslations(uitvoeringskracht.Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := 61.37
+	d := &survey.Diagnostic{Organisation: survey.Organisation{Sector: survey.SectorMunicipality}}
+	shown := &survey.Result{Index: survey.Score{Shown: true, Mean: &mean}}
+	tests := []struct {
+		lang string
+		res  *survey.Result
+		b    survey.BenchmarkResult
+		want string
+	}{
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkLowest}, "Met een index van 61,4 staat de organisatie bij de laagste 20 % van de sector"},
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkBelowMiddle}, "staat de organisatie onder het midden van de sector"},
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkMiddle}, "staat de organisatie rond het midden van de sector"},
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkAboveMiddle}, "staat de organisatie boven het midden van de sector"},
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkHighest}, "staat de organisatie bij de hoogste 20 % van de sector"},
+		{"nl", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkHighest}, "van ten minste 5 organisaties van ten minste 3 andere adviesbureaus; organisaties van het eigen adviesbureau tellen niet mee"},
+		{"en", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkLowest}, "With an index of 61.4, the organisation is among the lowest 20 % of the sector"},
+		{"en", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkBelowMiddle}, "the organisation is below the middle of the sector"},
+		{"en", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkMiddle}, "the organisation is around the middle of the sector"},
+		{"en", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkAboveMiddle}, "the organisation is above the middle of the sector"},
+		{"en", shown, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkHighest}, "the organisation is among the highest 20 % of the sector"},
+		{"nl", shown, survey.BenchmarkResult{}, "nog niet beschikbaar: daarvoor zijn afgeronde metingen met deze vragenlijst nodig van ten minste 5 organisaties"},
+		{"en", shown, survey.BenchmarkResult{}, "from at least 3 other consultancies"},
+		{"nl", &survey.Result{}, survey.BenchmarkResult{Available: true, Position: survey.BenchmarkMiddle}, "De index kan niet worden getoond"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+" "+string(tt.b.Position), func(t *testing.T) {
+			tr := texts.For(tt.lang)
+			v := resultsViewer{t: tr, f: numbersFor(tt.lang), d: d}
+			got := v.benchmark(&results{Result: tt.res, Benchmark: tt.b})
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "%!") {
+				t.Errorf("got %q, want it to contain %q", got, tt.want)
+			}
 		})
 	}
 }
