@@ -60,7 +60,7 @@ func (s *Server) exportResults(file string) echo.HandlerFunc {
 			}
 			contentType = xlsxContentType
 		} else {
-			body = writeCSV(sheets, true)
+			body = writeCSV(sheets)
 		}
 		s.audit(c, actionExport, "diagnostic", d.ID, d.Name+": "+file)
 		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", exportFileName(d, file)))
@@ -162,9 +162,9 @@ func (c cell) csvText(comma bool) string {
 }
 
 // writeCSV writes UTF-8 with a byte order mark (so that spreadsheets read
-// accents correctly) and ';' between fields. With titles, every sheet is a
-// section that starts with its name and ends with an empty line.
-func writeCSV(sheets []sheet, titles bool) []byte {
+// accents correctly) and ';' between fields. Every sheet is a section that
+// starts with its name and ends with an empty line.
+func writeCSV(sheets []sheet) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
 	w := csv.NewWriter(&buf)
@@ -172,12 +172,10 @@ func writeCSV(sheets []sheet, titles bool) []byte {
 	w.UseCRLF = true
 	comma := true
 	for i, sh := range sheets {
-		if titles {
-			if i > 0 {
-				_ = w.Write([]string{})
-			}
-			_ = w.Write([]string{neutralise(sh.Name)})
+		if i > 0 {
+			_ = w.Write([]string{})
 		}
+		_ = w.Write([]string{neutralise(sh.Name)})
 		header := make([]string, len(sh.Header))
 		for j, h := range sh.Header {
 			header[j] = neutralise(h)
@@ -196,7 +194,7 @@ func writeCSV(sheets []sheet, titles bool) []byte {
 }
 
 // writeXLSX writes one worksheet per sheet, streamed row by row so that a
-// file of many respondents is not held as cell objects. Text is written as
+// large file is not held as cell objects. Text is written as
 // text, never as a formula; it is neutralised all the same, so that a copy
 // saved as CSV is safe too.
 func writeXLSX(sheets []sheet) ([]byte, error) {
