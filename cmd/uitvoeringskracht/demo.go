@@ -26,12 +26,19 @@ import (
 const defaultAdviceDir = "templates/advice"
 
 // demoPeers are the other municipalities whose closed diagnostics make the
-// sector benchmark of the demo; scoring.Benchmark needs at least five.
+// sector benchmark of the demo; scoring.Benchmark needs at least five, of
+// at least three firms other than the demo organisation's (demoPeerFirms,
+// in turn).
 func demoPeers() []string {
 	return []string{
 		"Gemeente Noorderveld", "Gemeente Oosterbroek", "Gemeente Westmeer",
 		"Gemeente Hoogwoude", "Gemeente Lagevaart", "Gemeente Middenrade",
 	}
+}
+
+// demoPeerFirms are the consultancies of the demo peers.
+func demoPeerFirms() []string {
+	return []string{"Adviesbureau Noord", "Adviesbureau Oost", "Adviesbureau West"}
 }
 
 // demoOptions are the validated flags of the demo command.
@@ -159,10 +166,23 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	// Sector peers for the benchmark: small municipalities with their own
 	// climate, scored and summarised the way the service does it.
+	var firms []string
+	for _, name := range demoPeerFirms() {
+		// A demo database given with --database may hold them already.
+		f, err := st.FirmByName(ctx, name)
+		if survey.ErrorCode(err) == survey.CodeNotFound {
+			f = &survey.Firm{Name: name}
+			err = st.CreateFirm(ctx, f)
+		}
+		if err != nil {
+			return nil, err
+		}
+		firms = append(firms, f.ID)
+	}
 	for i, name := range demoPeers() {
 		peer := simulate.Demo(40)
 		peer.Name = name
-		rec := &survey.Organisation{Name: name, Sector: peer.Sector, Headcount: peer.Headcount()}
+		rec := &survey.Organisation{FirmID: firms[i%len(firms)], Name: name, Sector: peer.Sector, Headcount: peer.Headcount()}
 		if err := st.CreateOrganisation(ctx, rec); err != nil {
 			return nil, err
 		}
@@ -196,11 +216,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	var bench *survey.BenchmarkResult
 	if result.Index.Mean != nil {
-		scores, err := st.BenchmarkScores(ctx, orgRec.ID, q.ID, q.Version, orgRec.Sector, now)
+		peers, err := st.BenchmarkPeers(ctx, orgRec.FirmID, q.ID, q.Version, orgRec.Sector, now)
 		if err != nil {
 			return nil, err
 		}
-		b := scoring.Benchmark(*result.Index.Mean, scores)
+		b := scoring.Benchmark(*result.Index.Mean, orgRec.FirmID, peers)
 		bench = &b
 	}
 	diag, err := st.Diagnostic(ctx, current.ID)

@@ -90,6 +90,10 @@ type labels struct {
 	TrendCaption     string
 	BenchmarkNoScore string
 
+	// BenchmarkPositions words the coarse position of the index in the
+	// sector (docs/methodology.md §9).
+	BenchmarkPositions map[survey.BenchmarkPosition]string
+
 	MethodScores      string
 	MethodIntervals   string
 	MethodBands       string
@@ -279,10 +283,15 @@ func dutch() *labels {
 		Now:              "Nu",
 		NoTrend:          "Dit is de eerste meting van deze organisatie met deze vragenlijst. Bij een volgende meting toont dit hoofdstuk de ontwikkeling.",
 		BenchmarkHead:    "Vergelijking met de sector",
-		BenchmarkText:    "Met een index van %s scoort de organisatie hoger dan %s van de %s andere %s die deze vragenlijst gebruikten (percentiel %s).",
-		NoBenchmark:      "Een vergelijking met de sector is nog niet beschikbaar: daarvoor zijn afgeronde metingen van ten minste vijf andere organisaties uit dezelfde sector nodig.",
+		BenchmarkText:    "Met een index van %s staat de organisatie %s van de %s die deze vragenlijst gebruikten (ten minste vijf, van andere adviesbureaus).",
+		NoBenchmark:      "Een vergelijking met de sector is nog niet beschikbaar: daarvoor zijn afgeronde metingen van ten minste vijf organisaties uit dezelfde sector nodig, van ten minste drie andere adviesbureaus.",
 		TrendCaption:     "Verandering per onderwerp sinds de vorige meting",
 		BenchmarkNoScore: "De index kan niet worden getoond, dus ook niet worden vergeleken.",
+
+		BenchmarkPositions: map[survey.BenchmarkPosition]string{
+			survey.BenchmarkLowest: "bij de laagste 20 %", survey.BenchmarkBelowMiddle: "onder het midden", survey.BenchmarkMiddle: "rond het midden",
+			survey.BenchmarkAboveMiddle: "boven het midden", survey.BenchmarkHighest: "bij de hoogste 20 %",
+		},
 
 		MethodScores: "Elke stelling wordt beantwoord op een schaal van 1 (helemaal oneens) tot 5 (helemaal eens). " +
 			"Omgekeerd geformuleerde stellingen worden omgerekend, zodat een hoge score altijd meer uitvoeringskracht betekent. " +
@@ -465,10 +474,15 @@ func english() *labels {
 		Now:              "Now",
 		NoTrend:          "This is the organisation’s first survey with this questionnaire. After the next one, this chapter shows the trend.",
 		BenchmarkHead:    "Sector benchmark",
-		BenchmarkText:    "With an index of %s, the organisation scores higher than %s of the %s other %s that used this questionnaire (percentile %s).",
-		NoBenchmark:      "A sector benchmark is not yet available: it needs closed surveys of at least five other organisations in the same sector.",
+		BenchmarkText:    "With an index of %s, the organisation is %s of the %s that used this questionnaire (at least five, of other consultancies).",
+		NoBenchmark:      "A sector benchmark is not yet available: it needs closed surveys of at least five organisations in the same sector, from at least three other consultancies.",
 		TrendCaption:     "Change per measure since the previous survey",
 		BenchmarkNoScore: "The index cannot be shown, so it cannot be compared either.",
+
+		BenchmarkPositions: map[survey.BenchmarkPosition]string{
+			survey.BenchmarkLowest: "among the lowest 20 %", survey.BenchmarkBelowMiddle: "below the middle", survey.BenchmarkMiddle: "around the middle",
+			survey.BenchmarkAboveMiddle: "above the middle", survey.BenchmarkHighest: "among the highest 20 %",
+		},
 
 		MethodScores: "Every statement is answered on a scale from 1 (strongly disagree) to 5 (strongly agree). " +
 			"Negatively worded statements are recoded, so that a high score always means more execution power. " +

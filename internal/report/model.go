@@ -926,11 +926,11 @@ func (b *builder) trend() {
 	switch {
 	case !d.Index.Shown:
 		d.BenchmarkText = l.BenchmarkNoScore
-	case bm == nil || !bm.Available || bm.Percentile == nil || bm.Others == 0:
+	case bm == nil || !bm.Available || l.BenchmarkPositions[bm.Position] == "":
 		d.BenchmarkText = l.NoBenchmark
 	default:
-		d.BenchmarkText = sprintf(l.BenchmarkText, d.Index.Value, n.percent(*bm.Percentile/100),
-			n.count(bm.Others), sectorName(b.lang, b.in.Organisation.Sector, true), n.fixed(*bm.Percentile, 0))
+		d.BenchmarkText = sprintf(l.BenchmarkText, d.Index.Value, l.BenchmarkPositions[bm.Position],
+			sectorName(b.lang, b.in.Organisation.Sector, true))
 	}
 }
 

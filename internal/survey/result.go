@@ -372,15 +372,33 @@ type Trend struct {
 	Changes   []Difference `json:"changes"`
 }
 
-// BenchmarkResult places a score among other organisations of the same
-// sector. It never holds anything about a single other organisation.
+// BenchmarkPeer is one organisation in a sector comparison: its firm and
+// the index of its latest qualifying closed diagnostic. Peers are never
+// shown; only the position of a score among them is.
+type BenchmarkPeer struct {
+	FirmID string
+	Index  float64
+}
+
+// BenchmarkPosition is the coarse place of an index among the comparison
+// set (docs/methodology.md §9).
+type BenchmarkPosition string
+
+// The five positions, lowest first.
+const (
+	BenchmarkLowest      BenchmarkPosition = "lowest_20"
+	BenchmarkBelowMiddle BenchmarkPosition = "below_middle"
+	BenchmarkMiddle      BenchmarkPosition = "middle"
+	BenchmarkAboveMiddle BenchmarkPosition = "above_middle"
+	BenchmarkHighest     BenchmarkPosition = "highest_20"
+)
+
+// BenchmarkResult places a score among organisations of other firms of the
+// same sector. It holds only the coarse position: no percentile, no count
+// and nothing about a single other organisation.
 type BenchmarkResult struct {
-	Available bool `json:"available"`
-	// Others is the number of other organisations compared with.
-	Others int `json:"others,omitempty"`
-	// Percentile is the mid-rank percentile (0-100) of the score among the
-	// others.
-	Percentile *float64 `json:"percentile,omitempty"`
+	Available bool              `json:"available"`
+	Position  BenchmarkPosition `json:"position,omitempty"`
 }
 
 // Availability says whether the results of a diagnostic may be shown.

@@ -211,7 +211,7 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 		privacyItem{Text: t.Get("privacy.anonymity.releases", minSize-1)},
 		privacyItem{Text: t.Get("privacy.anonymity.audit", minSize-1)},
 		privacyItem{Text: t.Get("privacy.anonymity.progress", minSize)},
-		privacyItem{Text: t.Get("privacy.anonymity.export", minSize)},
+		privacyItem{Text: t.Get("privacy.anonymity.export")},
 	)
 
 	// Who sees what.
@@ -220,7 +220,7 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 		{Text: t.Get("privacy.access.directors", org, defaultLinkDays)},
 		{Text: t.Get("privacy.access.organisation", org)},
 		{Text: t.Get("privacy.access.admins", firm)},
-		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers)},
+		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)},
 		{Text: t.Get("privacy.access.pooling", scoring.PoolingThreshold)},
 	}}
 

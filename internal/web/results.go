@@ -80,13 +80,6 @@ func (r *results) PreviewPossible() bool {
 	return r.NewPreview.Available && r.NewPreview.Preview && !(r.Availability.Preview && r.Count == r.PreviewedAt)
 }
 
-// ExportsOfAnswers reports whether the respondent-level exports may be made:
-// only of a closed diagnostic. Two respondent-level files of an open
-// diagnostic would tell, by their difference, whose answers came in between.
-func (r *results) ExportsOfAnswers() bool {
-	return r.Availability.Available && !r.Availability.Preview
-}
-
 // availabilityNow is what may be shown on a GET: a closed diagnostic's
 // results, or the preview that was recorded last, as long as no response
 // has come in since. A GET never records a preview.
@@ -136,11 +129,11 @@ func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*result
 		s.keepSummary(ctx, d, r.Result)
 	}
 	if r.Result.Index.Shown {
-		others, err := s.store.BenchmarkScores(ctx, d.OrganisationID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
+		peers, err := s.store.BenchmarkPeers(ctx, d.Organisation.FirmID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
 		if err != nil {
 			return nil, err
 		}
-		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, others)
+		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, d.Organisation.FirmID, peers)
 	}
 	return r, nil
 }
@@ -742,7 +735,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	p.Benchmark = v.benchmark(r)
 	p.Reliability = v.reliability(res)
 	p.Open, p.OpenNote = v.openAnswers(r)
-	p.Exports = exportLinks(d.ID, r, t)
+	p.Exports = exportLinks(d.ID, t)
 	return p
 }
 
@@ -1140,9 +1133,10 @@ func (v resultsViewer) benchmark(r *results) string {
 	case !r.Result.Index.Shown:
 		return v.t.Get("results.benchmark.no_index")
 	case !r.Benchmark.Available:
-		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector)
+		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector, scoring.MinBenchmarkFirms)
 	default:
-		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.f.dec(*r.Benchmark.Percentile, 0), r.Benchmark.Others, sector)
+		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.t.Get(variant("results.benchmark.position.", string(r.Benchmark.Position))),
+			sector, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)
 	}
 }
 

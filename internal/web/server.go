@@ -59,7 +59,7 @@ type Store interface {
 	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
 	RecordRelease(ctx context.Context, diagnosticID string, after int, rel survey.Release) (survey.Release, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
-	BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error)
+	BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
 
 	// Reports and director links. Functions that take a firm id treat
