@@ -32,7 +32,7 @@ const (
 	// diagnostic closes when the deployment does not say otherwise.
 	DefaultRetentionMonths = 24
 	// MaxRetentionMonths bounds the retention period a deployment may set.
-	MaxRetentionMonths = 120
+	MaxRetentionMonths  = 120
 	privacyMarkdownFile = "templates/privacy/notice.md.tmpl"
 )
 

@@ -208,7 +208,7 @@ func decodeProgress(d *survey.Diagnostic, data []byte) (*progress, error) {
 	if flags&flagCompressed != 0 {
 		// Bounded: a state never needs more than a few KB unpacked.
 		raw, err := io.ReadAll(io.LimitReader(flate.NewReader(r), 64<<10))
-		if err != nil {
+		if err != nil || r.Len() != 0 {
 			return nil, errBadState
 		}
 		body = bytes.NewReader(raw)
