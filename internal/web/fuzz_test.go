@@ -329,11 +329,11 @@ func (fx *decodeFixture) check(t *testing.T, step int, body string) {
 
 		// The state travels in the cookie encoding; the response is built
 		// from what it reads back, which must be what was written.
-		data, err := encodeProgress(fx.d, dr)
+		data, err := (&stateCodec{}).encode(fx.d, dr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, err := decodeProgress(fx.d, data)
+		stored, err := (&stateCodec{}).decode(fx.d, data)
 		if err != nil {
 			t.Fatalf("a state of valid answers does not decode: %v", err)
 		}

@@ -109,8 +109,8 @@ func epochDay(t time.Time) int { return int(t.UTC().Unix() / 86400) }
 // errBadState means the bytes do not describe a state of this diagnostic.
 var errBadState = errors.New("malformed state")
 
-// encodeProgress writes p for the questionnaire of d.
-func encodeProgress(d *survey.Diagnostic, p *progress) ([]byte, error) {
+// encode writes p for the questionnaire of d.
+func (sc *stateCodec) encode(d *survey.Diagnostic, p *progress) ([]byte, error) {
 	var flags byte
 	if p.Submitted {
 		flags |= flagSubmitted
@@ -152,28 +152,28 @@ func encodeProgress(d *survey.Diagnostic, p *progress) ([]byte, error) {
 		}
 		body = append(body, byte(v))
 	}
+	openBytes := 0
 	for _, o := range q.Open {
 		text := p.Open[o.ID]
 		body = binary.AppendUvarint(body, uint64(len(text)))
 		body = append(body, text...)
+		openBytes += len(text)
 	}
 	// Compress only when it pays: open answers in prose shrink, the
-	// one-byte-per-item part hardly does.
-	var z bytes.Buffer
-	w, _ := flate.NewWriter(&z, flate.BestCompression)
-	_, _ = w.Write(body)
-	_ = w.Close()
-	if z.Len() < len(body) {
-		flags |= flagCompressed
-		body = z.Bytes()
+	// one-byte-per-item part hardly does, so short states are not tried.
+	if openBytes >= compressFrom {
+		if z := sc.deflate(body); len(z) < len(body) {
+			flags |= flagCompressed
+			body = z
+		}
 	}
 	out[1] = flags
 	return append(out, body...), nil
 }
 
-// decodeProgress reads a state written by encodeProgress for d, and checks
-// every value against d's questionnaire as parseStep would.
-func decodeProgress(d *survey.Diagnostic, data []byte) (*progress, error) {
+// decode reads a state written by encode for d, and checks every value
+// against d's questionnaire as parseStep would.
+func (sc *stateCodec) decode(d *survey.Diagnostic, data []byte) (*progress, error) {
 	if len(data) < 3 || data[0] != stateVersion {
 		return nil, errBadState
 	}
@@ -206,8 +206,7 @@ func decodeProgress(d *survey.Diagnostic, data []byte) (*progress, error) {
 
 	var body io.ByteReader = r
 	if flags&flagCompressed != 0 {
-		// Bounded: a state never needs more than a few KB unpacked.
-		raw, err := io.ReadAll(io.LimitReader(flate.NewReader(r), 64<<10))
+		raw, err := sc.inflate(r)
 		if err != nil || r.Len() != 0 {
 			return nil, errBadState
 		}
@@ -257,6 +256,45 @@ func decodeProgress(d *survey.Diagnostic, data []byte) (*progress, error) {
 	return p, nil
 }
 
+// compressFrom is the length of open answers from which compressing the
+// body is tried: below it the saving is a few bytes at most.
+const compressFrom = 200
+
+// stateCodec encodes and decodes states. Its compressors are pooled: a new
+// flate writer allocates about 1 MB, which on every step of every
+// respondent would cost more than the rest of the request. The zero value
+// is ready to use.
+type stateCodec struct {
+	deflaters, inflaters sync.Pool
+}
+
+func (sc *stateCodec) deflate(b []byte) []byte {
+	var z bytes.Buffer
+	w, _ := sc.deflaters.Get().(*flate.Writer)
+	if w == nil {
+		w, _ = flate.NewWriter(&z, flate.BestCompression)
+	} else {
+		w.Reset(&z)
+	}
+	_, _ = w.Write(b)
+	_ = w.Close()
+	sc.deflaters.Put(w)
+	return z.Bytes()
+}
+
+// inflate unpacks a compressed body, bounded: a state never needs more
+// than a few KB unpacked.
+func (sc *stateCodec) inflate(r *bytes.Reader) ([]byte, error) {
+	fr, _ := sc.inflaters.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(r)
+	} else if err := fr.(flate.Resetter).Reset(r, nil); err != nil {
+		return nil, err
+	}
+	defer sc.inflaters.Put(fr)
+	return io.ReadAll(io.LimitReader(fr, 64<<10))
+}
+
 // backgroundOptions lists the option ids of a background question in order:
 // the diagnostic's units for the unit question.
 func backgroundOptions(d *survey.Diagnostic, b survey.BackgroundQuestion) []string {
@@ -278,8 +316,9 @@ func backgroundOptions(d *survey.Diagnostic, b survey.BackgroundQuestion) []stri
 // names a key it does not know (another instance rotated): a stream of
 // forged key ids costs the database one query per interval.
 type sealer struct {
-	load func(ctx context.Context) (map[byte][]byte, byte, error)
-	now  func() time.Time
+	load  func(ctx context.Context) (map[byte][]byte, byte, error)
+	now   func() time.Time
+	codec stateCodec
 
 	mu       sync.Mutex
 	aeads    map[byte]cipher.AEAD
@@ -316,7 +355,7 @@ func (s *sealer) keys(ctx context.Context, want byte) (map[byte]cipher.AEAD, byt
 func stateAD(d *survey.Diagnostic) []byte { return []byte("uk-state-v1\x00" + d.ID) }
 
 func (s *sealer) seal(ctx context.Context, d *survey.Diagnostic, p *progress) (string, error) {
-	plain, err := encodeProgress(d, p)
+	plain, err := s.codec.encode(d, p)
 	if err != nil {
 		return "", err
 	}
@@ -354,7 +393,7 @@ func (s *sealer) open(ctx context.Context, d *survey.Diagnostic, value string) (
 	if err != nil {
 		return nil, errBadState
 	}
-	p, err := decodeProgress(d, plain)
+	p, err := s.codec.decode(d, plain)
 	if err != nil {
 		return nil, err
 	}

@@ -465,11 +465,11 @@ func TestProgressEncodingRoundTrip(t *testing.T) {
 	p.Answers[items[0].ID] = survey.DontKnow
 	p.Answers[items[1].ID] = d.Questionnaire.Scale.Max
 	p.Open["obstacle"] = "Minder overleg, meer doen. Minder overleg, meer doen."
-	data, err := encodeProgress(d, p)
+	data, err := (&stateCodec{}).encode(d, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodeProgress(d, data)
+	got, err := (&stateCodec{}).decode(d, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,11 +479,11 @@ func TestProgressEncodingRoundTrip(t *testing.T) {
 		t.Fatalf("decoded %+v, want %+v", got, p)
 	}
 	for i := range data {
-		if _, err := decodeProgress(d, data[:i]); err == nil {
+		if _, err := (&stateCodec{}).decode(d, data[:i]); err == nil {
 			t.Errorf("a state cut to %d of %d bytes decodes", i, len(data))
 		}
 	}
-	if _, err := decodeProgress(d, append(data, 0)); err == nil {
+	if _, err := (&stateCodec{}).decode(d, append(data, 0)); err == nil {
 		t.Error("a state with a trailing byte decodes")
 	}
 }
