@@ -286,7 +286,19 @@ func (s *Server) saveStep(c echo.Context) error {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
 	t := s.texts.For(requestLang(c))
+	back := form.Get(fieldAction) == actionBack
+	form.Del(fieldAction)
 	values, fieldErrs, formErr := s.parseStep(d, n, form, t)
+	if back {
+		// "Previous step" keeps what was ticked, without asking for the
+		// rest: saving costs nothing now that it goes into the cookie.
+		keepValid(d, n, values, fieldErrs, st)
+		if err := s.saveState(c, d, st); err != nil {
+			s.logStoreFailure(c, err)
+			return s.saveFailed(c, d, n, values)
+		}
+		return c.Redirect(http.StatusSeeOther, stepBackURL(d, n))
+	}
 	if len(fieldErrs) > 0 || formErr != "" {
 		return s.renderStep(c, d, n, values, fieldErrs, formErr, http.StatusUnprocessableEntity)
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -486,4 +487,59 @@ func TestProgressEncodingRoundTrip(t *testing.T) {
 	if _, err := (&stateCodec{}).decode(d, append(data, 0)); err == nil {
 		t.Error("a state with a trailing byte decodes")
 	}
+}
+
+// "Previous step" with part of a step answered keeps what was ticked (issue
+// 12): the page is saved without checking it, and the step does not count
+// as done, so the next one cannot be skipped to.
+func TestPreviousStepKeepsWhatWasTicked(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		b := f.browser(t)
+		_, step1 := f.start(t, b)
+		step2 := b.follow(b.post(answerAll(t, step1.body, nil)))
+		action, form := answerAll(t, step2.body, nil)
+		names := radioNames(step2.body)
+		if len(names) < 5 {
+			t.Fatalf("step 2 has %d questions", len(names))
+		}
+		// Three answered (not the first choice), the rest left open.
+		for i, name := range names {
+			if i < 3 {
+				form.Set(name, "4")
+			} else {
+				form.Del(name)
+			}
+		}
+		form.Set("actie", "terug")
+		p := b.post(action, form)
+		if p.status != http.StatusSeeOther || p.location != "/d/"+f.diag.Token+"/stap/1" {
+			t.Fatalf("previous step: %d %s", p.status, p.location)
+		}
+		again := b.get(action)
+		for i, name := range names {
+			ticked := strings.Contains(again.body, `name="`+name+`" value="4" checked`)
+			if i < 3 && !ticked {
+				t.Errorf("%s is not kept after going back", name)
+			}
+			if i >= 3 && regexp.MustCompile(`name="`+name+`" value="[^"]*" checked`).MatchString(again.body) {
+				t.Errorf("%s was left open but comes back answered", name)
+			}
+		}
+		if strings.Contains(again.body, "error-summary") {
+			t.Error("going back showed errors")
+		}
+		if p := b.get("/d/" + f.diag.Token + "/stap/3"); p.status != http.StatusSeeOther || !strings.HasSuffix(p.location, "/stap/2") {
+			t.Errorf("step 3 after going back from a half-answered step 2: %d %s", p.status, p.location)
+		}
+		// From step 1 "Previous step" leads to the landing page, which offers to continue.
+		_, form1 := answerAll(t, step1.body, nil)
+		form1.Set("actie", "terug")
+		if p := b.post("/d/"+f.diag.Token+"/stap/1", form1); p.status != http.StatusSeeOther || p.location != "/d/"+f.diag.Token {
+			t.Errorf("previous step from step 1: %d %s", p.status, p.location)
+		}
+		if p := b.get("/d/" + f.diag.Token); !strings.Contains(p.body, "Ga verder waar u was") {
+			t.Error("the landing page does not offer to continue")
+		}
+	})
 }

@@ -267,6 +267,34 @@ func applyStep(d *survey.Diagnostic, n int, values map[string]string, st *progre
 	st.Reached = max(st.Reached, n)
 }
 
+// The step form's second button, "Previous step", posts the page as it is.
+const (
+	fieldAction = "actie"
+	actionBack  = "terug"
+)
+
+// keepValid copies the valid values of step n into the state without
+// counting the step as done, for a respondent who goes back.
+func keepValid(d *survey.Diagnostic, n int, values, errs map[string]string, st *progress) {
+	valid := map[string]string{}
+	for name, v := range values {
+		if _, bad := errs[name]; !bad {
+			valid[name] = v
+		}
+	}
+	reached := st.Reached
+	applyStep(d, n, valid, st)
+	st.Reached = reached
+}
+
+// stepBackURL is where "Previous step" leads from step n.
+func stepBackURL(d *survey.Diagnostic, n int) string {
+	if n > 1 {
+		return respondentPath(d, "/stap/"+strconv.Itoa(n-1))
+	}
+	return respondentPath(d, "")
+}
+
 // firstIncompleteStep returns the first step with a required question left
 // open, or 0 when the state is complete.
 func firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
@@ -329,7 +357,6 @@ type stepPage struct {
 	Errors       []field
 	FormError    string
 	Action       string
-	BackURL      string
 }
 
 func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values, errs map[string]string, formErr string, status int) error {
@@ -343,13 +370,9 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 		Total:        len(steps) + 1,
 		FormError:    formErr,
 		Action:       respondentPath(d, "/stap/"+strconv.Itoa(n)),
-		BackURL:      respondentPath(d, ""),
 	}
 	if c.QueryParam("vanaf") == "controle" {
 		page.Action += "?vanaf=controle"
-	}
-	if n > 1 {
-		page.BackURL = respondentPath(d, "/stap/"+strconv.Itoa(n-1))
 	}
 	switch step.Kind {
 	case stepBackground:
