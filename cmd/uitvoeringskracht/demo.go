@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -351,9 +352,9 @@ func (d *demo) wave(ctx context.Context, orgID string, org simulate.Organisation
 	return diag, nil
 }
 
-// submit stores the responses the way the respondent flow does: a draft,
-// then a submission with the draft's nonce. A few workers at a time let
-// the SQLite store group their commits.
+// submit stores the responses the way the respondent flow does: a
+// submission with a fresh nonce (a respondent's sealed state carries one).
+// A few workers at a time let the SQLite store group their commits.
 func (d *demo) submit(ctx context.Context, responses []survey.Response) error {
 	const workers = 8
 	ctx, cancel := context.WithCancel(ctx)
@@ -367,11 +368,7 @@ func (d *demo) submit(ctx context.Context, responses []survey.Response) error {
 			defer wg.Done()
 			for i := range next {
 				r := &responses[i]
-				draft, err := d.st.CreateDraft(ctx, r.DiagnosticID)
-				if err == nil {
-					err = d.st.Submit(ctx, draft.ID, draft.Nonce, r)
-				}
-				if err != nil {
+				if err := d.st.Submit(ctx, cryptorand.Text(), r); err != nil {
 					errs <- err
 					cancel()
 					return

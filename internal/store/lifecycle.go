@@ -32,9 +32,8 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 	})
 }
 
-// NonceUsed reports whether a submission with this nonce was stored. The
-// respondent flow asks it when a retried submit finds its draft gone, to
-// tell "already stored" from "expired".
+// NonceUsed reports whether a submission with this nonce was stored, for
+// checks from outside the respondent flow (the resilience tests).
 func (s *Store) NonceUsed(ctx context.Context, nonce string) (bool, error) {
 	exists, err := s.read.NewSelect().Model((*submissionNonceRow)(nil)).
 		Where("nonce_hash = ?", hash(nonce)).
@@ -79,7 +78,7 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) (PurgeResult, error
 				out.Diagnostics++
 				out.Responses += int(n)
 			}
-			for _, model := range []any{(*draftRow)(nil), (*submissionNonceRow)(nil), (*accessCodeRow)(nil)} {
+			for _, model := range []any{(*submissionNonceRow)(nil), (*accessCodeRow)(nil)} {
 				if _, err := tx.NewDelete().Model(model).Where("diagnostic_id = ?", id).Exec(ctx); err != nil {
 					return err
 				}

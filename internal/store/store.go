@@ -8,9 +8,11 @@
 // the cause, for everything else.
 //
 // Anonymity is a property of this package as much as of the web layer: a
-// stored response holds no IP address, user agent, cookie, draft id, access
-// code or time finer than the calendar date, and its id is random. See
-// Submit, and the migrations for the table layout.
+// stored response holds no IP address, user agent, cookie, access code or
+// time finer than the calendar date, and its id is random. Respondents'
+// progress is never stored here (it is sealed in their cookie with a key
+// from SealingKeys); an access code is spent when entered. See Submit,
+// SpendAccessCode, and the migrations for the table layout.
 package store
 
 import (

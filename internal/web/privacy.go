@@ -32,11 +32,7 @@ const (
 	// diagnostic closes when the deployment does not say otherwise.
 	DefaultRetentionMonths = 24
 	// MaxRetentionMonths bounds the retention period a deployment may set.
-	MaxRetentionMonths = 120
-	// DraftRetentionDays is how long `purge` keeps a draft that is not
-	// saved again: a questionnaire started and abandoned.
-	DraftRetentionDays = 30
-
+	MaxRetentionMonths  = 120
 	privacyMarkdownFile = "templates/privacy/notice.md.tmpl"
 )
 
@@ -183,15 +179,15 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 	}
 	notCollected.Items = append(notCollected.Items, privacyItem{Text: t.Get("privacy.notcollected.cookies")})
 
-	// Cookies and drafts.
+	// Cookies and the progress kept in them.
 	cookies := privacySection{ID: "cookies", Heading: t.Get("privacy.cookies.heading"),
 		Before: []string{t.Get("privacy.cookies.intro")},
 		Items: []privacyItem{
-			{Text: t.Get("privacy.cookies.draft")},
+			{Text: t.Get("privacy.cookies.state")},
 			{Text: t.Get("privacy.cookies.csrf")},
 			{Text: t.Get("privacy.cookies.lang")},
 		},
-		After: []string{t.Get("privacy.cookies.drafts", DraftRetentionDays)},
+		After: []string{t.Get("privacy.cookies.progress", StateExpiryDays)},
 	}
 
 	// The anonymity rules, with this diagnostic's numbers.

@@ -190,13 +190,13 @@ func TestStepsCannotBeSkipped(t *testing.T) {
 	})
 }
 
-func TestWithoutDraftRespondentStartsAgain(t *testing.T) {
+func TestWithoutStateRespondentStartsAgain(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		b := f.browser(t)
 		p := b.get("/d/" + f.diag.Token + "/stap/1")
 		if p.status != http.StatusSeeOther || !strings.Contains(p.location, "verlopen=1") {
-			t.Fatalf("no draft: %d %s", p.status, p.location)
+			t.Fatalf("no state: %d %s", p.status, p.location)
 		}
 		if p := b.follow(p); !strings.Contains(p.body, "U kunt de vragenlijst opnieuw beginnen") {
 			t.Error("landing does not explain the restart")

@@ -27,13 +27,11 @@ import (
 type Store interface {
 	Ready(ctx context.Context) error
 	DiagnosticByToken(ctx context.Context, token string) (*survey.Diagnostic, error)
-	CreateDraft(ctx context.Context, diagnosticID string) (*survey.Draft, error)
-	Draft(ctx context.Context, diagnosticID, draftID string) (*survey.Draft, error)
-	SaveDraft(ctx context.Context, d *survey.Draft) error
-	Submit(ctx context.Context, draftID, nonce string, r *survey.Response) error
-	NonceUsed(ctx context.Context, nonce string) (bool, error)
-	CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error)
-	UseDraftCode(ctx context.Context, diagnosticID, draftID string) error
+	// SealingKeys returns the keys that seal respondents' progress (by id)
+	// and the id of the one that seals new states; see sealed.go.
+	SealingKeys(ctx context.Context) (map[byte][]byte, byte, error)
+	SpendAccessCode(ctx context.Context, diagnosticID, code string) error
+	Submit(ctx context.Context, nonce string, r *survey.Response) error
 
 	// The consultants' workspace. Every lookup takes the consultant's
 	// firm, so another firm's ids are simply not found.
@@ -142,6 +140,8 @@ type Server struct {
 	trustedProxies []*net.IPNet
 	// metrics is nil unless Config.MetricsToken is set.
 	metrics *metrics
+	// sealer seals respondents' progress into their cookies.
+	sealer *sealer
 }
 
 // New builds the server: it parses templates and translations once and
@@ -218,7 +218,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		signIn:         newSignInPolicy(),
 		advice:         advice,
 		privacyMD:      privacyMD,
+		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 	}
+	// Load the sealing keys now, so the first respondent does not wait for
+	// them; if the database is not there yet, the first state loads them.
+	warm, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, _, _ = s.sealer.keys(warm, 0)
+	cancel()
 	pools := deps.Pools
 	if pools == nil {
 		pools, _ = deps.Store.(PoolStatser)
