@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 
 	"github.com/uptrace/bun"
 
@@ -61,6 +62,16 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 			}
 			return err
 		}
+		if s.dialect == DialectPostgres {
+			// One array parameter instead of the hashes in the statement
+			// text (params.go).
+			hashes := make([]string, len(rows))
+			for i, r := range rows {
+				hashes[i] = r.CodeHash
+			}
+			_, err := pgExec(ctx, tx.Tx, "INSERT INTO access_codes (code_hash, diagnostic_id) SELECT unnest($1::text[]), $2", hashes, diagnosticID)
+			return err
+		}
 		// Insert in chunks: SQLite limits the number of bound values.
 		for start := 0; start < len(rows); start += 1000 {
 			chunk := rows[start:min(start+1000, len(rows))]
@@ -97,7 +108,13 @@ func (s *Store) AccessCodeCounts(ctx context.Context, diagnosticID string) (issu
 // the code is only spent when the answers are submitted (UseDraftCode).
 func (s *Store) CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error) {
 	h := codeHash(diagnosticID, code)
-	exists, err := s.read.NewSelect().Model((*accessCodeRow)(nil)).Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exists(ctx)
+	var exists bool
+	var err error
+	if s.dialect == DialectPostgres {
+		err = pgQueryRow(ctx, s.read.DB, "SELECT EXISTS (SELECT 1 FROM access_codes WHERE code_hash = $1 AND diagnostic_id = $2)", h, diagnosticID).Scan(&exists)
+	} else {
+		exists, err = s.read.NewSelect().Model((*accessCodeRow)(nil)).Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exists(ctx)
+	}
 	if err != nil {
 		return nil, dbError(err, "check access code")
 	}
@@ -113,7 +130,7 @@ func (s *Store) CreateDraftWithCode(ctx context.Context, diagnosticID, code stri
 // keeps ties the code to the response. It fails with CodeConflict when the
 // code was used by another draft in the meantime.
 func (s *Store) UseDraftCode(ctx context.Context, diagnosticID, draftID string) error {
-	return s.write(ctx, "use access code", func(ctx context.Context, tx bun.Tx) error {
+	err := s.write(ctx, "use access code", func(ctx context.Context, tx bun.Tx) error {
 		var row draftRow
 		err := tx.NewSelect().Model(&row).Where("id = ?", hash(draftID)).Where("diagnostic_id = ?", diagnosticID).Scan(ctx)
 		if err != nil {
@@ -122,7 +139,12 @@ func (s *Store) UseDraftCode(ctx context.Context, diagnosticID, draftID string) 
 		if row.CodeHash == "" || row.CodeUsed {
 			return nil
 		}
-		res, err := tx.NewDelete().Model((*accessCodeRow)(nil)).Where("code_hash = ?", row.CodeHash).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
+		var res sql.Result
+		if s.dialect == DialectPostgres {
+			res, err = pgExec(ctx, tx.Tx, "DELETE FROM access_codes WHERE code_hash = $1 AND diagnostic_id = $2", row.CodeHash, diagnosticID)
+		} else {
+			res, err = tx.NewDelete().Model((*accessCodeRow)(nil)).Where("code_hash = ?", row.CodeHash).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
+		}
 		if err != nil {
 			return err
 		}
@@ -137,4 +159,8 @@ func (s *Store) UseDraftCode(ctx context.Context, diagnosticID, draftID string) 
 			Where("id = ?", hash(draftID)).Exec(ctx)
 		return err
 	})
+	if err == nil {
+		s.markDirty()
+	}
+	return err
 }

@@ -52,6 +52,7 @@ func (s *Store) createDraft(ctx context.Context, diagnosticID, codeHash string) 
 	if err != nil {
 		return nil, err
 	}
+	s.markDirty()
 	return d, nil
 }
 
@@ -110,6 +111,7 @@ func (s *Store) SaveDraft(ctx context.Context, d *survey.Draft) error {
 		} else if n == 0 {
 			return survey.Errorf(survey.CodeNotFound, "draft not found")
 		}
+		s.markDirty()
 		return nil
 	})
 }
@@ -147,6 +149,7 @@ func (s *Store) Submit(ctx context.Context, draftID, nonce string, r *survey.Res
 		return err
 	}
 	r.ID = row.ID
+	s.markDirty()
 	return nil
 }
 
@@ -155,13 +158,16 @@ func (s *Store) Submit(ctx context.Context, draftID, nonce string, r *survey.Res
 // statements, COMMIT), which is what lets it keep up with 64 callers on two
 // cores. Every part of the statement happens, or none does.
 func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow, draftHash string) error {
-	_, err := s.db.NewDelete().
-		With("nonce", s.db.NewInsert().Model(nonceRow)).
-		With("response", s.db.NewInsert().Model(row)).
-		Model((*draftRow)(nil)).
-		Where("id = ?", draftHash).
-		Where("diagnostic_id = ?", row.DiagnosticID).
-		Exec(ctx)
+	// Bind parameters: the statement carries the answers and the nonce's
+	// hash (params.go).
+	_, err := pgExec(ctx, s.db.DB, `WITH nonce AS (
+			INSERT INTO submission_nonces (nonce_hash, diagnostic_id) VALUES ($1, $2)
+		), response AS (
+			INSERT INTO responses (id, diagnostic_id, submitted_on, background, answers, open_answers)
+			VALUES ($3, $2, $4, $5, $6, $7)
+		)
+		DELETE FROM drafts WHERE id = $8 AND diagnostic_id = $2`,
+		nonceRow.NonceHash, row.DiagnosticID, row.ID, row.SubmittedOn, row.Background, row.Answers, row.OpenAnswers, draftHash)
 	switch {
 	case isUniqueViolation(err):
 		// The response id is random (128 bits): only the nonce can clash.
