@@ -43,7 +43,15 @@ func (s *Store) createDraft(ctx context.Context, diagnosticID, codeHash string) 
 		CodeHash:     codeHash,
 	}
 	err = s.writeStatement(ctx, "create draft", func(ctx context.Context, db bun.IDB) error {
-		_, err := db.NewInsert().Model(&row).Exec(ctx)
+		var err error
+		if s.dialect == DialectPostgres {
+			// The row holds the nonce and a code hash (params.go).
+			_, err = pgExec(ctx, s.db.DB, `INSERT INTO drafts (id, diagnostic_id, nonce, data, updated_at, code_hash, code_used)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				row.IDHash, row.DiagnosticID, row.Nonce, row.Data, row.UpdatedAt, row.CodeHash, row.CodeUsed)
+		} else {
+			_, err = db.NewInsert().Model(&row).Exec(ctx)
+		}
 		if isForeignKeyViolation(err) {
 			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
 		}
@@ -97,12 +105,20 @@ func (s *Store) SaveDraft(ctx context.Context, d *survey.Draft) error {
 	}
 	updatedAt := s.timestamp()
 	return s.writeStatement(ctx, "save draft", func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewUpdate().Model((*draftRow)(nil)).
-			Set("data = ?", string(data)).
-			Set("updated_at = ?", updatedAt).
-			Where("id = ?", hash(d.ID)).
-			Where("diagnostic_id = ?", d.DiagnosticID).
-			Exec(ctx)
+		var res sql.Result
+		var err error
+		if s.dialect == DialectPostgres {
+			// The statement carries the answers (params.go).
+			res, err = pgExec(ctx, s.db.DB, "UPDATE drafts SET data = $1, updated_at = $2 WHERE id = $3 AND diagnostic_id = $4",
+				string(data), updatedAt, hash(d.ID), d.DiagnosticID)
+		} else {
+			res, err = db.NewUpdate().Model((*draftRow)(nil)).
+				Set("data = ?", string(data)).
+				Set("updated_at = ?", updatedAt).
+				Where("id = ?", hash(d.ID)).
+				Where("diagnostic_id = ?", d.DiagnosticID).
+				Exec(ctx)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,493 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// The forensic tests attack the storage the way an administrator, a hosting
+// provider or a backup holder can: they read the raw SQLite files (main,
+// -wal, -shm, backups) and PostgreSQL's heap pages (pageinspect), and try to
+// find spent access codes, copies of answers, times of day and the order in
+// which the responses came in. Each attack is run before the scrub too and
+// must succeed there, so that the test proves it can fail.
+
+const (
+	forensicRespondents = 200
+	// Every forensicAbandonEvery-th respondent spends a code and leaves
+	// without submitting.
+	forensicAbandonEvery = 7
+)
+
+// clockTime matches a clock time as SQLite (bun) and PostgreSQL write it.
+var clockTime = regexp.MustCompile(`\d\d:\d\d:\d\d`)
+
+// respondent is what the test knows of one respondent.
+type respondent struct {
+	order    int    // true position in the submission order
+	code     string // the access code used
+	id       string // the stored response's id
+	openText string // a text only this respondent's answers contain
+}
+
+// respond plays one respondent with an access code through the store API:
+// code accepted, answers saved, code spent, answers submitted. It is the
+// one place that knows that API (adapt it, and abandon, when the store
+// changes; the attacks stay as they are).
+func respond(t *testing.T, s *store.Store, diagnosticID, code string, seed int) *respondent {
+	t.Helper()
+	ctx := context.Background()
+	d, err := s.CreateDraftWithCode(ctx, diagnosticID, code)
+	if err != nil {
+		t.Fatalf("CreateDraftWithCode: %v", err)
+	}
+	r := testResponse(diagnosticID, seed)
+	r.Open["tip"] = fmt.Sprintf("Minder regels %05d.", seed)
+	d.Answers, d.Open, d.Background = r.Answers, r.Open, r.Background
+	if err := s.SaveDraft(ctx, d); err != nil {
+		t.Fatalf("SaveDraft: %v", err)
+	}
+	if err := s.UseDraftCode(ctx, diagnosticID, d.ID); err != nil {
+		t.Fatalf("UseDraftCode: %v", err)
+	}
+	if err := s.Submit(ctx, d.ID, d.Nonce, r); err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	return &respondent{order: seed, code: code, id: r.ID, openText: r.Open["tip"]}
+}
+
+// abandon plays a respondent who enters a code, answers a little and leaves
+// without submitting.
+func abandon(t *testing.T, s *store.Store, diagnosticID, code string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := s.CreateDraftWithCode(ctx, diagnosticID, code)
+	if err != nil {
+		t.Fatalf("CreateDraftWithCode: %v", err)
+	}
+	if err := s.UseDraftCode(ctx, diagnosticID, d.ID); err != nil {
+		t.Fatalf("UseDraftCode: %v", err)
+	}
+}
+
+// forensicRun is the realistic sequence: codes issued, respondents
+// submitting in a known order, some spending their code without
+// submitting, and a hook called half-way (a backup, a crash image).
+type forensicRun struct {
+	diagnostic  *survey.Diagnostic
+	codes       []string
+	respondents []*respondent
+	// spent holds every spent code; spentBefore those spent before the
+	// half-way hook.
+	spent, spentBefore []string
+}
+
+func runRespondents(t *testing.T, s *store.Store, halfway func()) *forensicRun {
+	t.Helper()
+	ctx := context.Background()
+	run := &forensicRun{diagnostic: newDiagnostic(t, s)}
+	n := forensicRespondents + forensicRespondents/forensicAbandonEvery + 40
+	codes, err := s.CreateAccessCodes(ctx, run.diagnostic.ID, n)
+	if err != nil {
+		t.Fatalf("CreateAccessCodes: %v", err)
+	}
+	run.codes = codes
+	next := 0
+	for i := range forensicRespondents {
+		if i == forensicRespondents/2 && halfway != nil {
+			run.spentBefore = append([]string(nil), run.spent...)
+			halfway()
+		}
+		if i%forensicAbandonEvery == 3 {
+			abandon(t, s, run.diagnostic.ID, codes[next])
+			run.spent = append(run.spent, codes[next])
+			next++
+		}
+		run.respondents = append(run.respondents, respond(t, s, run.diagnostic.ID, codes[next], i))
+		run.spent = append(run.spent, codes[next])
+		next++
+	}
+	return run
+}
+
+// spentNeedles returns what must not be found of the spent codes: the codes
+// and their hashes.
+func (run *forensicRun) needles(codes []string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, c := range codes {
+		out["code "+c] = []byte(c)
+		out["hash of code "+c] = []byte(store.CodeHash(run.diagnostic.ID, c))
+	}
+	return out
+}
+
+// spearman returns the rank correlation of x and y (average ranks for ties);
+// 0 when either has no variance, as nothing can be ordered by it.
+func spearman(x, y []float64) float64 {
+	rx, ry := ranks(x), ranks(y)
+	var mx, my float64
+	for i := range rx {
+		mx += rx[i]
+		my += ry[i]
+	}
+	mx /= float64(len(rx))
+	my /= float64(len(ry))
+	var sxy, sxx, syy float64
+	for i := range rx {
+		sxy += (rx[i] - mx) * (ry[i] - my)
+		sxx += (rx[i] - mx) * (rx[i] - mx)
+		syy += (ry[i] - my) * (ry[i] - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
+	out := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j < len(idx) && v[idx[j]] == v[idx[i]] {
+			j++
+		}
+		for k := i; k < j; k++ {
+			out[idx[k]] = float64(i+j+1) / 2
+		}
+		i = j
+	}
+	return out
+}
+
+// criticalRho is the two-sided 0.1 % critical value of Spearman's rho for n
+// pairs, from the t approximation t = rho*sqrt((n-2)/(1-rho^2)) with the
+// t quantile approximated from the normal one (z = 3.2905) by the first
+// Cornish-Fisher term; for n = 200 it gives 0.231.
+func criticalRho(n int) float64 {
+	const z = 3.2905
+	df := float64(n - 2)
+	tq := z + (z*z*z+z)/(4*df)
+	return tq / math.Sqrt(df+tq*tq)
+}
+
+func TestCriticalRhoAndSpearman(t *testing.T) {
+	if got := criticalRho(200); math.Abs(got-0.231) > 0.002 {
+		t.Errorf("criticalRho(200) = %.4f, want 0.231 (tables: 0.2307)", got)
+	}
+	if got := criticalRho(100); math.Abs(got-0.322) > 0.004 {
+		t.Errorf("criticalRho(100) = %.4f, want about 0.322", got)
+	}
+	for _, c := range []struct {
+		x, y []float64
+		want float64
+	}{
+		{[]float64{1, 2, 3, 4}, []float64{10, 20, 30, 40}, 1},
+		{[]float64{1, 2, 3, 4}, []float64{4, 3, 2, 1}, -1},
+		{[]float64{1, 2, 3, 4}, []float64{7, 7, 7, 7}, 0},
+		{[]float64{1, 2, 3, 4, 5}, []float64{2, 1, 4, 3, 5}, 0.8},
+	} {
+		if got := spearman(c.x, c.y); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("spearman(%v, %v) = %v, want %v", c.x, c.y, got, c.want)
+		}
+	}
+}
+
+// orderEvidence is one way of ordering the responses from what the storage
+// keeps, and how well it matches the true order.
+type orderEvidence struct {
+	name  string
+	found int
+	rho   float64
+}
+
+func (e orderEvidence) significant() bool {
+	return e.found >= 10 && math.Abs(e.rho) >= criticalRho(e.found)
+}
+
+func (e orderEvidence) String() string {
+	return fmt.Sprintf("%s: %d responses, rho %.3f (critical %.3f)", e.name, e.found, e.rho, criticalRho(max(e.found, 3)))
+}
+
+// correlate returns the evidence of the positions pos (by response id).
+func correlate(name string, respondents []*respondent, pos map[string]float64) orderEvidence {
+	var x, y []float64
+	for _, r := range respondents {
+		if p, ok := pos[r.id]; ok {
+			x = append(x, float64(r.order))
+			y = append(y, p)
+		}
+	}
+	e := orderEvidence{name: name, found: len(x)}
+	if len(x) > 2 {
+		e.rho = spearman(x, y)
+	}
+	return e
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sqliteFiles is a raw image of an SQLite database: main file, WAL and
+// shared memory, as an attacker with file access copies them.
+type sqliteFiles struct {
+	main, wal, shm []byte
+}
+
+func readSQLite(t *testing.T, path string) sqliteFiles {
+	return sqliteFiles{readFile(t, path), readFile(t, path+"-wal"), readFile(t, path+"-shm")}
+}
+
+func (f sqliteFiles) pageSize() int {
+	if len(f.main) < 100 {
+		return 4096
+	}
+	ps := int(f.main[16])<<8 | int(f.main[17])
+	if ps == 1 {
+		return 65536
+	}
+	return ps
+}
+
+// sqliteReport is what the attacks found in an SQLite image.
+type sqliteReport struct {
+	leaks    []string // spent codes or their hashes, and where
+	copies   []string // answers of a respondent found more than once
+	times    []string // times of day on a page with a response
+	evidence []orderEvidence
+}
+
+// attackSQLite runs every attack on the image. A table record of a
+// response starts with its id followed by the diagnostic id (the index
+// entries have them the other way round), which is how records are told
+// from index entries.
+func attackSQLite(run *forensicRun, f sqliteFiles, spent []string, respondents []*respondent) sqliteReport {
+	var rep sqliteReport
+	for what, needle := range run.needles(spent) {
+		for name, data := range map[string][]byte{"main file": f.main, "WAL": f.wal, "shm": f.shm} {
+			if bytes.Contains(data, needle) {
+				rep.leaks = append(rep.leaks, what+" in "+name)
+			}
+		}
+	}
+	for _, r := range respondents {
+		n := bytes.Count(f.main, []byte(r.openText)) + bytes.Count(f.wal, []byte(r.openText))
+		if n > 1 {
+			rep.copies = append(rep.copies, fmt.Sprintf("%q %d times", r.openText, n))
+		}
+	}
+	ps := f.pageSize()
+	const walHeader, frameHeader = 32, 24
+	filePos, cellPos, walFirst, walLast := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
+	diag := []byte(run.diagnostic.ID)
+	for _, r := range respondents {
+		record := append([]byte(r.id), diag...)
+		if i := bytes.Index(f.main, record); i >= 0 {
+			filePos[r.id] = float64(i)
+			cellPos[r.id] = float64(i % ps)
+			page := f.main[i/ps*ps : min(len(f.main), i/ps*ps+ps)]
+			if m := clockTime.Find(page); m != nil {
+				rep.times = append(rep.times, fmt.Sprintf("main file page %d: %s", i/ps+1, m))
+			}
+		}
+		for off := 0; len(f.wal) > walHeader; {
+			i := bytes.Index(f.wal[off:], record)
+			if i < 0 {
+				break
+			}
+			frame := (off + i - walHeader) / (ps + frameHeader)
+			start := walHeader + frame*(ps+frameHeader)
+			// Each checkpoint that restarts the WAL increments salt-1,
+			// and later frames overwrite earlier ones from the start: the
+			// write order of the surviving frames is (salt-1, index).
+			salt := binary.BigEndian.Uint32(f.wal[start+8:])
+			key := float64(salt)*1e7 + float64(frame)
+			if first, ok := walFirst[r.id]; !ok || key < first {
+				walFirst[r.id] = key
+			}
+			walLast[r.id] = max(walLast[r.id], key)
+			if m := clockTime.Find(f.wal[start:min(len(f.wal), start+ps+frameHeader)]); m != nil {
+				rep.times = append(rep.times, fmt.Sprintf("WAL frame %d: %s", frame, m))
+			}
+			off += i + len(record)
+		}
+	}
+	rep.evidence = []orderEvidence{
+		correlate("position in the main file", respondents, filePos),
+		correlate("cell offset within its page", respondents, cellPos),
+		correlate("first WAL frame", respondents, walFirst),
+		correlate("last WAL frame", respondents, walLast),
+	}
+	return rep
+}
+
+// clean fails t with everything the attacks found.
+func (rep sqliteReport) requireClean(t *testing.T, what string) {
+	t.Helper()
+	for _, l := range rep.leaks {
+		t.Errorf("%s: spent %s", what, l)
+	}
+	for _, c := range rep.copies {
+		t.Errorf("%s: answers stored more than once: %s", what, c)
+	}
+	for _, tm := range rep.times {
+		t.Errorf("%s: time of day next to a response: %s", what, tm)
+	}
+	for _, e := range rep.evidence {
+		if e.significant() {
+			t.Errorf("%s: the order of the responses is recoverable from the %s", what, e)
+		} else {
+			t.Logf("%s: %s", what, e)
+		}
+	}
+}
+
+func (rep sqliteReport) orderRecoverable() bool {
+	for _, e := range rep.evidence {
+		if e.significant() {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSQLiteForensics(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectSQLite)
+	path := store.SQLitePath(s)
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	crash := filepath.Join(dir, "crash", "uitvoeringskracht.db")
+
+	run := runRespondents(t, s, func() {
+		if err := s.Backup(ctx, backup); err != nil {
+			t.Fatalf("Backup: %v", err)
+		}
+		// A crash image: the files as they are on disk while the service
+		// runs, as after a power cut.
+		if err := os.MkdirAll(filepath.Dir(crash), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			copyFile(t, path+suffix, crash+suffix)
+		}
+	})
+	half := run.respondents[:forensicRespondents/2]
+
+	before := attackSQLite(run, readSQLite(t, path), run.spent, run.respondents)
+	if len(before.leaks) == 0 || !before.orderRecoverable() || len(before.copies) == 0 {
+		t.Fatalf("the attacks find nothing before the scrub, so they prove nothing: leaks %v, copies %d, order %v",
+			before.leaks, len(before.copies), before.evidence)
+	}
+	t.Logf("before the scrub: %d leaks, %d answer copies, order: %v", len(before.leaks), len(before.copies), before.evidence)
+
+	if err := s.Scrub(ctx); err != nil {
+		t.Fatalf("Scrub: %v", err)
+	}
+	after := readSQLite(t, path)
+	if len(after.wal) != 0 {
+		t.Errorf("the WAL holds %d bytes after the scrub", len(after.wal))
+	}
+	attackSQLite(run, after, run.spent, run.respondents).requireClean(t, "database after the scrub")
+
+	// The backup was taken before the second half spent their codes: it
+	// may hold their (then unspent) codes, like the live database did.
+	attackSQLite(run, readSQLite(t, backup), run.spentBefore, half).requireClean(t, "backup")
+
+	// The crash image is opened as after a restart: the start-up scrub
+	// must clean what the crash left behind.
+	crashed := attackSQLite(run, readSQLite(t, crash), run.spentBefore, half)
+	if len(crashed.leaks) == 0 {
+		t.Error("the crash image holds no spent code before the restart: the restart test proves nothing")
+	}
+	restarted, err := store.Open(ctx, "sqlite:"+crash, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restarted.StartScrubbing(ctx, 0); err != nil {
+		t.Fatalf("StartScrubbing: %v", err)
+	}
+	attackSQLite(run, readSQLite(t, crash), run.spentBefore, half).requireClean(t, "crash image after the restart")
+	if err := restarted.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSQLiteFileModes: the database directory (when the store creates it),
+// the database, its -wal and -shm and a backup are the service user's only.
+func TestSQLiteFileModes(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "uk.db")
+	s, err := store.Open(ctx, "sqlite:"+path, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	newDiagnostic(t, s)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{
+		dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600, backup: 0o600,
+	} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got := fi.Mode(); got != want {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(name), got, want)
+		}
+	}
+}
