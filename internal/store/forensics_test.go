@@ -2,8 +2,8 @@ package store_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -489,5 +489,161 @@ func TestSQLiteFileModes(t *testing.T) {
 		if got := fi.Mode(); got != want {
 			t.Errorf("%s: mode %v, want %v", filepath.Base(name), got, want)
 		}
+	}
+}
+
+// pgTuple is one tuple of a heap page as pageinspect shows it.
+type pgTuple struct {
+	block, lp  int
+	xmin, xmax int64
+	data       []byte
+}
+
+// pageinspect makes sure the extension is installed and returns the schema
+// its functions live in. The test database's user is a superuser; when the
+// extension is missing the test fails in CI and is skipped elsewhere.
+func pageinspect(t *testing.T, s *store.Store) string {
+	t.Helper()
+	db := store.WriterDB(s)
+	var schema string
+	err := db.QueryRow(`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pageinspect'`).Scan(&schema)
+	if err == nil {
+		return schema
+	}
+	if _, err := db.Exec(`CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public`); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("pageinspect is required in CI (CI is set): %v", err)
+		}
+		t.Skipf("pageinspect unavailable: %v", err)
+	}
+	return "public"
+}
+
+// heapTuples returns every tuple, live or dead, of the table's heap pages.
+func heapTuples(t *testing.T, s *store.Store, schema, table string) []pgTuple {
+	t.Helper()
+	db := store.WriterDB(s)
+	var blocks int
+	if err := db.QueryRow(`SELECT pg_relation_size($1) / current_setting('block_size')::int`, table).Scan(&blocks); err != nil {
+		t.Fatal(err)
+	}
+	var out []pgTuple
+	for b := range blocks {
+		rows, err := db.Query(fmt.Sprintf(`SELECT lp, t_xmin::text::bigint, t_xmax::text::bigint, t_data
+			FROM %[1]s.heap_page_items(%[1]s.get_raw_page($1, $2)) WHERE t_data IS NOT NULL`, schema), table, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			tu := pgTuple{block: b}
+			if err := rows.Scan(&tu.lp, &tu.xmin, &tu.xmax, &tu.data); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, tu)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// pgReport is what the attacks found in PostgreSQL's heap pages.
+type pgReport struct {
+	leaks    []string
+	dead     int
+	times    []string
+	evidence []orderEvidence
+}
+
+func attackPostgres(t *testing.T, s *store.Store, run *forensicRun) pgReport {
+	t.Helper()
+	schema := pageinspect(t, s)
+	var rep pgReport
+	tables := map[string][]pgTuple{}
+	for _, table := range []string{"responses", "submission_nonces", "access_codes", "drafts"} {
+		tables[table] = heapTuples(t, s, schema, table)
+	}
+	for what, needle := range run.needles(run.spent) {
+		for table, tuples := range tables {
+			for _, tu := range tuples {
+				if bytes.Contains(tu.data, needle) {
+					rep.leaks = append(rep.leaks, fmt.Sprintf("%s in %s (xmin %d, xmax %d)", what, table, tu.xmin, tu.xmax))
+				}
+			}
+		}
+	}
+	for _, tuples := range tables {
+		for _, tu := range tuples {
+			if tu.xmax != 0 {
+				rep.dead++
+			}
+		}
+	}
+	xmin, ctid := map[string]float64{}, map[string]float64{}
+	for _, tu := range tables["responses"] {
+		if m := clockTime.Find(tu.data); m != nil {
+			rep.times = append(rep.times, fmt.Sprintf("response tuple (%d,%d): %s", tu.block, tu.lp, m))
+		}
+		if tu.xmax != 0 {
+			continue
+		}
+		for _, r := range run.respondents {
+			if bytes.Contains(tu.data, []byte(r.id)) {
+				xmin[r.id] = float64(tu.xmin)
+				ctid[r.id] = float64(tu.block)*1e4 + float64(tu.lp)
+			}
+		}
+	}
+	rep.evidence = []orderEvidence{
+		correlate("xmin", run.respondents, xmin),
+		correlate("ctid", run.respondents, ctid),
+	}
+	return rep
+}
+
+func TestPostgresForensics(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectPostgres)
+	run := runRespondents(t, s, nil)
+
+	before := attackPostgres(t, s, run)
+	recoverable := false
+	for _, e := range before.evidence {
+		recoverable = recoverable || e.significant()
+	}
+	if len(before.leaks) == 0 || before.dead == 0 || !recoverable {
+		t.Fatalf("the attacks find nothing before the scrub, so they prove nothing: leaks %d, dead tuples %d, order %v",
+			len(before.leaks), before.dead, before.evidence)
+	}
+	t.Logf("before the scrub: %d leaks, %d dead tuples, order %v", len(before.leaks), before.dead, before.evidence)
+
+	if err := s.Scrub(ctx); err != nil {
+		t.Fatalf("Scrub: %v", err)
+	}
+	after := attackPostgres(t, s, run)
+	for _, l := range after.leaks {
+		t.Errorf("after the scrub: spent %s", l)
+	}
+	if after.dead != 0 {
+		t.Errorf("after the scrub: %d tuples with an xmax", after.dead)
+	}
+	for _, tm := range after.times {
+		t.Errorf("after the scrub: time of day next to a response: %s", tm)
+	}
+	for _, e := range after.evidence {
+		if e.found != forensicRespondents {
+			t.Errorf("after the scrub: %d of %d responses found in the pages", e.found, forensicRespondents)
+		}
+		if e.significant() {
+			t.Errorf("after the scrub: the order of the responses is recoverable from the %s", e)
+		} else {
+			t.Logf("after the scrub: %s", e)
+		}
+	}
+	n, err := s.CountResponses(ctx, run.diagnostic.ID)
+	if err != nil || n != forensicRespondents {
+		t.Errorf("after the scrub: CountResponses = %d, %v; want %d", n, err, forensicRespondents)
 	}
 }
