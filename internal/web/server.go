@@ -166,6 +166,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	logger = slog.New(respondentLogHandler{logger.Handler()})
 	now := deps.Now
 	if now == nil {
 		now = time.Now
