@@ -55,6 +55,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	// Scrubs now (a crash may have left a WAL behind), after respondents
+	// wrote, and once more in Run's st.Close.
+	if err := st.StartScrubbing(ctx, cfg.ScrubInterval); err != nil {
+		st.Close()
+		return nil, err
+	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}, web.Deps{
 		Store:          st,
 		Accounts:       st,

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -645,5 +646,53 @@ func TestPostgresForensics(t *testing.T) {
 	n, err := s.CountResponses(ctx, run.diagnostic.ID)
 	if err != nil || n != forensicRespondents {
 		t.Errorf("after the scrub: CountResponses = %d, %v; want %d", n, err, forensicRespondents)
+	}
+}
+
+// TestScrubRunsAfterRespondentWrites: the service scrubs by itself within
+// the interval after a respondent wrote, and at a clean shutdown.
+func TestScrubRunsAfterRespondentWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "uk.db")
+	s, err := store.Open(ctx, "sqlite:"+path, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := newDiagnostic(t, s)
+	codes, err := s.CreateAccessCodes(ctx, d.ID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const interval = 200 * time.Millisecond
+	if err := s.StartScrubbing(ctx, interval); err != nil {
+		t.Fatal(err)
+	}
+	if wal := readFile(t, path+"-wal"); len(wal) != 0 {
+		t.Errorf("the WAL holds %d bytes after the start-up scrub", len(wal))
+	}
+	spentHash := []byte(store.CodeHash(d.ID, codes[0]))
+	respond(t, s, d.ID, codes[0], 1)
+	if !bytes.Contains(readFile(t, path+"-wal"), spentHash) {
+		t.Fatal("the spent code's hash is not in the WAL right after the write: the test proves nothing")
+	}
+	deadline := time.Now().Add(20 * interval)
+	for bytes.Contains(readFile(t, path+"-wal"), spentHash) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the WAL still holds the spent code's hash %v after the write", 20*interval)
+		}
+		time.Sleep(interval / 4)
+	}
+	respond(t, s, d.ID, codes[1], 2)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := readSQLite(t, path)
+	for _, data := range [][]byte{files.main, files.wal, files.shm} {
+		if bytes.Contains(data, []byte(store.CodeHash(d.ID, codes[1]))) {
+			t.Error("a spent code's hash is in the files after a clean shutdown")
+		}
 	}
 }
