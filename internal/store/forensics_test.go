@@ -696,3 +696,68 @@ func TestScrubRunsAfterRespondentWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresScrubWithSubmissionsAndTwoInstances: two instances on one
+// database scrub at the same time (the advisory lock lets one at a time)
+// while respondents keep submitting; no response is lost or doubled.
+func TestPostgresScrubWithSubmissionsAndTwoInstances(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.DatabaseURL(t, store.DialectPostgres)
+	var instances []*store.Store
+	for range 2 {
+		s, err := store.Open(ctx, url, store.Options{Migrations: uitvoeringskracht.Migrations})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		instances = append(instances, s)
+	}
+	d := newDiagnostic(t, instances[0])
+	const submitters, each = 4, 25
+	errs := make(chan error, submitters+2*3)
+	for w := range submitters {
+		go func() {
+			for i := range each {
+				draft, err := instances[w%2].CreateDraft(ctx, d.ID)
+				if err == nil {
+					err = instances[w%2].Submit(ctx, draft.ID, draft.Nonce, testResponse(d.ID, w*each+i))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for _, s := range instances {
+		go func() {
+			for range 3 {
+				if err := s.Scrub(ctx); err != nil {
+					errs <- err
+					return
+				}
+				errs <- nil
+			}
+		}()
+	}
+	for range submitters + 2*3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	responses, err := instances[1].Responses(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range responses {
+		ids[r.ID] = true
+	}
+	if len(responses) != submitters*each || len(ids) != submitters*each {
+		t.Errorf("%d responses (%d distinct) after scrubbing during submissions, want %d", len(responses), len(ids), submitters*each)
+	}
+}
