@@ -31,6 +31,7 @@ type App struct {
 	logger   *slog.Logger
 	store    *store.Store
 	server   *http.Server
+	web      *web.Server
 	listener net.Listener
 }
 
@@ -82,6 +83,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		cfg:    cfg,
 		logger: logger,
 		store:  st,
+		web:    srv,
 		server: &http.Server{
 			Handler:           srv.Handler(),
 			ReadHeaderTimeout: 10 * time.Second,
@@ -179,7 +181,9 @@ func (a *App) Run(ctx context.Context) error {
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	a.logger.Info("stopped")
+	// A total, with no time per request: respondent requests have no
+	// log line of their own.
+	a.logger.Info("stopped", "respondent_requests", a.web.RespondentRequests())
 	return errors.Join(serveErr, shutdownErr, closeErr)
 }
 

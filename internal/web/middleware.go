@@ -46,6 +46,7 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
+			s.respondentRequests.Add(1)
 			return nil
 		}
 		start := time.Now()
@@ -214,3 +215,8 @@ func (h respondentLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h respondentLogHandler) WithGroup(name string) slog.Handler {
 	return respondentLogHandler{h.Handler.WithGroup(name)}
 }
+
+// RespondentRequests returns how many requests on respondent routes the
+// server has answered: their only trace besides the metrics, logged as a
+// total when the service stops.
+func (s *Server) RespondentRequests() int64 { return s.respondentRequests.Load() }
