@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -760,4 +762,55 @@ func TestPostgresScrubWithSubmissionsAndTwoInstances(t *testing.T) {
 	if len(responses) != submitters*each || len(ids) != submitters*each {
 		t.Errorf("%d responses (%d distinct) after scrubbing during submissions, want %d", len(responses), len(ids), submitters*each)
 	}
+}
+
+// TestPostgresScrubNeedsTheTableOwner: VACUUM FULL by another user only
+// warns; the scrub must fail and say why instead.
+func TestPostgresScrubNeedsTheTableOwner(t *testing.T) {
+	ctx := context.Background()
+	owner := storetest.Open(t, store.DialectPostgres)
+	db := store.WriterDB(owner)
+	role := fmt.Sprintf("uk_not_owner_%d", time.Now().UnixNano())
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"GRANT USAGE ON SCHEMA " + currentSchema(t, owner) + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + currentSchema(t, owner) + " TO " + role,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		_, _ = db.Exec("DROP OWNED BY " + role)
+		_, _ = db.Exec("DROP ROLE " + role)
+	})
+	u, err := neturl.Parse(storetest.DatabaseURL(t, store.DialectPostgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = neturl.User(role)
+	q := u.Query()
+	q.Set("search_path", currentSchema(t, owner))
+	u.RawQuery = q.Encode()
+	other, err := store.Open(ctx, u.String(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	err = other.Scrub(ctx)
+	if err == nil || !strings.Contains(err.Error(), "does not own") {
+		t.Fatalf("Scrub as a user who does not own the tables: %v; want an error saying so", err)
+	}
+	if err := owner.Scrub(ctx); err != nil {
+		t.Fatalf("Scrub as the owner: %v", err)
+	}
+}
+
+func currentSchema(t *testing.T, s *store.Store) string {
+	t.Helper()
+	var schema string
+	if err := store.WriterDB(s).QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	return schema
 }

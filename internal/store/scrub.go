@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -179,14 +180,6 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 		_, unlockErr := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+scrubLockKey+")")
 		err = errors.Join(err, unlockErr)
 	}()
-	// One statement is one transaction with one snapshot: exactly the rows
-	// it deletes are inserted again, and a response submitted meanwhile is
-	// neither lost nor copied twice. ORDER BY random() makes the inserts
-	// (and so the ctids) follow no order of the past.
-	if _, err := conn.ExecContext(ctx, `WITH moved AS (DELETE FROM responses RETURNING *)
-		INSERT INTO responses SELECT * FROM moved ORDER BY random()`); err != nil {
-		return err
-	}
 	tables := []string{"responses", "submission_nonces", "access_codes"}
 	var drafts sql.NullString
 	if err := conn.QueryRowContext(ctx, "SELECT to_regclass('drafts')::text").Scan(&drafts); err != nil {
@@ -194,6 +187,37 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 	}
 	if drafts.Valid {
 		tables = append(tables, "drafts")
+	}
+	// VACUUM FULL by a user who does not own the table only warns and
+	// skips it: say so instead of leaving the dead tuples in silence.
+	var notOwned []string
+	rows, err := conn.QueryContext(ctx, `SELECT c.relname FROM pg_class c
+		WHERE c.oid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) t)
+		AND NOT pg_has_role(current_user, c.relowner, 'MEMBER') ORDER BY 1`, bindMode, tables)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		notOwned = append(notOwned, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	if len(notOwned) > 0 {
+		return fmt.Errorf("the database user does not own %s and so cannot VACUUM FULL it: let the service's user own its tables (docs/operations.md)", strings.Join(notOwned, ", "))
+	}
+	// One statement is one transaction with one snapshot: exactly the rows
+	// it deletes are inserted again, and a response submitted meanwhile is
+	// neither lost nor copied twice. ORDER BY random() makes the inserts
+	// (and so the ctids) follow no order of the past.
+	if _, err := conn.ExecContext(ctx, `WITH moved AS (DELETE FROM responses RETURNING *)
+		INSERT INTO responses SELECT * FROM moved ORDER BY random()`); err != nil {
+		return err
 	}
 	for _, table := range tables {
 		// ACCESS EXCLUSIVE for the time of the rewrite: submissions wait
