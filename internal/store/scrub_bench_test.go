@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -30,6 +32,7 @@ func BenchmarkScrub(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(databaseSize(b, s))/1e6, "MB")
 			})
 			if dialect == store.DialectPostgres && n == 150000 {
 				b.Run("postgres-vacuum-full-responses-150k", func(b *testing.B) {
@@ -49,11 +52,17 @@ func BenchmarkScrub(b *testing.B) {
 
 // fillResponses inserts n responses to one diagnostic with raw SQL (Submit
 // would take minutes), each with random id and the answers of a complete
-// questionnaire.
+// questionnaire's size.
 func fillResponses(b *testing.B, s *store.Store, n int) {
 	b.Helper()
 	d := newDiagnostic(b, s)
+	// The size of a response to the real questionnaire: 48 scale items and
+	// two open answers of 300 characters.
 	r := testResponse(d.ID, 1)
+	for i := range 48 {
+		r.Answers[fmt.Sprintf("factor%d_item%d", i/6, i%6)] = i%5 + 1
+	}
+	r.Open = map[string]string{"open-help": strings.Repeat("Minder regels. ", 20), "open-hinder": strings.Repeat("Meer ruimte. ", 23)}
 	bg, _ := json.Marshal(r.Background)
 	answers, _ := json.Marshal(r.Answers)
 	open, _ := json.Marshal(r.Open)
@@ -67,4 +76,22 @@ func fillResponses(b *testing.B, s *store.Store, n int) {
 	if _, err := store.WriterDB(s).Exec(query, n, d.ID, string(bg), string(answers), string(open)); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// databaseSize returns the size of the SQLite file, or of the responses
+// table with its indexes and TOAST on PostgreSQL.
+func databaseSize(b *testing.B, s *store.Store) int64 {
+	b.Helper()
+	if s.Dialect() == store.DialectSQLite {
+		fi, err := os.Stat(store.SQLitePath(s))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return fi.Size()
+	}
+	var n int64
+	if err := store.WriterDB(s).QueryRow("SELECT pg_total_relation_size('responses')").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
