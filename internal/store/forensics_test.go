@@ -868,3 +868,52 @@ func walResidual(t *testing.T, s *store.Store, run *forensicRun, firstSegment st
 	}
 	return correlate("server's pg_wal", run.respondents, pos), true
 }
+
+// TestPostgresScrubAtShutdown: a clean shutdown scrubs what respondents
+// wrote since the last scrub, even long before the interval is over.
+func TestPostgresScrubAtShutdown(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.DatabaseURL(t, store.DialectPostgres)
+	s, err := store.Open(ctx, url, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := newDiagnostic(t, s)
+	codes, err := s.CreateAccessCodes(ctx, d.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartScrubbing(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	respond(t, s, d.ID, codes[0], 1)
+	schema := pageinspect(t, s)
+	hash := []byte(store.CodeHash(d.ID, codes[0]))
+	spentTuples := func(s *store.Store) int {
+		n := 0
+		for _, tu := range heapTuples(t, s, schema, "access_codes") {
+			if bytes.Contains(tu.data, hash) {
+				n++
+			}
+		}
+		return n
+	}
+	if spentTuples(s) == 0 {
+		t.Fatal("no dead tuple of the spent code before the shutdown: the test proves nothing")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Close()
+	if n := spentTuples(after); n != 0 {
+		t.Errorf("%d tuples of the spent code after a clean shutdown", n)
+	}
+}
