@@ -917,3 +917,61 @@ func TestPostgresScrubAtShutdown(t *testing.T) {
 		t.Errorf("%d tuples of the spent code after a clean shutdown", n)
 	}
 }
+
+// TestPostgresScrubDoesNotStallSubmissions: while a long query holds
+// responses, VACUUM FULL must not keep the submissions queued behind it for
+// the query's whole length; once the query ends, the scrub completes.
+func TestPostgresScrubDoesNotStallSubmissions(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectPostgres)
+	d := newDiagnostic(t, s)
+	submitNew(t, s, d.ID, 1)
+
+	holder, err := store.WriterDB(s).BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := holder.QueryRow("SELECT count(*) FROM responses").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	scrubbed := make(chan error, 1)
+	go func() { scrubbed <- s.Scrub(ctx) }()
+	time.Sleep(300 * time.Millisecond)
+
+	submitted := make(chan error, 1)
+	go func() {
+		draft, err := s.CreateDraft(ctx, d.ID)
+		if err == nil {
+			err = s.Submit(ctx, draft.ID, draft.Nonce, testResponse(d.ID, 2))
+		}
+		submitted <- err
+	}()
+	select {
+	case err := <-submitted:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2500 * time.Millisecond):
+		t.Error("a submission waits behind the scrub's VACUUM FULL for as long as the long query runs")
+		if err := holder.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-submitted; err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second)
+	_ = holder.Rollback()
+	select {
+	case err := <-scrubbed:
+		if err != nil {
+			t.Fatalf("Scrub after the long query ended: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the scrub did not finish after the long query ended")
+	}
+	if got, err := s.CountResponses(ctx, d.ID); err != nil || got != 2 {
+		t.Errorf("CountResponses = %d, %v; want 2", got, err)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -20,6 +22,10 @@ const DefaultScrubInterval = 5 * time.Minute
 // scrubRetries bounds the attempts of an SQLite TRUNCATE checkpoint that
 // readers keep from finishing.
 const scrubRetries = 20
+
+// scrubLockTimeout bounds how long VACUUM FULL waits for its lock, and so
+// how long submissions can queue behind a VACUUM FULL that waits.
+const scrubLockTimeout = "'1s'"
 
 // scrubLockKey names the PostgreSQL advisory lock that keeps two instances
 // from scrubbing one schema at the same time; the schema is part of the key
@@ -219,12 +225,41 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 		INSERT INTO responses SELECT * FROM moved ORDER BY random()`); err != nil {
 		return err
 	}
+	// VACUUM FULL queues for ACCESS EXCLUSIVE, and every submission and
+	// result page queues behind it: a long report query would stop the
+	// respondents for its whole length. So it waits a short time only and
+	// tries again a few times before the scrub gives up until the next
+	// interval.
+	if _, err := conn.ExecContext(ctx, "SET lock_timeout = "+scrubLockTimeout); err != nil {
+		return err
+	}
+	defer func() {
+		_, resetErr := conn.ExecContext(context.WithoutCancel(ctx), "RESET lock_timeout")
+		err = errors.Join(err, resetErr)
+	}()
 	for _, table := range tables {
 		// ACCESS EXCLUSIVE for the time of the rewrite: submissions wait
 		// (docs/benchmarks.md has the figures).
-		if _, err := conn.ExecContext(ctx, "VACUUM FULL "+table); err != nil {
-			return err
+		for attempt := 1; ; attempt++ {
+			_, err := conn.ExecContext(ctx, "VACUUM FULL "+table)
+			if err == nil {
+				break
+			}
+			if !isLockTimeout(err) || attempt == scrubRetries {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
 		}
 	}
 	return nil
+}
+
+// isLockTimeout reports a PostgreSQL lock_timeout (lock_not_available).
+func isLockTimeout(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
 }
