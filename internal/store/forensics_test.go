@@ -481,8 +481,18 @@ func TestSQLiteFileModes(t *testing.T) {
 	if err := s.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
+	// Someone else's file is neither overwritten nor changed.
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := os.WriteFile(other, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.Backup(ctx, other), survey.CodeInvalid)
+	if b := readFile(t, other); string(b) != "keep" {
+		t.Errorf("a backup over an existing file changed it to %q", b)
+	}
 	for name, want := range map[string]os.FileMode{
-		dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600, backup: 0o600,
+		other: 0o644,
+		dir:   0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600, backup: 0o600,
 	} {
 		fi, err := os.Stat(name)
 		if err != nil {

@@ -112,6 +112,12 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := createPrivateFile(path); err != nil {
 		return survey.Wrap(survey.CodeInternal, err, "backup")
 	}
+	if fi, err := os.Stat(path); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "backup")
+	} else if fi.Size() > 0 {
+		return survey.Errorf(survey.CodeInvalid, "%s exists already: back up into a new file", path)
+	}
+	// An empty file that was there already gets the mode of a new one.
 	if err := os.Chmod(path, 0o600); err != nil {
 		return survey.Wrap(survey.CodeInternal, err, "backup")
 	}
