@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 
 	"github.com/uptrace/bun"
 
@@ -61,6 +62,16 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 			}
 			return err
 		}
+		if s.dialect == DialectPostgres {
+			// One array parameter instead of the hashes in the statement
+			// text (params.go).
+			hashes := make([]string, len(rows))
+			for i, r := range rows {
+				hashes[i] = r.CodeHash
+			}
+			_, err := pgExec(ctx, tx.Tx, "INSERT INTO access_codes (code_hash, diagnostic_id) SELECT unnest($1::text[]), $2", hashes, diagnosticID)
+			return err
+		}
 		// Insert in chunks: SQLite limits the number of bound values.
 		for start := 0; start < len(rows); start += 1000 {
 			chunk := rows[start:min(start+1000, len(rows))]
@@ -105,9 +116,20 @@ func (s *Store) AccessCodeCounts(ctx context.Context, diagnosticID string) (issu
 // new one.
 func (s *Store) SpendAccessCode(ctx context.Context, diagnosticID, code string) error {
 	h := codeHash(diagnosticID, code)
-	return s.writeStatement(ctx, "spend access code", func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewDelete().Model((*accessCodeRow)(nil)).
-			Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
+	err := s.writeStatement(ctx, "spend access code", func(ctx context.Context, db bun.IDB) error {
+		var res sql.Result
+		var err error
+		if s.dialect == DialectPostgres {
+			// Bind parameters: the statement carries a code hash (params.go).
+			res, err = pgExec(ctx, s.db.DB, "DELETE FROM access_codes WHERE code_hash = $1 AND diagnostic_id = $2", h, diagnosticID)
+		} else {
+			res, err = db.NewDelete().Model((*accessCodeRow)(nil)).
+				Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
+		}
 		return notFoundIfNone(res, err, "unknown or used access code")
 	})
+	if err == nil {
+		s.markDirty()
+	}
+	return err
 }

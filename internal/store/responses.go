@@ -46,6 +46,7 @@ func (s *Store) Submit(ctx context.Context, nonce string, r *survey.Response) er
 		return err
 	}
 	r.ID = row.ID
+	s.markDirty()
 	return nil
 }
 
@@ -54,10 +55,14 @@ func (s *Store) Submit(ctx context.Context, nonce string, r *survey.Response) er
 // statements, COMMIT), which is what lets it keep up with 64 callers on two
 // cores. Both inserts happen, or neither does.
 func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow) error {
-	_, err := s.db.NewInsert().
-		With("nonce", s.db.NewInsert().Model(nonceRow)).
-		Model(row).
-		Exec(ctx)
+	// Bind parameters: the statement carries the answers and the nonce's
+	// hash (params.go).
+	_, err := pgExec(ctx, s.db.DB, `WITH nonce AS (
+			INSERT INTO submission_nonces (nonce_hash, diagnostic_id) VALUES ($1, $2)
+		)
+		INSERT INTO responses (id, diagnostic_id, submitted_on, background, answers, open_answers)
+		VALUES ($3, $2, $4, $5, $6, $7)`,
+		nonceRow.NonceHash, row.DiagnosticID, row.ID, row.SubmittedOn, row.Background, row.Answers, row.OpenAnswers)
 	switch {
 	case isUniqueViolation(err):
 		// The response id is random (128 bits): only the nonce can clash.

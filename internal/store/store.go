@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -72,6 +73,12 @@ type Store struct {
 	// minFreeDisk and health feed Ready: see health.go.
 	minFreeDisk int64
 	health      writeHealth
+
+	// dirty is set by every respondent write (response stored, code
+	// spent, draft saved) and cleared when a scrub starts; scrubber is nil
+	// until StartScrubbing.
+	dirty    atomic.Bool
+	scrubber *scrubber
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,13 +137,15 @@ func errInvalidURL() error {
 }
 
 // Close stops the group committer, after it has committed and acknowledged
-// the batch it is working on, and closes the database. Writes that arrive
+// the batch it is working on, scrubs when StartScrubbing was called and a
+// respondent wrote since the last scrub, and closes the database. Writes that arrive
 // later fail. Close may be called more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		if s.committer != nil {
 			s.committer.stop()
 		}
+		s.stopScrubbing()
 		var errs []error
 		if s.read != s.db {
 			errs = append(errs, s.read.Close())

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -118,6 +119,10 @@ type Deps struct {
 
 // Server is the HTTP front of the service.
 type Server struct {
+	// respondentRequests counts the requests on respondent routes, which
+	// have no log line of their own (requestLogger).
+	respondentRequests atomic.Int64
+
 	cfg            Config
 	store          Store
 	logger         *slog.Logger
@@ -168,6 +173,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	logger = slog.New(respondentLogHandler{logger.Handler()})
 	now := deps.Now
 	if now == nil {
 		now = time.Now
