@@ -31,6 +31,7 @@ type App struct {
 	logger   *slog.Logger
 	store    *store.Store
 	server   *http.Server
+	web      *web.Server
 	listener net.Listener
 }
 
@@ -55,6 +56,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	// Scrubs now (a crash may have left a WAL behind), after respondents
+	// wrote, and once more in Run's st.Close.
+	if err := st.StartScrubbing(ctx, cfg.ScrubInterval); err != nil {
+		st.Close()
+		return nil, err
+	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}, web.Deps{
 		Store:          st,
 		Accounts:       st,
@@ -76,6 +83,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		cfg:    cfg,
 		logger: logger,
 		store:  st,
+		web:    srv,
 		server: &http.Server{
 			Handler:           srv.Handler(),
 			ReadHeaderTimeout: 10 * time.Second,
@@ -173,7 +181,9 @@ func (a *App) Run(ctx context.Context) error {
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	a.logger.Info("stopped")
+	// A total, with no time per request: respondent requests have no
+	// log line of their own.
+	a.logger.Info("stopped", "respondent_requests", a.web.RespondentRequests())
 	return errors.Join(serveErr, shutdownErr, closeErr)
 }
 

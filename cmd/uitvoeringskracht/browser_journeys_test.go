@@ -582,10 +582,11 @@ func TestBrowserJourney2KeyboardOnly(t *testing.T) {
 	j.check(tab, "thank-you")
 
 	// Back, as people do after sending: the questionnaire cannot be sent a
-	// second time. Either the browser asks the server again, which sends it
-	// to the start page because the draft is gone, or it shows the review
-	// page from its back/forward cache (Chromium does so at times, no-store
-	// or not); sending that again stores nothing.
+	// second time, and nothing invites a second response. Either the
+	// browser asks the server again, which shows the landing page saying
+	// the answers arrived (the state cookie now says only "submitted"), or
+	// it shows the review page from its back/forward cache (Chromium does
+	// so at times, no-store or not); sending that again stores nothing.
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`history.back()`)); err != nil {
 		t.Fatalf("back: %v", err)
 	}
@@ -607,11 +608,23 @@ func TestBrowserJourney2KeyboardOnly(t *testing.T) {
 	if n, err := j.st.CountResponses(context.Background(), d.ID); err != nil || n != 1 {
 		t.Fatalf("stored responses: %d, %v; want exactly 1", n, err)
 	}
-	if err := waitFor(tab, `document.readyState === 'complete' && (location.pathname.endsWith('/bedankt') || location.search === '?verlopen=1')`); err != nil {
+	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.button-start') === null && document.querySelector('form[action$="/verzenden"]') === null`); err != nil {
 		t.Fatalf("after submitting, the questionnaire was offered again: %v", err)
 	}
-	// The start page as it greets someone whose answers were sent.
-	j.visit(tab, "/d/"+d.Token+"?verlopen=1", ".notice", "landing after submitting")
+	// The start page as it greets someone whose answers were sent: no start
+	// button, a message that the answers arrived, and only the deliberate
+	// "once more on this device" of an open link.
+	j.visit(tab, "/d/"+d.Token, ".panel", "landing after submitting")
+	text, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "U hebt de vragenlijst al verstuurd. Bedankt.") || !strings.Contains(text, "Nog een keer invullen op dit apparaat") {
+		t.Errorf("the landing page after submitting says: %s", text)
+	}
+	if start, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('.button-start') !== null`)); err != nil || start {
+		t.Errorf("the landing page after submitting shows a start button (%v)", err)
+	}
 }
 
 // makeAndFixAnError leaves the first question of the step unanswered,

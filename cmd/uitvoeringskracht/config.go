@@ -9,7 +9,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
 
@@ -41,9 +43,17 @@ type Config struct {
 	// MetricsToken turns on Prometheus metrics at /metrics for scrapers
 	// that send it as a bearer token; empty leaves them off.
 	MetricsToken string
+	// ScrubInterval bounds how long the storage keeps anything that orders
+	// the responses or ties a spent code to its time (store.Scrub).
+	ScrubInterval time.Duration
 }
 
 const (
+	// The scrub rewrites whole tables: more often than every few seconds it
+	// would mostly hold the writer; a day is the longest the privacy
+	// notice can call short.
+	minScrubInterval   = 10 * time.Second
+	maxScrubInterval   = 24 * time.Hour
 	defaultAddr        = "127.0.0.1:8080"
 	defaultDatabaseURL = "sqlite:data/uitvoeringskracht.db"
 )
@@ -60,6 +70,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	adviceDir := fs.String("advice-dir", getenv("UK_ADVICE_DIR"), "folder with an advice library (*.yaml) for the reports instead of the built-in one; checked at start-up (UK_ADVICE_DIR)")
 	respondentRate := fs.String("respondent-rate-limit", envOr(getenv, "UK_RESPONDENT_RATE_LIMIT", "300"), "questionnaires one client address may start and submit per minute, against scripted stuffing; a whole ministry may share one address, so keep it generous; 0 turns it off (UK_RESPONDENT_RATE_LIMIT)")
 	trustedProxies := fs.String("trusted-proxies", getenv("UK_TRUSTED_PROXIES"), "comma-separated address ranges (CIDR) of the load balancers or reverse proxies in front of the service, whose X-Forwarded-For is believed for rate limiting; empty: use the peer address (UK_TRUSTED_PROXIES)")
+	scrub := fs.String("scrub-interval", envOr(getenv, "UK_SCRUB_INTERVAL", store.DefaultScrubInterval.String()), "longest time the database files keep the order of responses or traces of spent access codes after respondents wrote; the service then rewrites them (10s to 24h, e.g. 5m) (UK_SCRUB_INTERVAL)")
 	// The token's default stays empty, so that -help never prints it.
 	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
@@ -84,6 +95,9 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 			return Config{}, fmt.Errorf("--retention-months must be a whole number of months from 1 to %d, not %q", web.MaxRetentionMonths, *retention)
 		}
 		cfg.RetentionMonths = months
+		if cfg.ScrubInterval, err = time.ParseDuration(strings.TrimSpace(*scrub)); err != nil {
+			return Config{}, fmt.Errorf("--scrub-interval must be a duration such as 5m or 30s, not %q", *scrub)
+		}
 		switch strings.ToLower(*migrate) {
 		case "":
 			cfg.Migrate = strings.HasPrefix(cfg.DatabaseURL, "sqlite:")
@@ -114,6 +128,9 @@ func (c Config) validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		problems = append(problems, "--log-format must be json or text")
+	}
+	if c.ScrubInterval < minScrubInterval || c.ScrubInterval > maxScrubInterval {
+		problems = append(problems, fmt.Sprintf("--scrub-interval must be from %s to %s", minScrubInterval, maxScrubInterval))
 	}
 	if c.RetentionMonths < 1 || c.RetentionMonths > web.MaxRetentionMonths {
 		problems = append(problems, fmt.Sprintf("--retention-months must be from 1 to %d", web.MaxRetentionMonths))

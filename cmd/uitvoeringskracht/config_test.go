@@ -110,3 +110,36 @@ func TestServeExposesMetricsWithToken(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigScrubInterval(t *testing.T) {
+	build := func(env map[string]string, args ...string) (Config, error) {
+		t.Helper()
+		fs := newFlagSet("t", io.Discard)
+		config := configFlags(fs, func(k string) string { return env[k] })
+		if err := fs.Parse(args); err != nil {
+			return Config{}, err
+		}
+		return config()
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want time.Duration
+	}{
+		{nil, nil, 5 * time.Minute},
+		{map[string]string{"UK_SCRUB_INTERVAL": "30s"}, nil, 30 * time.Second},
+		{map[string]string{"UK_SCRUB_INTERVAL": "30s"}, []string{"--scrub-interval", "2m"}, 2 * time.Minute},
+		{nil, []string{"--scrub-interval", "10s"}, 10 * time.Second},
+		{nil, []string{"--scrub-interval", "24h"}, 24 * time.Hour},
+	} {
+		cfg, err := build(c.env, c.args...)
+		if err != nil || cfg.ScrubInterval != c.want {
+			t.Errorf("env %v args %v: %v, %v; want %v", c.env, c.args, cfg.ScrubInterval, err, c.want)
+		}
+	}
+	for _, bad := range []string{"9s", "25h", "5", "soon", "-1m"} {
+		if _, err := build(nil, "--scrub-interval", bad); err == nil || !strings.Contains(err.Error(), "--scrub-interval") {
+			t.Errorf("--scrub-interval %q: want an error naming the flag, got %v", bad, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -26,12 +27,19 @@ import (
 const defaultAdviceDir = "templates/advice"
 
 // demoPeers are the other municipalities whose closed diagnostics make the
-// sector benchmark of the demo; scoring.Benchmark needs at least five.
+// sector benchmark of the demo; scoring.Benchmark needs at least five, of
+// at least three firms other than the demo organisation's (demoPeerFirms,
+// in turn).
 func demoPeers() []string {
 	return []string{
 		"Gemeente Noorderveld", "Gemeente Oosterbroek", "Gemeente Westmeer",
 		"Gemeente Hoogwoude", "Gemeente Lagevaart", "Gemeente Middenrade",
 	}
+}
+
+// demoPeerFirms are the consultancies of the demo peers.
+func demoPeerFirms() []string {
+	return []string{"Adviesbureau Noord", "Adviesbureau Oost", "Adviesbureau West"}
 }
 
 // demoOptions are the validated flags of the demo command.
@@ -159,10 +167,23 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	// Sector peers for the benchmark: small municipalities with their own
 	// climate, scored and summarised the way the service does it.
+	var firms []string
+	for _, name := range demoPeerFirms() {
+		// A demo database given with --database may hold them already.
+		f, err := st.FirmByName(ctx, name)
+		if survey.ErrorCode(err) == survey.CodeNotFound {
+			f = &survey.Firm{Name: name}
+			err = st.CreateFirm(ctx, f)
+		}
+		if err != nil {
+			return nil, err
+		}
+		firms = append(firms, f.ID)
+	}
 	for i, name := range demoPeers() {
 		peer := simulate.Demo(40)
 		peer.Name = name
-		rec := &survey.Organisation{Name: name, Sector: peer.Sector, Headcount: peer.Headcount()}
+		rec := &survey.Organisation{FirmID: firms[i%len(firms)], Name: name, Sector: peer.Sector, Headcount: peer.Headcount()}
 		if err := st.CreateOrganisation(ctx, rec); err != nil {
 			return nil, err
 		}
@@ -196,11 +217,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	var bench *survey.BenchmarkResult
 	if result.Index.Mean != nil {
-		scores, err := st.BenchmarkScores(ctx, orgRec.ID, q.ID, q.Version, orgRec.Sector, now)
+		peers, err := st.BenchmarkPeers(ctx, orgRec.FirmID, q.ID, q.Version, orgRec.Sector, now)
 		if err != nil {
 			return nil, err
 		}
-		b := scoring.Benchmark(*result.Index.Mean, scores)
+		b := scoring.Benchmark(*result.Index.Mean, orgRec.FirmID, peers)
 		bench = &b
 	}
 	diag, err := st.Diagnostic(ctx, current.ID)
@@ -235,7 +256,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	if result.Index.Mean != nil {
 		index = fmt.Sprintf("%.1f (%s)", *result.Index.Mean, result.Index.Band)
 	}
-	fmt.Fprintf(stdout, "Demo: %s, %d respondents (previous wave %d), index %s.\n", org.Name, result.N, prevResult.N, index)
+	fmt.Fprintf(stdout, "Demo: %s, %d respondents, %d complete enough to score (previous wave %d), index %s.\n", org.Name, result.Responses, result.N, prevResult.N, index)
 	fmt.Fprintf(stdout, "Wrote %s (%d KB) and %s (%d KB).\n", o.out, (len(pdf)+1023)/1024, o.htmlOut, (len(page)+1023)/1024)
 	return &demoOutcome{diagnosticID: current.ID, result: result}, nil
 }
@@ -331,9 +352,9 @@ func (d *demo) wave(ctx context.Context, orgID string, org simulate.Organisation
 	return diag, nil
 }
 
-// submit stores the responses the way the respondent flow does: a draft,
-// then a submission with the draft's nonce. A few workers at a time let
-// the SQLite store group their commits.
+// submit stores the responses the way the respondent flow does: a
+// submission with a fresh nonce (a respondent's sealed state carries one).
+// A few workers at a time let the SQLite store group their commits.
 func (d *demo) submit(ctx context.Context, responses []survey.Response) error {
 	const workers = 8
 	ctx, cancel := context.WithCancel(ctx)
@@ -347,11 +368,7 @@ func (d *demo) submit(ctx context.Context, responses []survey.Response) error {
 			defer wg.Done()
 			for i := range next {
 				r := &responses[i]
-				draft, err := d.st.CreateDraft(ctx, r.DiagnosticID)
-				if err == nil {
-					err = d.st.Submit(ctx, draft.ID, draft.Nonce, r)
-				}
-				if err != nil {
+				if err := d.st.Submit(ctx, cryptorand.Text(), r); err != nil {
 					errs <- err
 					cancel()
 					return

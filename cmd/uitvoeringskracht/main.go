@@ -37,6 +37,7 @@ Usage:
                                                        build a demo organisation and write its advice report (PDF and HTML)
   uitvoeringskracht loadtest --url URL [flags]         play whole respondents against a running server
   uitvoeringskracht purge --older-than 24mo            delete answers of diagnostics closed before the retention period
+  uitvoeringskracht privacy-audit --diagnostic ID      check that nothing released can single out respondents
   uitvoeringskracht backup --out FILE                  write a consistent copy of the SQLite database
   uitvoeringskracht healthcheck [--url URL]            exit 0 when a running instance is ready
   uitvoeringskracht version                            print the version
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdLoadtest(ctx, args[1:], stdout, stderr)
 	case "purge":
 		err = cmdPurge(ctx, args[1:], stdout, stderr, getenv, time.Now())
+	case "privacy-audit":
+		err = cmdPrivacyAudit(ctx, args[1:], stdout, stderr, getenv)
 	case "backup":
 		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
 	case "healthcheck":

@@ -8,18 +8,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
 
 // cmdPurge deletes the answers of diagnostics that closed longer ago than
-// the retention period, as the data-processing agreement requires, and the
-// drafts that respondents abandoned.
+// the retention period, as the data-processing agreement requires. There
+// are no abandoned drafts to purge: a respondent's progress lives sealed in
+// their own cookie, never on the server.
 func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, now time.Time) error {
 	fs := newFlagSet("purge", stderr)
 	config := configFlags(fs, getenv)
 	olderThan := fs.String("older-than", "", "retention period after closing, e.g. 24mo, 2y or 90d (default: --retention-months, the period the privacy notices state)")
-	draftsOlderThan := fs.String("drafts-older-than", strconv.Itoa(web.DraftRetentionDays)+"d", "delete drafts (questionnaires started but never submitted) not saved for this long, e.g. 30d")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,10 +32,6 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	draftCutoff, err := retentionCutoff(*draftsOlderThan, now)
-	if err != nil {
-		return fmt.Errorf("%w: --drafts-older-than: %v", errUsage, err)
-	}
 	st, err := openPreparedStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -48,11 +42,6 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	fmt.Fprintf(stdout, "Deleted %d responses of %d diagnostics closed before %s.\n", res.Responses, res.Diagnostics, cutoff.Format("2006-01-02"))
-	drafts, err := st.DeleteDraftsBefore(ctx, draftCutoff)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Deleted %d drafts not saved since %s.\n", drafts, draftCutoff.Format("2006-01-02"))
 	return nil
 }
 

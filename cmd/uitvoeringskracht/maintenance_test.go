@@ -37,11 +37,8 @@ func TestPurgeAndBackupCommands(t *testing.T) {
 	// Without --older-than the configured retention period applies.
 	code, out, errOut = runCLI(t, map[string]string{"UK_RETENTION_MONTHS": "6"}, "purge", "--database", db)
 	wantCutoff := time.Now().AddDate(0, -6, 0).Format("2006-01-02")
-	if code != 0 || !strings.Contains(out, "closed before "+wantCutoff) || !strings.Contains(out, "Deleted 0 drafts not saved since") {
+	if code != 0 || !strings.Contains(out, "closed before "+wantCutoff) || strings.Contains(out, "drafts") {
 		t.Errorf("purge with the configured retention: %d %q %q (want the cutoff %s)", code, out, errOut, wantCutoff)
-	}
-	if code, _, errOut := runCLI(t, nil, "purge", "--database", db, "--drafts-older-than", "soon"); code != 2 || !strings.Contains(errOut, "--drafts-older-than") {
-		t.Errorf("purge with a bad draft period: exit %d %q, want 2", code, errOut)
 	}
 	backup := filepath.Join(dir, "copy.db")
 	code, out, errOut = runCLI(t, nil, "backup", "--database", db, "--out", backup)

@@ -533,7 +533,7 @@ func checkAfterRestart(t *testing.T, f *processFixture, subs []*submission) retr
 		if used {
 			out.storedUnacked++
 		}
-		// The same cookies (draft, CSRF) and the same form; a new
+		// The same cookies (sealed state, CSRF) and the same form; a new
 		// connection pool, since the old one's connections died with the
 		// server.
 		s.r.client = &http.Client{Transport: fresh, Jar: s.r.client.Jar, Timeout: 30 * time.Second}
@@ -613,8 +613,9 @@ func TestCrashSafety(t *testing.T) {
 	}
 }
 
-// serverRequestLines counts the request lines the server logged for the
-// respondent routes, and says whether it logged that it stopped.
+// serverRequestLines returns the number of respondent requests the server
+// answered, from the total it logs when it stops (respondent requests have
+// no line of their own), and says whether it logged that it stopped.
 func serverRequestLines(t *testing.T, path string) (int, bool) {
 	t.Helper()
 	file, err := os.Open(path)
@@ -627,17 +628,18 @@ func serverRequestLines(t *testing.T, path string) (int, bool) {
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		var line struct {
-			Msg   string `json:"msg"`
-			Route string `json:"route"`
+			Msg                string `json:"msg"`
+			Route              string `json:"route"`
+			RespondentRequests int    `json:"respondent_requests"`
 		}
 		if json.Unmarshal(sc.Bytes(), &line) != nil {
 			continue
 		}
 		switch {
 		case line.Msg == "request" && strings.HasPrefix(line.Route, "/d/"):
-			n++
+			t.Errorf("a request line for a respondent route: %s", sc.Bytes())
 		case line.Msg == "stopped":
-			stopped = true
+			n, stopped = line.RespondentRequests, true
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -902,7 +904,9 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 				t.Fatal("no submission was acknowledged before the restart")
 			}
 			f.start(t, "after-term")
-			// The held step was saved: its draft now opens step 2.
+			// The held step was saved: its sealed state, opened by the
+			// restarted server with the key kept in the database, now
+			// opens step 2.
 			stepClient := &http.Client{Jar: held.jar, Timeout: 30 * time.Second,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			if resp, err := stepClient.Get(f.target.String() + "/stap/2"); err != nil {
@@ -1024,7 +1028,8 @@ func TestScaleOutTwoInstancesOnePostgres(t *testing.T) {
 		}
 	}
 
-	// A draft started on A is continued and submitted on B.
+	// A questionnaire started on A is continued and submitted on B: B
+	// opens the state A sealed, with the key both read from the database.
 	nonce := playAcrossInstances(t, ctx, linkA, linkB)
 	if used, err := st.NonceUsed(ctx, nonce); err != nil || !used {
 		t.Fatalf("the submission made on B is not stored: %v %v", used, err)
@@ -1146,7 +1151,7 @@ func playAcrossInstances(t *testing.T, ctx context.Context, from, to *url.URL) s
 			t.Fatalf("POST %s on %s: %v", action, base.Host, err)
 		}
 		if i == 2 {
-			// The second instance found the draft: it moved on to
+			// The second instance opened the state: it moved on to
 			// step 3 instead of sending the respondent back to start.
 			next, _, err := r.fillForm(page)
 			if err != nil || !strings.HasSuffix(next, "/stap/3") {

@@ -70,7 +70,11 @@ func newFixture(t testing.TB, n int, org simulate.Organisation, seed uint64, pre
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm := scoring.Benchmark(*res.Index.Mean, []float64{48.1, 52.3, 55.0, 57.9, 61.2, 44.4, 59.6})
+	var peers []survey.BenchmarkPeer
+	for i, v := range []float64{48.1, 52.3, 55.0, 57.9, 61.2, 44.4, 59.6} {
+		peers = append(peers, survey.BenchmarkPeer{FirmID: fmt.Sprintf("firm %d", i%3), Index: v})
+	}
+	bm := scoring.Benchmark(*res.Index.Mean, "own firm", peers)
 	opens := time.Date(2025, time.March, 3, 0, 0, 0, 0, time.UTC)
 	closes := time.Date(2025, time.March, 28, 0, 0, 0, 0, time.UTC)
 	fx.in = Input{

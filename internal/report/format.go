@@ -1,11 +1,11 @@
 package report
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -52,38 +52,9 @@ func (n numbers) fixed(v float64, decimals int) string {
 	return out
 }
 
-// roundHalfAway rounds to the given number of decimals, half away from
-// zero, through the shortest decimal representation so that 62.45 (stored
-// as 62.4499999…) rounds the way it reads.
-func roundHalfAway(v float64, decimals int) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return v
-	}
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	d, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return v
-	}
-	p := math.Pow(10, float64(decimals))
-	r := math.Round(d*p) / p
-	// d*p may itself be inexact (62.45*10 = 624.4999…); decide on the
-	// decimal digits instead when the product is within rounding noise.
-	if intPart, frac, ok := strings.Cut(s, "."); ok && len(frac) > decimals {
-		digits := strings.TrimPrefix(intPart, "-") + frac[:decimals]
-		next := frac[decimals]
-		whole, err := strconv.ParseFloat(digits, 64)
-		if err == nil {
-			if next >= '5' {
-				whole++
-			}
-			r = whole / p
-			if strings.HasPrefix(intPart, "-") {
-				r = -r
-			}
-		}
-	}
-	return r
-}
+// roundHalfAway is scoring.Round: the report prints a value exactly as the
+// engine classifies it.
+func roundHalfAway(v float64, decimals int) float64 { return scoring.Round(v, decimals) }
 
 // group inserts thousands separators into a string of digits.
 func (n numbers) group(digits string) string {

@@ -21,23 +21,36 @@ type labels struct {
 
 	Summary, Factors, Routes, Gap, Units, Trend, Method, Appendix string
 
-	Index, IndexLong         string
-	Interval                 string
-	Profile                  string
-	ProfileCaption           string
-	TrafficLight             string
-	Priorities, Conclusion   string
-	PrioritiesNone           string
-	Score, Band, N           string
-	Factor, Measure, Route   string
-	Disagree, Neutral, Agree string
-	DontKnow                 string
-	Strongest, Weakest       string
-	Reverse                  string
-	Distribution             string
-	DistributionNote         string
-	Reliability              string
-	Items                    string
+	Index, IndexLong       string
+	Interval               string
+	Profile                string
+	ProfileCaption         string
+	TrafficLight           string
+	Priorities, Conclusion string
+	PrioritiesNone         string
+	// PrioritiesFew heads a list of fewer than three priorities;
+	// PrioritiesAllGreen says why there is none when factors are shown.
+	PrioritiesFew      string
+	PrioritiesAllGreen string
+	// Priority basis: the sentence above the list, one per situation, and
+	// the reason given with each priority.
+	BasisAllImpact, BasisAllScore, BasisMixed string
+	ForScore                                  string
+	WithResults                               string
+	// The policy-execution conclusion (section 15 of the methodology).
+	GapIndexNone, GapIndexDiff, GapHidden, GapFactors, GapFactorItem string
+	Higher, And                                                      string
+	PossibleSig, PossibleSubst, PossibleBoth                         string
+	Score, Band, N                                                   string
+	Factor, Measure, Route                                           string
+	Disagree, Neutral, Agree                                         string
+	DontKnow                                                         string
+	Strongest, Weakest                                               string
+	Reverse                                                          string
+	Distribution                                                     string
+	DistributionNote                                                 string
+	Reliability                                                      string
+	Items                                                            string
 
 	RoutesIntro   string
 	RouteMeaning  string
@@ -77,6 +90,10 @@ type labels struct {
 	TrendCaption     string
 	BenchmarkNoScore string
 
+	// BenchmarkPositions words the coarse position of the index in the
+	// sector (docs/methodology.md §9).
+	BenchmarkPositions map[survey.BenchmarkPosition]string
+
 	MethodScores      string
 	MethodIntervals   string
 	MethodBands       string
@@ -93,6 +110,8 @@ type labels struct {
 	AlphaOK           string
 	AlphaCare         string
 	AlphaUndefined    string
+	AlphaImpossible   string
+	AlphaHidden       string
 	Dropped           string
 
 	ItemsIntro   string
@@ -142,6 +161,7 @@ func markers() map[survey.SuppressionReason]string {
 		survey.ReasonComplementary:  "b",
 		survey.ReasonCrossBreakdown: "b",
 		survey.ReasonPreviousWave:   "b",
+		survey.ReasonEarlierRelease: "b",
 		survey.ReasonGroupHidden:    "b",
 		survey.ReasonNotApplicable:  "c",
 	}
@@ -174,15 +194,35 @@ func dutch() *labels {
 		Method:   "Methode en anonimiteit",
 		Appendix: "Bijlage: alle stellingen",
 
-		Index:            "Index",
-		IndexLong:        "Uitvoeringskracht-index",
-		Interval:         "bandbreedte",
-		Profile:          "Profiel over de vijf factoren",
-		ProfileCaption:   "Score per factor (0–100) met bandbreedte; achtergrond: rood onder %s, oranje van %s tot %s, groen vanaf %s.",
-		TrafficLight:     "Stoplicht",
-		Priorities:       "Drie prioriteiten",
-		Conclusion:       "Beleid en uitvoering",
-		PrioritiesNone:   "Er zijn geen prioriteiten te bepalen: geen enkele factorscore kan worden getoond.",
+		Index:          "Index",
+		IndexLong:      "Uitvoeringskracht-index",
+		Interval:       "bandbreedte",
+		Profile:        "Profiel over de vijf factoren",
+		ProfileCaption: "Score per factor (0–100) met bandbreedte; achtergrond: rood onder %s, oranje van %s tot %s, groen vanaf %s.",
+		TrafficLight:   "Stoplicht",
+		Priorities:     "Drie prioriteiten",
+		Conclusion:     "Beleid en uitvoering",
+		PrioritiesNone: "Er zijn geen prioriteiten te bepalen: geen enkele factorscore kan worden getoond.",
+		PrioritiesFew:  "Prioriteiten",
+		PrioritiesAllGreen: "Er is geen prioriteit aan te wijzen: de hoogst scorende factor staat op groen en is daarom geen prioriteit, " +
+			"en er is geen andere factor die getoond kan worden.",
+		BasisAllImpact: "Gekozen om hun aantoonbare samenhang met het resultaat, in volgorde van (100 − score) × samenhang.",
+		BasisAllScore: "Geen van deze factoren hangt aantoonbaar (ten minste zwak) samen met het resultaat. " +
+			"De prioriteiten zijn daarom de factoren met de laagste score.",
+		BasisMixed: "Eerst de factoren die aantoonbaar (ten minste zwak) samenhangen met het resultaat, gerangschikt op (100 − score) × samenhang; " +
+			"daarna de factoren met de laagste score.",
+		ForScore:         "gekozen om de lage score",
+		WithResults:      " met het resultaat",
+		GapIndexNone:     "Op de index als geheel %s tussen %s en %s: %s geeft de index een %s, %s een %s.",
+		GapIndexDiff:     "%s op de index%s: %s ziet meer uitvoeringskracht dan %s (index %s tegen %s, een kloof van %s punten).",
+		GapHidden:        "Het verschil tussen beleid en uitvoering op de index kan niet worden getoond: een van beide groepen is te klein, of verborgen om respondenten te beschermen.",
+		GapFactors:       "Een duidelijk verschil tussen %s en %s is er bij %s.",
+		GapFactorItem:    "%s (%s %s hoger)",
+		Higher:           "hoger",
+		And:              " en ",
+		PossibleSig:      "aantoonbaar, maar kleiner dan 5 punten",
+		PossibleSubst:    "5 punten of meer, nog niet aantoonbaar",
+		PossibleBoth:     "5 punten of meer en aantoonbaar, maar de effectgrootte is nog onzeker",
 		Score:            "Score",
 		Band:             "Band",
 		N:                "n",
@@ -243,10 +283,15 @@ func dutch() *labels {
 		Now:              "Nu",
 		NoTrend:          "Dit is de eerste meting van deze organisatie met deze vragenlijst. Bij een volgende meting toont dit hoofdstuk de ontwikkeling.",
 		BenchmarkHead:    "Vergelijking met de sector",
-		BenchmarkText:    "Met een index van %s scoort de organisatie hoger dan %s van de %s andere %s die deze vragenlijst gebruikten (percentiel %s).",
-		NoBenchmark:      "Een vergelijking met de sector is nog niet beschikbaar: daarvoor zijn afgeronde metingen van ten minste vijf andere organisaties uit dezelfde sector nodig.",
+		BenchmarkText:    "Met een index van %s staat de organisatie %s van de %s die deze vragenlijst gebruikten (ten minste vijf, van andere adviesbureaus).",
+		NoBenchmark:      "Een vergelijking met de sector is nog niet beschikbaar: daarvoor zijn afgeronde metingen van ten minste vijf organisaties uit dezelfde sector nodig, van ten minste drie andere adviesbureaus.",
 		TrendCaption:     "Verandering per onderwerp sinds de vorige meting",
 		BenchmarkNoScore: "De index kan niet worden getoond, dus ook niet worden vergeleken.",
+
+		BenchmarkPositions: map[survey.BenchmarkPosition]string{
+			survey.BenchmarkLowest: "bij de laagste 20 %", survey.BenchmarkBelowMiddle: "onder het midden", survey.BenchmarkMiddle: "rond het midden",
+			survey.BenchmarkAboveMiddle: "boven het midden", survey.BenchmarkHighest: "bij de hoogste 20 %",
+		},
 
 		MethodScores: "Elke stelling wordt beantwoord op een schaal van 1 (helemaal oneens) tot 5 (helemaal eens). " +
 			"Omgekeerd geformuleerde stellingen worden omgerekend, zodat een hoge score altijd meer uitvoeringskracht betekent. " +
@@ -259,8 +304,11 @@ func dutch() *labels {
 		MethodBands:    "Kleuren: rood onder %s, oranje van %s tot %s, groen vanaf %s. De kleur staat altijd naast het woord en het getal.",
 		MethodDontKnow: "‘Weet ik niet / niet van toepassing’ telt als ontbrekend antwoord, nooit als het midden van de schaal.",
 		MethodImpact: "Prioriteiten: per factor is berekend hoe sterk de factorscore samenhangt met de uitkomststellingen " +
-			"(lukt het beleid om te zetten in resultaat?). Prioriteit = (100 − score) × samenhang: een factor telt zwaar als hij " +
-			"zwak scoort én samenhangt met het resultaat. De samenhang is geschat op %s respondenten.",
+			"(lukt het beleid om te zetten in resultaat?), als correlatie r. Alleen een samenhang die statistisch aantoonbaar is " +
+			"(5%%-niveau) krijgt een woord sterker dan ‘geen aantoonbare samenhang’: verwaarloosbaar onder 0,10, zwak van 0,10, " +
+			"matig van 0,30, sterk vanaf 0,50. Factoren met een aantoonbare, ten minste zwakke samenhang komen eerst, " +
+			"gerangschikt op (100 − score) × samenhang; daarna volgen de factoren met de laagste score. " +
+			"De hoogst scorende factor is nooit een prioriteit als hij op groen staat. De samenhang is geschat op %s respondenten.",
 		MethodImpactPool: " Omdat deze meting minder dan 30 respondenten had, zijn daarvoor ook afgeronde metingen van andere organisaties met deze vragenlijst gebruikt; alleen de samenhang komt uit die metingen.",
 		MethodAnonymity: "Anonimiteit: de vragenlijst slaat geen naam, e-mailadres, IP-adres of tijdstip op, alleen de datum. " +
 			"Uitkomsten van een groep (onderdeel of rol) worden alleen getoond bij ten minste %d respondenten; " +
@@ -270,8 +318,9 @@ func dutch() *labels {
 			"deze meting met de vorige te vergelijken.",
 		MethodVerdicts: "Verschillen tussen groepen krijgen een oordeel in woorden. Duidelijk verschil: het verschil is ten minste 5 punten " +
 			"en statistisch aantoonbaar (ook de effectgrootte wijkt aantoonbaar af van nul). Mogelijk verschil: het verschil is " +
-			"aantoonbaar maar kleiner dan 5 punten, of 5 punten of meer maar (nog) niet aantoonbaar. Geen aantoonbaar verschil: " +
-			"kleiner dan 5 punten en niet aantoonbaar.",
+			"aantoonbaar maar kleiner dan 5 punten, of 5 punten of meer maar (nog) niet aantoonbaar, of 5 punten of meer en " +
+			"aantoonbaar terwijl de effectgrootte nog niet aantoonbaar van nul verschilt. Geen aantoonbaar verschil: " +
+			"kleiner dan 5 punten en niet aantoonbaar. Het verschil telt zoals het is afgedrukt (op één decimaal).",
 		MethodVersion:  "Vragenlijst: %s, versie %s. Minimale groepsgrootte: %d.",
 		Alpha:          "Cronbachs alfa",
 		ItemCount:      "Stellingen",
@@ -279,7 +328,10 @@ func dutch() *labels {
 		AlphaOK:        "voldoende",
 		AlphaCare:      "lager dan 0,70: lees de score als indicatie",
 		AlphaUndefined: "niet te berekenen: lees de score als indicatie",
-		Dropped:        "zonder spreiding, niet meegeteld: %s",
+		AlphaImpossible: "boven 1 en daarom niet te interpreteren (te weinig respondenten beantwoordden de stellingen samen): " +
+			"lees de score als indicatie",
+		AlphaHidden: "niet getoond, omdat de factorscore niet wordt getoond",
+		Dropped:     "zonder spreiding, niet meegeteld: %s",
 
 		ItemsIntro:   "Alle stellingen met het aantal antwoorden, de gemiddelde score (0–100, omgekeerde stellingen omgerekend) en de verdeling zoals geantwoord.",
 		Outcomes:     "Uitkomst: lukt het beleid om te zetten in resultaat?",
@@ -291,6 +343,7 @@ func dutch() *labels {
 			survey.ReasonComplementary:  "verborgen zodat een kleine groep niet kan worden uitgerekend",
 			survey.ReasonCrossBreakdown: "verborgen zodat een kleine groep niet via de rollen kan worden uitgerekend",
 			survey.ReasonPreviousWave:   "verborgen zodat een kleine groep niet via de vorige meting kan worden uitgerekend",
+			survey.ReasonEarlierRelease: "verborgen zodat een kleine groep niet via een eerdere weergave van deze resultaten kan worden uitgerekend",
 			survey.ReasonGroupHidden:    "de groep is verborgen",
 			survey.ReasonNotApplicable:  "niet te berekenen",
 		},
@@ -333,15 +386,35 @@ func english() *labels {
 		Method:   "Method and anonymity",
 		Appendix: "Appendix: all statements",
 
-		Index:            "Index",
-		IndexLong:        "Execution power index",
-		Interval:         "interval",
-		Profile:          "Profile across the five factors",
-		ProfileCaption:   "Score per factor (0–100) with its interval; background: red below %s, amber from %s to %s, green from %s.",
-		TrafficLight:     "Traffic light",
-		Priorities:       "Three priorities",
-		Conclusion:       "Policy and execution",
-		PrioritiesNone:   "No priorities can be set: no factor score can be shown.",
+		Index:          "Index",
+		IndexLong:      "Execution power index",
+		Interval:       "interval",
+		Profile:        "Profile across the five factors",
+		ProfileCaption: "Score per factor (0–100) with its interval; background: red below %s, amber from %s to %s, green from %s.",
+		TrafficLight:   "Traffic light",
+		Priorities:     "Three priorities",
+		Conclusion:     "Policy and execution",
+		PrioritiesNone: "No priorities can be set: no factor score can be shown.",
+		PrioritiesFew:  "Priorities",
+		PrioritiesAllGreen: "No priority can be set: the highest-scoring factor is green and therefore not a priority, " +
+			"and no other factor can be shown.",
+		BasisAllImpact: "Chosen for their demonstrable link with results, in order of (100 − score) × link.",
+		BasisAllScore: "None of these factors is demonstrably (at least weakly) linked to results. " +
+			"The priorities are therefore the factors with the lowest scores.",
+		BasisMixed: "First the factors that are demonstrably (at least weakly) linked to results, ranked by (100 − score) × link; " +
+			"then the factors with the lowest scores.",
+		ForScore:         "chosen for its low score",
+		WithResults:      " with results",
+		GapIndexNone:     "On the index as a whole, %s between %s and %s: %s rates the index %s, %s %s.",
+		GapIndexDiff:     "%s on the index%s: %s sees more execution power than %s (index %s against %s, a gap of %s points).",
+		GapHidden:        "The difference between policy and execution on the index cannot be shown: one of the groups is too small, or hidden to protect respondents.",
+		GapFactors:       "There is a clear difference between %s and %s on %s.",
+		GapFactorItem:    "%s (%s %s higher)",
+		Higher:           "higher",
+		And:              " and ",
+		PossibleSig:      "demonstrable, but below 5 points",
+		PossibleSubst:    "5 points or more, not yet demonstrable",
+		PossibleBoth:     "5 points or more and demonstrable, but the effect size is still uncertain",
 		Score:            "Score",
 		Band:             "Band",
 		N:                "n",
@@ -401,10 +474,15 @@ func english() *labels {
 		Now:              "Now",
 		NoTrend:          "This is the organisation’s first survey with this questionnaire. After the next one, this chapter shows the trend.",
 		BenchmarkHead:    "Sector benchmark",
-		BenchmarkText:    "With an index of %s, the organisation scores higher than %s of the %s other %s that used this questionnaire (percentile %s).",
-		NoBenchmark:      "A sector benchmark is not yet available: it needs closed surveys of at least five other organisations in the same sector.",
+		BenchmarkText:    "With an index of %s, the organisation is %s of the %s that used this questionnaire (at least five, of other consultancies).",
+		NoBenchmark:      "A sector benchmark is not yet available: it needs closed surveys of at least five organisations in the same sector, from at least three other consultancies.",
 		TrendCaption:     "Change per measure since the previous survey",
 		BenchmarkNoScore: "The index cannot be shown, so it cannot be compared either.",
+
+		BenchmarkPositions: map[survey.BenchmarkPosition]string{
+			survey.BenchmarkLowest: "among the lowest 20 %", survey.BenchmarkBelowMiddle: "below the middle", survey.BenchmarkMiddle: "around the middle",
+			survey.BenchmarkAboveMiddle: "above the middle", survey.BenchmarkHighest: "among the highest 20 %",
+		},
 
 		MethodScores: "Every statement is answered on a scale from 1 (strongly disagree) to 5 (strongly agree). " +
 			"Negatively worded statements are recoded, so that a high score always means more execution power. " +
@@ -417,8 +495,11 @@ func english() *labels {
 		MethodBands:    "Colours: red below %s, amber from %s to %s, green from %s. The colour always stands next to the word and the number.",
 		MethodDontKnow: "‘Don’t know / not applicable’ counts as a missing answer, never as the middle of the scale.",
 		MethodImpact: "Priorities: for each factor we calculated how strongly its score is linked to the outcome statements " +
-			"(does the organisation turn policy into results?). Priority = (100 − score) × link: a factor weighs heavily " +
-			"when it scores low and is linked to results. The link was estimated on %s respondents.",
+			"(does the organisation turn policy into results?), as a correlation r. Only a statistically demonstrable link " +
+			"(5%% level) gets a word stronger than ‘no demonstrable link’: negligible below 0.10, weak from 0.10, moderate from " +
+			"0.30, strong from 0.50. Factors with a demonstrable, at least weak link come first, ranked by (100 − score) × link; " +
+			"then the factors with the lowest scores follow. The highest-scoring factor is never a priority when it is green. " +
+			"The link was estimated on %s respondents.",
 		MethodImpactPool: " Because this survey had fewer than 30 respondents, closed surveys of other organisations with this questionnaire were added for this; only the link comes from them.",
 		MethodAnonymity: "Anonymity: the questionnaire stores no name, e-mail address, IP address or time of day, only the date. " +
 			"Results of a group (unit or role) are only shown for at least %d respondents; " +
@@ -428,8 +509,9 @@ func english() *labels {
 			"with the previous one.",
 		MethodVerdicts: "Differences between groups get a verdict in words. Clear difference: the difference is at least 5 points " +
 			"and statistically demonstrable (the effect size also differs demonstrably from zero). Possible difference: " +
-			"demonstrable but smaller than 5 points, or 5 points or more but not (yet) demonstrable. No demonstrable difference: " +
-			"smaller than 5 points and not demonstrable.",
+			"demonstrable but smaller than 5 points, or 5 points or more but not (yet) demonstrable, or 5 points or more and " +
+			"demonstrable while the effect size does not yet differ demonstrably from zero. No demonstrable difference: " +
+			"smaller than 5 points and not demonstrable. The difference counts as printed (to one decimal).",
 		MethodVersion:  "Questionnaire: %s, version %s. Minimum group size: %d.",
 		Alpha:          "Cronbach’s alpha",
 		ItemCount:      "Statements",
@@ -437,7 +519,10 @@ func english() *labels {
 		AlphaOK:        "sufficient",
 		AlphaCare:      "below 0.70: read the score as an indication",
 		AlphaUndefined: "cannot be calculated: read the score as an indication",
-		Dropped:        "without variance, left out: %s",
+		AlphaImpossible: "above 1 and therefore not interpretable (too few respondents answered the statements together): " +
+			"read the score as an indication",
+		AlphaHidden: "not shown, because the factor score is not shown",
+		Dropped:     "without variance, left out: %s",
 
 		ItemsIntro:   "All statements with the number of answers, the mean score (0–100, negatively worded statements recoded) and the distribution as answered.",
 		Outcomes:     "Outcome: does the organisation turn policy into results?",
@@ -449,6 +534,7 @@ func english() *labels {
 			survey.ReasonComplementary:  "hidden so that a small group cannot be calculated",
 			survey.ReasonCrossBreakdown: "hidden so that a small group cannot be calculated through the roles",
 			survey.ReasonPreviousWave:   "hidden so that a small group cannot be calculated through the previous survey",
+			survey.ReasonEarlierRelease: "hidden so that a small group cannot be calculated through an earlier view of these results",
 			survey.ReasonGroupHidden:    "the group is hidden",
 			survey.ReasonNotApplicable:  "cannot be calculated",
 		},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -32,6 +33,8 @@ type doc struct {
 	Profile       []profileRow
 	ProfileNote   string
 	Priorities    []priorityView
+	PriorityHead  string
+	PriorityBasis string
 	PriorityNone  string
 	Conclusion    string
 	Factors       []factorView
@@ -82,6 +85,7 @@ type priorityView struct {
 	Band     survey.Band
 	BandWord string
 	Impact   string
+	Basis    survey.PriorityBasis
 	Text     string
 }
 
@@ -102,17 +106,17 @@ type factorView struct {
 }
 
 type itemView struct {
-	ID       string
-	Text     string
-	Reverse  bool
-	Shown    bool
-	N        string
-	Mean     string
-	MeanV    float64
-	Disagree string
-	Neutral  string
-	Agree    string
-	DontKnow string
+	ID      string
+	Text    string
+	Reverse bool
+	Shown   bool
+	// Favourable is the favourable share in words, for the strongest and
+	// weakest item.
+	Favourable string
+	Disagree   string
+	Neutral    string
+	Agree      string
+	DontKnow   string
 }
 
 type routeView struct {
@@ -214,6 +218,10 @@ type itemGroup struct {
 	Items []itemView
 }
 
+// DontKnowNoteFrom is the don't-know share, in whole per cent as printed,
+// from which a factor's page names the item.
+const DontKnowNoteFrom = 20
+
 // build turns the input into the document model.
 func build(in Input) (*doc, error) {
 	if in.Result == nil {
@@ -313,7 +321,17 @@ func (b *builder) cover() {
 	if p := b.period(); p != "" {
 		d.Facts = append(d.Facts, fact{l.Period, p})
 	}
-	d.Facts = append(d.Facts, fact{l.Respondents, n.count(b.res.N)})
+	// All responses, and how many of them are in the analysis base that
+	// every figure rests on (docs/methodology.md §11.3).
+	resp := n.count(max(b.res.Responses, b.res.N))
+	if b.res.Responses > b.res.N {
+		if b.lang == "en" {
+			resp += " (" + n.count(b.res.N) + " complete enough to count)"
+		} else {
+			resp += " (" + n.count(b.res.N) + " volledig genoeg om mee te tellen)"
+		}
+	}
+	d.Facts = append(d.Facts, fact{l.Respondents, resp})
 	if r := b.responseRate(); r != "" {
 		d.Facts = append(d.Facts, fact{l.ResponseRate, r})
 	}
@@ -387,7 +405,7 @@ func (b *builder) responseRate() string {
 	if headcount <= 0 {
 		return ""
 	}
-	N := b.res.N
+	N := max(b.res.Responses, b.res.N)
 	of := " van "
 	staff := " medewerkers"
 	if b.lang == "en" {
@@ -419,35 +437,83 @@ func (b *builder) summary() {
 		if p.Impact != nil {
 			pv.Impact = n.fixed(*p.Impact, 2)
 		}
-		pv.Text = b.priorityText(pv)
+		pv.Basis = p.Basis
+		pv.Text = b.priorityText(pv, p)
 		d.Priorities = append(d.Priorities, pv)
 	}
+	d.PriorityHead = l.Priorities
+	if len(d.Priorities) != scoring.PriorityCount {
+		d.PriorityHead = l.PrioritiesFew
+	}
+	d.PriorityBasis = b.priorityBasis()
 	if len(d.Priorities) == 0 {
 		d.PriorityNone = l.PrioritiesNone
+		for _, f := range res.Factors {
+			if f.Score.Shown {
+				d.PriorityNone = l.PrioritiesAllGreen
+			}
+		}
 	}
 	d.Conclusion = b.conclusion()
 }
 
-func (b *builder) priorityText(p priorityView) string {
+// priorityBasis is the sentence above the priorities that says on which
+// ground they were chosen (methodology section 15).
+func (b *builder) priorityBasis() string {
+	l := b.d.L
+	impact, score := 0, 0
+	for _, p := range b.res.Priorities {
+		if p.Basis == survey.BasisImpact {
+			impact++
+		} else {
+			score++
+		}
+	}
+	switch {
+	case impact > 0 && score == 0:
+		return l.BasisAllImpact
+	case impact == 0 && score > 0:
+		return l.BasisAllScore
+	case impact > 0:
+		return l.BasisMixed
+	}
+	return ""
+}
+
+// priorityText gives a priority's score, colour, the ground it was chosen
+// on and its link with the outcome in the words of section 15.
+func (b *builder) priorityText(p priorityView, pr survey.Priority) string {
+	l := b.d.L
 	band := ""
 	if p.BandWord != "" {
 		band = ", " + p.BandWord
 	}
-	link := ""
-	if p.Impact != "" {
-		if b.lang == "en" {
-			link = "; link with results r = " + p.Impact
-		} else {
-			link = "; samenhang met resultaat r = " + p.Impact
-		}
+	why := l.ForScore + ", "
+	if pr.Basis == survey.BasisImpact {
+		why = ""
 	}
-	return "score " + p.Score + band + link
+	strength := pr.Strength
+	if pr.Impact == nil {
+		strength = survey.LinkUnknown
+	}
+	negative := pr.Impact != nil && scoring.Round(*pr.Impact, scoring.CorrelationDecimals) < 0
+	link := strength.Label(negative).In(b.lang)
+	if strength != survey.LinkUnknown {
+		link += l.WithResults
+	}
+	if p.Impact != "" {
+		link += " (r = " + p.Impact + ")"
+	}
+	return "score " + p.Score + band + "; " + why + link
 }
 
-// conclusion is the one line on the gap between policy and execution,
-// with the verdict words of the scoring engine.
+// conclusion is the paragraph on the gap between policy and execution
+// (methodology section 15): the index's verdict in the engine's words,
+// always said to be about the index as a whole, followed by every factor
+// with a clear difference, so that "no demonstrable difference" on the
+// index never reads as "none anywhere".
 func (b *builder) conclusion() string {
-	n := b.d.num
+	l, n := b.d.L, b.d.num
 	cmp, ok := comparison(b.res, survey.ComparisonPolicyExecution)
 	var diff *survey.Difference
 	if ok {
@@ -457,32 +523,45 @@ func (b *builder) conclusion() string {
 			}
 		}
 	}
-	policy, execution := b.roleName(survey.RolePolicy), b.roleName(survey.RoleExecution)
-	en := b.lang == "en"
-	if diff == nil || !diff.Shown || diff.Diff == nil || diff.MeanA == nil || diff.MeanB == nil {
-		if en {
-			return "The difference between policy and execution cannot be shown: one of the groups is too small, or hidden to protect respondents."
+	policy, execution := strings.ToLower(b.roleName(survey.RolePolicy)), strings.ToLower(b.roleName(survey.RoleExecution))
+	var out string
+	switch {
+	case diff == nil || !diff.Shown || diff.Diff == nil || diff.MeanA == nil || diff.MeanB == nil:
+		out = l.GapHidden
+	case diff.Verdict == survey.VerdictNone:
+		out = sprintf(l.GapIndexNone, diff.Verdict.Label().In(b.lang), policy, execution, policy, n.score(*diff.MeanA), execution, n.score(*diff.MeanB))
+	default:
+		words := diff.Verdict.Label().In(b.lang)
+		words = strings.ToUpper(words[:1]) + words[1:]
+		detail := ""
+		if diff.Verdict == survey.VerdictPossible {
+			detail = " (" + b.possibleDetail(*diff) + ")"
 		}
-		return "Het verschil tussen beleid en uitvoering kan niet worden getoond: een van beide groepen is te klein, of verborgen om respondenten te beschermen."
-	}
-	words := diff.Verdict.Label().In(b.lang)
-	words = strings.ToUpper(words[:1]) + words[1:]
-	policy, execution = strings.ToLower(policy), strings.ToLower(execution)
-	a, bb, gap := n.score(*diff.MeanA), n.score(*diff.MeanB), n.fixed(math.Abs(*diff.Diff), 1)
-	if diff.Verdict == survey.VerdictNone {
-		if en {
-			return sprintf("%s between policy and execution: %s rates the index %s, %s %s.", words, policy, a, execution, bb)
+		high, low, a, bb := policy, execution, n.score(*diff.MeanA), n.score(*diff.MeanB)
+		if *diff.Diff < 0 {
+			high, low, a, bb = execution, policy, bb, a
 		}
-		return sprintf("%s tussen beleid en uitvoering: %s geeft de index een %s, %s een %s.", words, policy, a, execution, bb)
+		out = sprintf(l.GapIndexDiff, words, detail, high, low, a, bb, n.fixed(math.Abs(*diff.Diff), 1))
 	}
-	high, low := policy, execution
-	if *diff.Diff < 0 {
-		high, low, a, bb = execution, policy, bb, a
+	if ok {
+		var items []string
+		for _, fd := range scoring.ClearGaps(cmp) {
+			high := policy
+			if *fd.Diff < 0 {
+				high = execution
+			}
+			items = append(items, sprintf(l.GapFactorItem, b.factorName(fd.Measure), high, n.fixed(math.Abs(*fd.Diff), 1)))
+		}
+		if len(items) > 0 {
+			list := strings.Join(items[:len(items)-1], ", ")
+			if list != "" {
+				list += l.And
+			}
+			list += items[len(items)-1]
+			out += " " + sprintf(l.GapFactors, policy, execution, list)
+		}
 	}
-	if en {
-		return sprintf("%s: %s sees more execution power than %s (index %s against %s, a gap of %s points).", words, high, low, a, bb, gap)
-	}
-	return sprintf("%s: %s ziet meer uitvoeringskracht dan %s (index %s tegen %s, een kloof van %s punten).", words, high, low, a, bb, gap)
+	return out
 }
 
 func (b *builder) roleName(id string) string {
@@ -516,21 +595,23 @@ func (b *builder) item(it survey.Item, ir survey.ItemResult) itemView {
 	if ir.DontKnowShare != nil {
 		v.DontKnow = n.percent(*ir.DontKnowShare)
 	}
-	if !ir.Shown || ir.Mean == nil {
-		v.Mean = b.d.L.NotShownItem
+	if !ir.Shown || ir.Shares == nil {
+		v.Favourable = b.d.L.NotShownItem
 		return v
 	}
-	v.N = n.count(ir.N)
-	v.MeanV = *ir.Mean
-	v.Mean = n.score(*ir.Mean)
-	if ir.Shares != nil {
-		v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
+	// Items carry shares only (docs/methodology.md §11): the strongest and
+	// weakest item are named with their favourable share.
+	fav := ir.Shares.Agree
+	if ir.Reverse {
+		fav = ir.Shares.Disagree
 	}
+	v.Favourable = n.percent(fav) + " " + strings.ToLower(b.d.L.Agree)
+	v.Disagree, v.Neutral, v.Agree = n.percent(ir.Shares.Disagree), n.percent(ir.Shares.Neutral), n.percent(ir.Shares.Agree)
 	return v
 }
 
 func (b *builder) factors() {
-	d, l, n := b.d, b.d.L, b.d.num
+	d, n := b.d, b.d.num
 	for _, fr := range b.res.Factors {
 		f, ok := b.q.Factor(fr.ID)
 		fv := factorView{ID: fr.ID, Name: b.factorName(fr.ID), Score: b.score(fr.Score)}
@@ -559,7 +640,7 @@ func (b *builder) factors() {
 			case fr.WeakestItem:
 				fv.Weakest = &iv
 			}
-			if ir.DontKnowShare != nil && *ir.DontKnowShare >= 0.2 {
+			if ir.DontKnowShare != nil && scoring.Round(100**ir.DontKnowShare, 0) >= DontKnowNoteFrom {
 				if b.lang == "en" {
 					fv.DontKnow = append(fv.DontKnow, sprintf("%s of those who answered “%s” chose ‘don’t know’.", iv.DontKnow, iv.Text))
 				} else {
@@ -567,17 +648,15 @@ func (b *builder) factors() {
 				}
 			}
 		}
-		rel := fr.Reliability
+		var word string
+		fv.Alpha, word = b.alpha(fr)
 		switch {
-		case rel.Alpha == nil:
-			fv.Alpha = "–"
-			fv.ReliabilityNote = l.AlphaUndefined + "."
-		case rel.InterpretWithCare:
-			fv.Alpha = n.fixed(*rel.Alpha, 2)
-			fv.ReliabilityNote = "α = " + fv.Alpha + ", " + l.AlphaCare + "."
+		case fv.Alpha == "–":
+			fv.ReliabilityNote = capitalise(word) + "."
+		case scoring.ReadAlpha(fr.Reliability.Alpha) == scoring.AlphaSufficient:
+			fv.ReliabilityNote = "α = " + fv.Alpha + " (" + word + ")."
 		default:
-			fv.Alpha = n.fixed(*rel.Alpha, 2)
-			fv.ReliabilityNote = "α = " + fv.Alpha + " (" + l.AlphaOK + ")."
+			fv.ReliabilityNote = "α = " + fv.Alpha + ", " + word + "."
 		}
 		d.Factors = append(d.Factors, fv)
 	}
@@ -681,17 +760,17 @@ func (b *builder) diffRows(diffs []survey.Difference) []diffRow {
 	return rows
 }
 
-// possibleDetail says which of the two situations a "possible" verdict is.
+// possibleDetail says which of the three situations a "possible" verdict
+// is, from the engine's flags and nothing else (methodology section 15).
 func (b *builder) possibleDetail(df survey.Difference) string {
+	l := b.d.L
 	switch {
-	case df.Significant && !df.Substantial && b.lang == "en":
-		return "demonstrable, but below 5 points"
-	case df.Significant && !df.Substantial:
-		return "aantoonbaar, maar kleiner dan 5 punten"
-	case b.lang == "en":
-		return "5 points or more, not yet demonstrable"
+	case df.Significant && df.Substantial:
+		return l.PossibleBoth
+	case df.Significant:
+		return l.PossibleSig
 	default:
-		return "5 punten of meer, nog niet aantoonbaar"
+		return l.PossibleSubst
 	}
 }
 
@@ -847,11 +926,11 @@ func (b *builder) trend() {
 	switch {
 	case !d.Index.Shown:
 		d.BenchmarkText = l.BenchmarkNoScore
-	case bm == nil || !bm.Available || bm.Percentile == nil || bm.Others == 0:
+	case bm == nil || !bm.Available || l.BenchmarkPositions[bm.Position] == "":
 		d.BenchmarkText = l.NoBenchmark
 	default:
-		d.BenchmarkText = sprintf(l.BenchmarkText, d.Index.Value, n.percent(*bm.Percentile/100),
-			n.count(bm.Others), sectorName(b.lang, b.in.Organisation.Sector, true), n.fixed(*bm.Percentile, 0))
+		d.BenchmarkText = sprintf(l.BenchmarkText, d.Index.Value, l.BenchmarkPositions[bm.Position],
+			sectorName(b.lang, b.in.Organisation.Sector, true))
 	}
 }
 
@@ -875,18 +954,31 @@ func (b *builder) method() {
 	m.Version = sprintf(l.MethodVersion, clean(res.QuestionnaireID), clean(res.QuestionnaireVersion), res.MinGroupSize)
 	for _, fr := range res.Factors {
 		row := reliabilityRow{Factor: b.factorName(fr.ID), Items: n.count(len(fr.Items))}
-		switch {
-		case fr.Reliability.Alpha == nil:
-			row.Alpha, row.Note = "–", l.AlphaUndefined
-		case fr.Reliability.InterpretWithCare:
-			row.Alpha, row.Note = n.fixed(*fr.Reliability.Alpha, 2), l.AlphaCare
-		default:
-			row.Alpha, row.Note = n.fixed(*fr.Reliability.Alpha, 2), l.AlphaOK
-		}
-		if len(fr.Reliability.DroppedItems) > 0 {
+		row.Alpha, row.Note = b.alpha(fr)
+		if fr.Score.Shown && len(fr.Reliability.DroppedItems) > 0 {
 			row.Note += "; " + sprintf(l.Dropped, clean(strings.Join(fr.Reliability.DroppedItems, ", ")))
 		}
 		m.Reliability = append(m.Reliability, row)
+	}
+}
+
+// alpha is a factor's alpha as printed and its words (methodology section
+// 15): nothing for a factor whose score is hidden, and the words of the
+// value as displayed, so that "0,70" is never "below 0.70".
+func (b *builder) alpha(fr survey.FactorResult) (value, word string) {
+	l := b.d.L
+	if !fr.Score.Shown {
+		return "–", l.AlphaHidden
+	}
+	switch scoring.ReadAlpha(fr.Reliability.Alpha) {
+	case scoring.AlphaUndefined:
+		return "–", l.AlphaUndefined
+	case scoring.AlphaSufficient:
+		return b.d.num.fixed(*fr.Reliability.Alpha, 2), l.AlphaOK
+	case scoring.AlphaImpossible:
+		return b.d.num.fixed(*fr.Reliability.Alpha, 2), l.AlphaImpossible
+	default:
+		return b.d.num.fixed(*fr.Reliability.Alpha, 2), l.AlphaCare
 	}
 }
 

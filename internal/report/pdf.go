@@ -611,9 +611,11 @@ func (r *pdfRenderer) summary() {
 	r.para(d.ProfileNote, "", smallSize, smallLineH, colMuted)
 	f.Ln(3)
 
-	r.heading2(l.Priorities, 20)
+	r.heading2(d.PriorityHead, 20)
 	if len(d.Priorities) == 0 {
 		r.para(d.PriorityNone, "", bodySize, lineH, colText)
+	} else {
+		r.para(d.PriorityBasis, "", bodySize, lineH, colText)
 	}
 	for _, p := range d.Priorities {
 		y := f.GetY()
@@ -707,7 +709,7 @@ func (r *pdfRenderer) factors() {
 			if it.item == nil {
 				continue
 			}
-			text := "“" + it.item.Text + "” – " + it.item.Mean
+			text := "“" + it.item.Text + "” – " + it.item.Favourable
 			if it.item.Reverse {
 				text += " (" + l.Reverse + ")"
 			}
@@ -904,7 +906,7 @@ func (r *pdfRenderer) appendix() {
 	r.para(l.ItemsIntro, "", 8.5, 4, colMuted)
 	f.Ln(2)
 	cols := []column{
-		{capitalise(l.Items), 78, "L"}, {l.N, 12, "R"}, {l.Score, 16, "R"},
+		{capitalise(l.Items), 106, "L"},
 		{l.Disagree, 16, "R"}, {l.Neutral, 17, "R"}, {l.Agree, 13, "R"}, {l.DontKnow, 18, "R"},
 	}
 	for _, g := range d.ItemGroups {
@@ -914,7 +916,7 @@ func (r *pdfRenderer) appendix() {
 			if it.Reverse {
 				text += " " + l.ReverseNote
 			}
-			rows[i] = []string{text, it.N, it.Mean, it.Disagree, it.Neutral, it.Agree, it.DontKnow}
+			rows[i] = []string{text, it.Disagree, it.Neutral, it.Agree, it.DontKnow}
 		}
 		r.heading2(g.Title, keepable(r.tableHeight(cols, rows, 7.5)))
 		r.table(cols, rows, 7.5, false)

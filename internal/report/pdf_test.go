@@ -40,8 +40,9 @@ func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 // reads the JSON rather than the Go values, so that it checks the report
 // against what the API hands out.
 type jsonResult struct {
-	N     int `json:"n"`
-	Index struct {
+	N         int `json:"n"`
+	Responses int `json:"responses"`
+	Index     struct {
 		N    int      `json:"n"`
 		Mean *float64 `json:"mean"`
 	} `json:"index"`
@@ -60,10 +61,12 @@ type jsonResult struct {
 		} `json:"score"`
 	} `json:"routes"`
 	Priorities []struct {
-		Rank   int      `json:"rank"`
-		Factor string   `json:"factor"`
-		Score  float64  `json:"score"`
-		Impact *float64 `json:"impact"`
+		Rank     int      `json:"rank"`
+		Factor   string   `json:"factor"`
+		Score    float64  `json:"score"`
+		Impact   *float64 `json:"impact"`
+		Strength string   `json:"strength"`
+		Basis    string   `json:"basis"`
 	} `json:"priorities"`
 }
 
@@ -93,10 +96,12 @@ func TestPDFSummaryMatchesResultsJSON(t *testing.T) {
 	jr := resultJSON(t, in.Result)
 	q := &in.Diagnostic.Questionnaire
 	cover := squash(pdfText(t, pdf, 1, 1))
-	summary := squash(pdfText(t, pdf, 2, 2))
+	// The summary runs onto a second page when the gap paragraph names
+	// several factors; chapter 2 starts on a new page after it.
+	summary := squash(pdfText(t, pdf, 2, 3))
 
-	if !strings.Contains(cover, "Respondenten "+strconv.Itoa(jr.N)) {
-		t.Errorf("cover does not print n = %d:\n%s", jr.N, cover)
+	if !strings.Contains(cover, "Respondenten "+strconv.Itoa(jr.Responses)+" ("+strconv.Itoa(jr.N)+" volledig genoeg om mee te tellen)") {
+		t.Errorf("cover does not print the responses %d and the base n = %d:\n%s", jr.Responses, jr.N, cover)
 	}
 	// The index panel: the big number, then the name, the interval and n.
 	m := regexp.MustCompile(`1 Samenvatting (\d+,\d) Uitvoeringskracht-index bandbreedte [^·]+ · n = (\d+)`).FindStringSubmatch(summary)
@@ -132,7 +137,14 @@ func TestPDFSummaryMatchesResultsJSON(t *testing.T) {
 	for _, p := range jr.Priorities {
 		fac, _ := q.Factor(p.Factor)
 		name := typographic(fac.Name.In("nl"))
-		re := regexp.MustCompile(strconv.Itoa(p.Rank) + " " + regexp.QuoteMeta(name) + ` score (\d+,\d), \p{L}+; samenhang met resultaat r = (−?\d+,\d\d)`)
+		// The words of the link are those of the JSON's strength, and a
+		// priority chosen for its score says so (methodology section 15).
+		words := survey.LinkStrength(p.Strength).Label(*p.Impact < 0).In("nl")
+		if p.Basis == string(survey.BasisScore) {
+			words = "gekozen om de lage score, " + words
+		}
+		re := regexp.MustCompile(strconv.Itoa(p.Rank) + " " + regexp.QuoteMeta(name) + ` score (\d+,\d), \p{L}+; ` +
+			regexp.QuoteMeta(words) + ` met het resultaat \(r = (−?\d+,\d\d)\)`)
 		m := re.FindStringSubmatch(summary)
 		if m == nil {
 			t.Errorf("priority %d (%s) is not printed as such:\n%s", p.Rank, name, summary)

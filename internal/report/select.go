@@ -35,10 +35,10 @@ type FactorAdvice struct {
 	Band    survey.Band `json:"band,omitempty"`
 	Summary string      `json:"summary"`
 	Steps   []Step      `json:"steps"`
-	// WeakLink is set when the factor's tie with the outcome is not
-	// positive (or could not be estimated): it is a priority because it is
-	// among the remaining factors, not because improving it is known to
-	// help. The report says so rather than overselling the step.
+	// WeakLink is set when the factor is a priority for its low score
+	// rather than for a meaningful tie with the outcome (methodology
+	// section 15), not because improving it is known to help. The report
+	// says so rather than overselling the step.
 	WeakLink bool `json:"weak_link"`
 }
 
@@ -60,7 +60,8 @@ type GapAdvice struct {
 //   - every route of the questionnaire whose score is shown gets the
 //     library's diagnosis and steps for its band;
 //   - every priority factor (in rank order) gets the library's summary and
-//     steps, marked WeakLink when its impact is not positive;
+//     steps, marked WeakLink when it is a priority for its score rather
+//     than for its link with the outcome;
 //   - the gap advice is added when the policy-versus-execution difference
 //     on the index is clear or possible, or, failing that, clear on some
 //     factor;
@@ -122,7 +123,7 @@ func SelectAdvice(res *survey.Result, q *survey.Questionnaire, lib *Library, lan
 			Score:    p.Score,
 			Summary:  entry.summary,
 			Steps:    fresh(entry.steps),
-			WeakLink: p.Impact == nil || *p.Impact <= 0,
+			WeakLink: p.Basis != survey.BasisImpact,
 		}
 		if fr, ok := factorResult(res, p.Factor); ok {
 			fa.Band = fr.Score.Band

@@ -44,9 +44,10 @@ func TestSelectAdvice(t *testing.T) {
 		"professional_room": shown(70, survey.BandGreen),
 	}
 	prios := []survey.Priority{
-		{Rank: 1, Factor: "capacity", Score: 38, Impact: f64(0.6), Value: 37.2},
-		{Rank: 2, Factor: "governance", Score: 55, Impact: f64(0.4), Value: 18},
-		{Rank: 3, Factor: "talent", Score: 55, Impact: f64(-0.1), Value: 0},
+		{Rank: 1, Factor: "capacity", Score: 38, Impact: f64(0.6), Value: 37.2, Basis: survey.BasisImpact},
+		{Rank: 2, Factor: "governance", Score: 55, Impact: f64(0.4), Value: 18, Basis: survey.BasisImpact},
+		// A positive r that is not a meaningful link is still a weak link.
+		{Rank: 3, Factor: "talent", Score: 55, Impact: f64(0.07), Value: 0, Basis: survey.BasisScore},
 	}
 	clearIndex := []survey.Difference{{Measure: survey.MeasureIndex, Shown: true, Diff: f64(7.5), Verdict: survey.VerdictClear}}
 
@@ -113,7 +114,7 @@ func TestSelectAdvice(t *testing.T) {
 		if sel.Factors[0].Band != survey.BandRed {
 			t.Errorf("band of capacity = %s", sel.Factors[0].Band)
 		}
-		noImpact := []survey.Priority{{Rank: 1, Factor: "capacity", Score: 38}}
+		noImpact := []survey.Priority{{Rank: 1, Factor: "capacity", Score: 38, Basis: survey.BasisScore}}
 		if sel := SelectAdvice(selectResult(allRoutes, noImpact, nil), q, lib, "nl"); !sel.Factors[0].WeakLink {
 			t.Error("an impact that could not be estimated is a weak link")
 		}

@@ -134,31 +134,29 @@ func heatMeasures(q *survey.Questionnaire, m *measures) []measure {
 
 type breakdownOut struct {
 	units, roles survey.Breakdown
+	totalShown   bool
+	cells        []survey.ReleaseCell
 	// roleCells[measure][role id] is the role's cell of that measure.
 	roleCells map[string]map[string]survey.Score
 }
 
 // breakdowns builds the unit and role heat maps. Which groups are shown is
-// decided once on respondent counts, and again for every measure on the
-// counts of respondents who have that measure (they differ when some
-// respondents answered too few items); a cell is shown only when both allow
-// it. Hiding more than Suppress asks merges sets and so only removes
-// derivable combinations: the intersection stays safe.
-func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, minSize int, prev *survey.Result) (*breakdownOut, error) {
+// decided once, on the counts of the analysis base: every measure of a
+// group rests on the same respondents, so the one decision protects every
+// cell (and the earlier per-measure decisions are not needed).
+func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, minSize int, prev *survey.Result, earlier []survey.Release) (*breakdownOut, error) {
 	dims := []*grouping{units, roles}
 	all := make([]float64, len(units.of)) // every respondent counts
-	d0, err := Suppress(crossTable(dims, all), minSize, previousShown(prev, ""))
+	table := crossTable(dims, all)
+	d0, err := SuppressReleases(table, minSize, previousShown(prev), earlierReleases(earlier))
 	if err != nil {
 		return nil, err
 	}
 	ms := heatMeasures(q, m)
-	dm := make([]Disclosure, len(ms))
-	for k, meas := range ms {
-		if dm[k], err = Suppress(crossTable(dims, meas.vals), minSize, previousShown(prev, meas.id)); err != nil {
-			return nil, err
-		}
+	out := &breakdownOut{roleCells: map[string]map[string]survey.Score{}, totalShown: d0.TotalShown}
+	for _, c := range table.Cells {
+		out.cells = append(out.cells, survey.ReleaseCell{Unit: c.Groups[0], Role: c.Groups[1], Count: c.Count})
 	}
-	out := &breakdownOut{roleCells: map[string]map[string]survey.Score{}}
 	for di, g := range dims {
 		b := survey.Breakdown{Dimension: g.dim}
 		shown0 := decisions(d0, di)
@@ -184,16 +182,7 @@ func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, mi
 			}
 			grp.Shown, grp.N = true, dec.Count
 			for k, meas := range ms {
-				cell := survey.Cell{Measure: meas.id}
-				md, ok := decisions(dm[k], di)[id]
-				switch {
-				case ok && md.Shown && dm[k].TotalShown:
-					cell.Score = scoreOf(sums[k][gi], minSize, q.Bands)
-				case ok && md.Reason != "":
-					cell.Score = survey.Score{Reason: md.Reason}
-				default:
-					cell.Score = survey.Score{Reason: survey.ReasonTooSmall}
-				}
+				cell := survey.Cell{Measure: meas.id, Score: scoreOf(sums[k][gi], minSize, q.Bands)}
 				if g == roles {
 					if out.roleCells[meas.id] == nil {
 						out.roleCells[meas.id] = map[string]survey.Score{}
@@ -205,7 +194,7 @@ func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, mi
 			b.Groups = append(b.Groups, grp)
 		}
 		if d0.TotalShown && d0.Dims[di].OtherShown {
-			b.Other = other(g, hiddenMask, ms, dm, di, minSize, q.Bands)
+			b.Other = other(g, hiddenMask, ms, minSize, q.Bands)
 		}
 		if g == units {
 			out.units = b
@@ -216,10 +205,9 @@ func breakdowns(q *survey.Questionnaire, m *measures, units, roles *grouping, mi
 	return out, nil
 }
 
-// other builds the row of the hidden groups together. A measure's cell is
-// shown only when that measure hides exactly the same groups: otherwise the
-// row would cover different people per column.
-func other(g *grouping, hidden []bool, ms []measure, dm []Disclosure, di, minSize int, bands survey.Bands) *survey.Group {
+// other builds the row of the hidden groups together: the total minus the
+// shown groups, which anyone can compute anyway.
+func other(g *grouping, hidden []bool, ms []measure, minSize int, bands survey.Bands) *survey.Group {
 	of := make([]int, len(g.of))
 	n := 0
 	for i, gi := range g.of {
@@ -229,19 +217,10 @@ func other(g *grouping, hidden []bool, ms []measure, dm []Disclosure, di, minSiz
 		}
 	}
 	grp := &survey.Group{Shown: true, N: n}
-	for k, meas := range ms {
+	for _, meas := range ms {
 		cell := survey.Cell{Measure: meas.id, Score: survey.Score{Reason: survey.ReasonComplementary}}
-		same := dm[k].TotalShown
-		dec := decisions(dm[k], di)
-		for gi, id := range g.ids {
-			if !hidden[gi] && !dec[id].Shown {
-				same = false
-			}
-		}
-		if same {
-			if s := groupSummaries(meas.vals, of, 2)[1]; s.N >= minSize {
-				cell.Score = scoreOf(s, minSize, bands)
-			}
+		if s := groupSummaries(meas.vals, of, 2)[1]; s.N >= minSize {
+			cell.Score = scoreOf(s, minSize, bands)
 		}
 		grp.Cells = append(grp.Cells, cell)
 	}
@@ -277,10 +256,41 @@ func crossTable(dims []*grouping, vals []float64) Table {
 	return t
 }
 
+// earlierReleases turns release records into the blocks of
+// SuppressReleases.
+func earlierReleases(rs []survey.Release) []EarlierRelease {
+	var out []EarlierRelease
+	for _, r := range rs {
+		e := EarlierRelease{TotalShown: r.TotalShown, Shown: [][]string{r.Units, r.Roles}}
+		for _, c := range r.Cells {
+			e.Cells = append(e.Cells, TableCell{Groups: []string{c.Unit, c.Role}, Count: c.Count})
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ReleaseOf is the release record of a computed result: its base counts
+// per cell and what it showed. Seq and CreatedAt are for the store.
+func ReleaseOf(kind survey.ReleaseKind, res *survey.Result) survey.Release {
+	r := survey.Release{Kind: kind, Responses: res.Responses, Base: res.N, Cells: res.BaseCells, Items: res.BaseItems, TotalShown: true, Result: res}
+	r.Units, r.Roles = []string{}, []string{}
+	for _, g := range res.Units.Groups {
+		if g.Shown {
+			r.Units = append(r.Units, g.ID)
+		}
+	}
+	for _, g := range res.Roles.Groups {
+		if g.Shown {
+			r.Roles = append(r.Roles, g.ID)
+		}
+	}
+	return r
+}
+
 // previousShown lists, per dimension (unit, role), the groups the previous
-// wave showed: for measure "" the groups, for a measure the groups whose
-// cell of that measure was shown.
-func previousShown(prev *survey.Result, measure string) [][]string {
+// wave showed.
+func previousShown(prev *survey.Result) [][]string {
 	if prev == nil {
 		return nil
 	}
@@ -288,17 +298,8 @@ func previousShown(prev *survey.Result, measure string) [][]string {
 	for d, b := range []survey.Breakdown{prev.Units, prev.Roles} {
 		out[d] = []string{}
 		for _, g := range b.Groups {
-			if !g.Shown {
-				continue
-			}
-			if measure == "" {
+			if g.Shown {
 				out[d] = append(out[d], g.ID)
-				continue
-			}
-			for _, c := range g.Cells {
-				if c.Measure == measure && c.Shown {
-					out[d] = append(out[d], g.ID)
-				}
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"cmp"
 	"math"
 	"slices"
 
@@ -34,6 +33,13 @@ type Input struct {
 	// whose ID also occurs in Responses are skipped, so the caller may pass
 	// all closed diagnostics including this one.
 	Pooled []survey.Response
+	// Earlier are the earlier releases of this diagnostic (previews, and the
+	// results before a reopen), oldest first. Every figure they published
+	// counts as published: when the base grew by 1 to MinGroupSize-1
+	// respondents since the last one (or not at all), Compute returns that
+	// release's result again with HeldBack set; otherwise the suppression
+	// takes every earlier release's shown groups into account.
+	Earlier []survey.Release
 	// Previous is the result of the organisation's previous wave with the
 	// same questionnaire id, or nil. It gives the trend and makes the
 	// suppression take the previous wave's shown groups into account.
@@ -64,21 +70,45 @@ func Compute(in Input) (*survey.Result, error) {
 		return nil, survey.Errorf(survey.CodeInvalid, "previous wave used questionnaire %q, this one %q", in.Previous.QuestionnaireID, q.ID)
 	}
 	lay := newLayout(q)
-	data, err := lay.parse(in.Responses)
+	all, err := lay.parse(in.Responses)
 	if err != nil {
 		return nil, err
 	}
-	if data.n < minSize {
-		return nil, survey.Errorf(survey.CodeConflict, "%d responses, fewer than the minimum group size %d", data.n, minSize)
+	// Every response's background is checked, also of those outside the
+	// base, so that a bad unit id is an error and not a silent exclusion.
+	if _, _, err := groupings(q, in.Units, in.Responses); err != nil {
+		return nil, err
 	}
-	units, roles, err := groupings(q, in.Units, in.Responses)
+	baseResponses := lay.base(in.Responses, lay.measures(all))
+	if len(baseResponses) < minSize {
+		return nil, survey.Errorf(survey.CodeConflict, "%d of %d responses complete enough to score, fewer than the minimum group size %d", len(baseResponses), len(in.Responses), minSize)
+	}
+	if held, err := heldBack(in.Earlier, len(baseResponses), minSize); held != nil || err != nil {
+		if held != nil {
+			held.Responses = len(in.Responses)
+		}
+		return held, err
+	}
+	data, err := lay.parse(baseResponses)
+	if err != nil {
+		return nil, err
+	}
+	units, roles, err := groupings(q, in.Units, baseResponses)
 	if err != nil {
 		return nil, err
 	}
 	m := lay.measures(data)
+	for _, e := range in.Earlier {
+		items := map[string]int{}
+		for _, it := range e.Items {
+			items[it.ID] = it.Answered
+		}
+		lay.earlierItems = append(lay.earlierItems, items)
+	}
 	res := &survey.Result{
 		QuestionnaireID:      q.ID,
 		QuestionnaireVersion: q.Version,
+		Responses:            all.n,
 		N:                    data.n,
 		MinGroupSize:         minSize,
 		Index:                scoreOf(Summarize(m.index), minSize, q.Bands),
@@ -91,8 +121,8 @@ func Compute(in Input) (*survey.Result, error) {
 		res.Factors = append(res.Factors, lay.factorResult(f, data, m.factor[f], minSize, q.Bands))
 	}
 	for _, it := range q.Outcomes {
-		c := lay.column[it.ID]
-		res.OutcomeItems = append(res.OutcomeItems, lay.itemResult(c, data, minSize))
+		ir, _ := lay.itemResult(lay.column[it.ID], data, minSize)
+		res.OutcomeItems = append(res.OutcomeItems, ir)
 	}
 	for r, route := range q.Routes {
 		res.Routes = append(res.Routes, survey.RouteResult{ID: route.ID, Score: scoreOf(Summarize(m.route[r]), minSize, q.Bands)})
@@ -100,16 +130,45 @@ func Compute(in Input) (*survey.Result, error) {
 	if err := priorities(res, lay, data, m, in); err != nil {
 		return nil, err
 	}
-	b, err := breakdowns(q, m, units, roles, minSize, in.Previous)
+	b, err := breakdowns(q, m, units, roles, minSize, in.Previous, in.Earlier)
 	if err != nil {
 		return nil, err
 	}
-	res.Units, res.Roles = b.units, b.roles
+	if !b.totalShown {
+		return nil, survey.Errorf(survey.CodeConflict, "the results would differ from an earlier release by fewer respondents than the minimum group size")
+	}
+	res.Units, res.Roles, res.BaseCells, res.BaseItems = b.units, b.roles, b.cells, lay.shownItems
 	res.Gaps = gaps(q, m, roles, b.roleCells, minSize)
 	if in.Previous != nil {
 		res.Trend = trend(res, in.Previous)
 	}
 	return res, nil
+}
+
+// heldBack returns the last release's result again when the base changed
+// by 0 to minSize-1 respondents since it: releasing new figures would give
+// the newcomers' sums as the difference (the total cannot be hidden). It
+// returns nil when new figures may be computed.
+func heldBack(earlier []survey.Release, base, minSize int) (*survey.Result, error) {
+	if len(earlier) == 0 {
+		return nil, nil
+	}
+	last := earlier[len(earlier)-1]
+	for _, e := range earlier {
+		if base < e.Base {
+			return nil, survey.Errorf(survey.CodeConflict, "the analysis base has %d respondents, fewer than the %d of release %d: responses were removed", base, e.Base, e.Seq)
+		}
+	}
+	if d := base - last.Base; d >= minSize {
+		return nil, nil
+	} else if last.Result == nil {
+		return nil, survey.Errorf(survey.CodeConflict, "release %d has no recorded result to show again", last.Seq)
+	} else {
+		held := *last.Result
+		held.HeldBack = d
+		held.BaseCells, held.BaseItems = last.Cells, last.Items
+		return &held, nil
+	}
 }
 
 func validateQuestionnaire(q *survey.Questionnaire) error {
@@ -163,6 +222,11 @@ func validateQuestionnaire(q *survey.Questionnaire) error {
 // layout maps the questionnaire's items to columns: the factors' items in
 // order, then the outcome items.
 type layout struct {
+	// earlierItems holds, per earlier release, the answered counts of the
+	// items it showed; shownItems collects this release's.
+	earlierItems []map[string]int
+	shownItems   []survey.ReleaseItem
+
 	q       *survey.Questionnaire
 	items   []survey.Item
 	column  map[string]int
@@ -324,14 +388,40 @@ func (l *layout) measures(a *answers) *measures {
 	return m
 }
 
+// base returns the responses of the analysis base: those with a score on
+// every factor and, when the questionnaire has outcome items, on the
+// outcome. Every published figure rests on the base (intersected with a
+// group), so that all measures of a group are sums over one set of
+// respondents and one suppression decision on counts protects them all:
+// with measures on different sets, the difference of two published sums
+// would be a sum over the few respondents in one set and not the other.
+func (l *layout) base(rs []survey.Response, m *measures) []survey.Response {
+	var out []survey.Response
+	for i := range rs {
+		if l.inBase(m, i) {
+			out = append(out, rs[i])
+		}
+	}
+	return out
+}
+
+func (l *layout) inBase(m *measures, i int) bool {
+	if math.IsNaN(m.index[i]) {
+		return false // the index is NaN when any factor is
+	}
+	return len(l.outcome) == 0 || !math.IsNaN(m.outcome[i])
+}
+
 // scoreOf turns a sample summary into a Score, hidden below the minimum.
+// The interval is clipped to the 0-100 scale: no mean can lie outside it,
+// and an interval printed beyond it only confuses.
 func scoreOf(s Summary, minSize int, bands survey.Bands) survey.Score {
 	if s.N < minSize || s.N == 0 {
 		return survey.Score{Reason: survey.ReasonTooSmall}
 	}
 	sc := survey.Score{Shown: true, N: s.N, Mean: ptr(s.Mean), SD: ptr(s.SD()), Band: classify(bands, s.Mean)}
 	if lo, hi := s.MeanCI(); !math.IsNaN(lo) {
-		sc.CI = &survey.Interval{Low: lo, High: hi}
+		sc.CI = &survey.Interval{Low: math.Max(lo, 0), High: math.Min(hi, 100)}
 	}
 	return sc
 }
@@ -339,6 +429,11 @@ func scoreOf(s Summary, minSize int, bands survey.Bands) survey.Score {
 func (l *layout) factorResult(f int, a *answers, scores []float64, minSize int, bands survey.Bands) survey.FactorResult {
 	fac := l.q.Factors[f]
 	fr := survey.FactorResult{ID: fac.ID, Score: scoreOf(Summarize(scores), minSize, bands)}
+	if !fr.Score.Shown {
+		// A hidden factor carries nothing but its reason: an alpha or an
+		// item share of a hidden set is as much a figure of it as a mean.
+		return fr
+	}
 	cols := make([][]float64, len(l.factor[f]))
 	for j, c := range l.factor[f] {
 		cols[j] = a.cols[c]
@@ -351,35 +446,47 @@ func (l *layout) factorResult(f int, a *answers, scores []float64, minSize int, 
 	}
 	var pooled [3]int
 	best, worst := -1, -1
+	var bestAgree, worstAgree float64
 	for j, c := range l.factor[f] {
-		it := l.itemResult(c, a, minSize)
-		it.RDrop = ptr(alpha.RDrop[j])
+		it, counts := l.itemResult(c, a, minSize)
 		fr.Items = append(fr.Items, it)
-		if !it.Shown {
+		if !it.Shown || it.Shares == nil {
 			continue
 		}
-		s := l.shareCounts(it.Counts)
+		s := l.shareCounts(counts)
 		if it.Reverse {
 			s[0], s[2] = s[2], s[0]
 		}
 		for k := range pooled {
 			pooled[k] += s[k]
 		}
-		if best < 0 || *it.Mean > *fr.Items[best].Mean {
-			best = j
+		// The favourable share: for a reverse item the disagree side.
+		agree := it.Shares.Agree
+		if it.Reverse {
+			agree = it.Shares.Disagree
 		}
-		if worst < 0 || *it.Mean < *fr.Items[worst].Mean {
-			worst = j
+		if best < 0 || agree > bestAgree {
+			best, bestAgree = j, agree
+		}
+		if worst < 0 || agree < worstAgree {
+			worst, worstAgree = j, agree
 		}
 	}
-	if fr.Score.Shown {
+	if l.sharesAllowed() {
 		fr.Shares = shares(pooled)
 	}
-	if best >= 0 && best != worst {
+	if best >= 0 && bestAgree != worstAgree {
 		fr.StrongestItem, fr.WeakestItem = fr.Items[best].ID, fr.Items[worst].ID
 	}
 	return fr
 }
+
+// sharesAllowed reports whether collapsed shares may be published: on a
+// scale of at most three points disagree/neutral/agree is the full
+// distribution, which gives each item's sum, and k times a factor's sum
+// minus its item sums is a sum over the few respondents with a don't-know
+// in the factor.
+func (l *layout) sharesAllowed() bool { return l.q.Scale.Max-l.q.Scale.Min+1 > 3 }
 
 // shareCounts sums counts per scale value (Scale.Min first) into below, at
 // and above the midpoint of the scale.
@@ -407,26 +514,22 @@ func shares(c [3]int) *survey.Shares {
 	return &survey.Shares{Disagree: float64(c[0]) / n, Neutral: float64(c[1]) / n, Agree: float64(c[2]) / n}
 }
 
-// itemResult describes item column c. Shares and counts are as answered,
-// so a reverse item's recoding is undone for them.
-func (l *layout) itemResult(c int, a *answers, minSize int) survey.ItemResult {
+// itemResult describes item column c over the analysis base: only the
+// collapsed shares of the answered (as answered, so a reverse item's
+// recoding is undone) and the don't-know share. Item means, SDs, counts per
+// scale value and item-total correlations are not published: with
+// don't-know answers, k times the factor's sum minus the item sums is a
+// weighted sum over the few respondents with a don't-know in the factor.
+// An item answered by fewer than the minimum is hidden without its
+// don't-know figures, which with the base count would give its n. It also
+// returns the counts per scale value for the factor's pooled shares.
+func (l *layout) itemResult(c int, a *answers, minSize int) (survey.ItemResult, []int) {
 	it := l.items[c]
 	lo, hi := l.q.Scale.Min, l.q.Scale.Max
 	col := a.cols[c]
-	ir := survey.ItemResult{ID: it.ID, Reverse: it.Reverse, DontKnow: a.dontKnow[c]}
-	s := Summarize(col)
-	if given := s.N + a.dontKnow[c]; given > 0 {
-		ir.DontKnowShare = ptr(float64(a.dontKnow[c]) / float64(given))
-	}
-	if s.N < minSize || s.N == 0 {
-		ir.Reason = survey.ReasonTooSmall
-		return ir
-	}
-	ir.Shown = true
-	ir.N = s.N
-	ir.Mean = ptr(l.rescale(s.Mean))
-	ir.SD = ptr(100 * s.SD() / float64(hi-lo))
-	ir.Counts = make([]int, hi-lo+1)
+	ir := survey.ItemResult{ID: it.ID, Reverse: it.Reverse}
+	counts := make([]int, hi-lo+1)
+	answered := 0
 	for _, v := range col {
 		if math.IsNaN(v) {
 			continue
@@ -435,75 +538,30 @@ func (l *layout) itemResult(c int, a *answers, minSize int) survey.ItemResult {
 		if it.Reverse {
 			raw = lo + hi - raw
 		}
-		ir.Counts[raw-lo]++
+		counts[raw-lo]++
+		answered++
 	}
-	ir.Shares = shares(l.shareCounts(ir.Counts))
-	return ir
-}
-
-// priorities estimates impact and ranks the factors.
-func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in Input) error {
-	factorScores, outcome := m.factor, m.outcome
-	n := data.n
-	if n < PoolingThreshold && len(in.Pooled) > 0 {
-		seen := map[string]bool{}
-		for _, r := range in.Responses {
-			if r.ID != "" {
-				seen[r.ID] = true
-			}
-		}
-		var extra []survey.Response
-		for _, r := range in.Pooled {
-			if r.ID != "" {
-				if seen[r.ID] {
-					continue
-				}
-				seen[r.ID] = true
-			}
-			extra = append(extra, r)
-		}
-		if len(extra) > 0 {
-			pd, err := lay.parse(extra)
-			if err != nil {
-				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
-			}
-			pm := lay.measures(pd)
-			factorScores = make([][]float64, len(m.factor))
-			for f := range m.factor {
-				factorScores[f] = append(slices.Clone(m.factor[f]), pm.factor[f]...)
-			}
-			outcome = append(slices.Clone(m.outcome), pm.outcome...)
-			n += pd.n
-			res.Impact.Pooled = true
+	if answered < minSize || answered == 0 {
+		ir.Reason = survey.ReasonTooSmall
+		return ir, nil
+	}
+	// A respondent with a don't-know adds nothing to the item, so its
+	// figures of two releases differ by the newcomers who answered it: that
+	// number must be 0 or reach the minimum too.
+	for _, e := range l.earlierItems {
+		if before, ok := e[it.ID]; ok && answered != before && answered-before < minSize {
+			ir.Reason = survey.ReasonEarlierRelease
+			return ir, nil
 		}
 	}
-	res.Impact.N = n
-	type cand struct {
-		p     survey.Priority
-		order int
+	l.shownItems = append(l.shownItems, survey.ReleaseItem{ID: it.ID, Answered: answered})
+	ir.DontKnow = a.dontKnow[c]
+	ir.DontKnowShare = ptr(float64(a.dontKnow[c]) / float64(answered+a.dontKnow[c]))
+	if !l.sharesAllowed() {
+		ir.Reason = survey.ReasonNotApplicable
+		return ir, nil
 	}
-	var cands []cand
-	for f, fr := range res.Factors {
-		if !fr.Score.Shown {
-			continue
-		}
-		r, _ := Pearson(factorScores[f], outcome)
-		p := survey.Priority{Factor: fr.ID, Score: *fr.Score.Mean, Impact: ptr(r)}
-		if !math.IsNaN(r) {
-			p.Value = (100 - p.Score) * math.Max(r, 0)
-		}
-		cands = append(cands, cand{p, f})
-	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(b.p.Value, a.p.Value), cmp.Compare(a.p.Score, b.p.Score), cmp.Compare(a.order, b.order))
-	})
-	res.Priorities = []survey.Priority{}
-	for i, c := range cands {
-		if i == PriorityCount {
-			break
-		}
-		c.p.Rank = i + 1
-		res.Priorities = append(res.Priorities, c.p)
-	}
-	return nil
+	ir.Shown = true
+	ir.Shares = shares(l.shareCounts(counts))
+	return ir, counts
 }

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"math"
 	"testing"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -24,24 +23,29 @@ func resp(id string, answers map[string]int) survey.Response {
 	return survey.Response{ID: id, Answers: answers, Background: map[string]string{}}
 }
 
-// TestScoringRulesByHand checks recoding, the two-thirds rule, rescaling,
-// shares and don't-know shares on three respondents computed by hand.
+// TestScoringRulesByHand checks recoding, the two-thirds rule, the
+// analysis base, rescaling, shares and don't-know shares on four
+// respondents computed by hand.
 func TestScoringRulesByHand(t *testing.T) {
 	dk := survey.DontKnow
 	rs := []survey.Response{
 		// a: 5, 4, 2 -> recoded 4: mean 13/3, score 100*(13/3-1)/4.
-		// b: 2, 3, 4, 5: mean 3.5, score 62.5.
-		resp("r1", map[string]int{"a1": 5, "a2": 4, "a3": 2, "b1": 2, "b2": 3, "b3": 4, "b4": 5, "unknown": 99}),
-		// a: one valid answer of three (3*1 < 2*3): no score.
-		// b: three of four (9 >= 8): mean 1, score 0.
-		resp("r2", map[string]int{"a1": dk, "a2": 3, "b1": 1, "b2": 1, "b3": 1}),
+		// b: 2, 3, 4, 5: mean 3.5, score 62.5. In the base.
+		resp("r1", map[string]int{"a1": 5, "a2": 4, "a3": 2, "b1": 2, "b2": 3, "b3": 4, "b4": 5, "o1": 4, "unknown": 99}),
+		// a: one valid answer of three (3*1 < 2*3): no score, not in the base.
+		resp("r2", map[string]int{"a1": dk, "a2": 3, "b1": 1, "b2": 1, "b3": 1, "o1": 5}),
+		// b: two of four (6 < 8): no score, not in the base.
+		resp("r3", map[string]int{"a1": 1, "a2": 2, "a3": 5, "b1": 5, "b2": 5, "o1": 5}),
 		// a: 1 and 5 -> recoded 1 (two of three, 6 >= 6): score 0.
-		// b: two of four (6 < 8): no score.
-		resp("r3", map[string]int{"a1": 1, "a2": dk, "a3": 5, "b1": 5, "b2": 5}),
+		// b: three of four (9 >= 8): mean 1, score 0. In the base.
+		resp("r4", map[string]int{"a1": 1, "a2": dk, "a3": 5, "b1": 1, "b2": 1, "b3": 1, "o1": 2}),
 	}
 	res, err := Compute(Input{Questionnaire: handQuestionnaire(), Responses: rs, MinGroupSize: 1})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Responses != 4 || res.N != 2 {
+		t.Errorf("responses %d, base %d; want 4 and 2", res.Responses, res.N)
 	}
 	a, b := res.Factors[0], res.Factors[1]
 	wantA := (100*(13.0/3-1)/4 + 0) / 2
@@ -51,36 +55,70 @@ func TestScoringRulesByHand(t *testing.T) {
 	if b.Score.N != 2 || !closeTo(*b.Score.Mean, 31.25, 1e-12) {
 		t.Errorf("b: n=%d mean=%v, want 2 and 31.25", b.Score.N, *b.Score.Mean)
 	}
-	// Only r1 has both factors: index (83.33 + 62.5) / 2.
-	if res.Index.N != 1 || !closeTo(*res.Index.Mean, (100*(13.0/3-1)/4+62.5)/2, 1e-12) || res.Index.SD != nil || res.Index.CI != nil {
+	if res.Index.N != 2 || !closeTo(*res.Index.Mean, (wantA+31.25)/2, 1e-12) {
 		t.Errorf("index = %+v", res.Index)
 	}
-	// Factor a pools the recoded answers 5,1 | 4,3 | 4,1: below 3 two, at 3
-	// one, above 3 three.
-	if s := a.Shares; s == nil || !closeTo(s.Disagree, 2.0/6, 1e-15) || !closeTo(s.Neutral, 1.0/6, 1e-15) || !closeTo(s.Agree, 3.0/6, 1e-15) {
+	if res.Outcome.N != 2 || !closeTo(*res.Outcome.Mean, (75+25)/2.0, 1e-12) {
+		t.Errorf("outcome = %+v", res.Outcome)
+	}
+	// Factor a pools the recoded answers 5,4,4 | 1,1: below 3 two, above 3
+	// three; r2's and r3's answers are not in the base.
+	if s := a.Shares; s == nil || !closeTo(s.Disagree, 2.0/5, 1e-15) || s.Neutral != 0 || !closeTo(s.Agree, 3.0/5, 1e-15) {
 		t.Errorf("a shares = %+v", a.Shares)
 	}
-	a1, a3 := a.Items[0], a.Items[2]
-	if a1.DontKnow != 1 || !closeTo(*a1.DontKnowShare, 1.0/3, 1e-15) || a1.N != 2 {
+	a1, a2, a3 := a.Items[0], a.Items[1], a.Items[2]
+	if a1.DontKnow != 0 || *a1.DontKnowShare != 0 || a1.Shares.Agree != 0.5 || a1.Shares.Disagree != 0.5 {
 		t.Errorf("a1 = %+v", a1)
 	}
-	// a3 as answered: 2 (disagree) and 5 (agree); recoded 4 and 1, mean 2.5.
-	if a3.Counts[1] != 1 || a3.Counts[4] != 1 || a3.Shares.Disagree != 0.5 || a3.Shares.Agree != 0.5 || *a3.Mean != 37.5 {
-		t.Errorf("a3 = %+v shares %+v", a3, *a3.Shares)
+	if a2.DontKnow != 1 || *a2.DontKnowShare != 0.5 || a2.Shares.Agree != 1 {
+		t.Errorf("a2 = %+v", a2)
 	}
-	if a3.DontKnowShare == nil || *a3.DontKnowShare != 0 {
-		t.Errorf("a3 don't know share = %v", a3.DontKnowShare)
+	// a3 as answered: 2 (disagree) and 5 (agree).
+	if a3.Shares.Disagree != 0.5 || a3.Shares.Agree != 0.5 {
+		t.Errorf("a3 shares %+v", *a3.Shares)
 	}
-	// a1 mean (5+1)/2 = 3 -> 50, a2 (4+3)/2 -> 62.5, a3 37.5.
-	if a.StrongestItem != "a2" || a.WeakestItem != "a3" {
+	// Favourable shares: a1 .5, a2 1, a3 (reverse: disagree) .5; ties
+	// keep the first.
+	if a.StrongestItem != "a2" || a.WeakestItem != "a1" {
 		t.Errorf("strongest %s weakest %s", a.StrongestItem, a.WeakestItem)
+	}
+}
+
+// TestNoItemSharesOnThreePoints: on a scale of three points the collapsed
+// shares are the whole distribution, so neither items nor factors carry
+// shares; the don't-know share stays.
+func TestNoItemSharesOnThreePoints(t *testing.T) {
+	q := handQuestionnaire()
+	q.Scale = survey.Scale{Min: 1, Max: 3}
+	var rs []survey.Response
+	for i := range 6 {
+		v := 1 + i%3
+		rs = append(rs, resp("r"+string(rune('a'+i)), map[string]int{"a1": v, "a2": v, "a3": v, "b1": v, "b2": v, "b3": v, "b4": v, "o1": v}))
+	}
+	res, err := Compute(Input{Questionnaire: q, Responses: rs, MinGroupSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Factors {
+		if f.Shares != nil || f.StrongestItem != "" {
+			t.Errorf("%s: shares %+v strongest %q", f.ID, f.Shares, f.StrongestItem)
+		}
+		for _, it := range f.Items {
+			if it.Shown || it.Shares != nil || it.DontKnowShare == nil {
+				t.Errorf("%s: %+v", it.ID, it)
+			}
+		}
+	}
+	q.Scale = survey.Scale{Min: 1, Max: 4}
+	if res, err = Compute(Input{Questionnaire: q, Responses: rs, MinGroupSize: 5}); err != nil || res.Factors[0].Shares == nil || !res.Factors[0].Items[0].Shown {
+		t.Errorf("four points: %v %+v", err, res.Factors[0])
 	}
 }
 
 func TestRescaleOtherScale(t *testing.T) {
 	q := handQuestionnaire()
 	q.Scale = survey.Scale{Min: 1, Max: 7}
-	rs := []survey.Response{resp("r1", map[string]int{"a1": 4, "a2": 4, "a3": 4, "b1": 7, "b2": 7, "b3": 7, "b4": 7})}
+	rs := []survey.Response{resp("r1", map[string]int{"a1": 4, "a2": 4, "a3": 4, "b1": 7, "b2": 7, "b3": 7, "b4": 7, "o1": 1})}
 	res, err := Compute(Input{Questionnaire: q, Responses: rs, MinGroupSize: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +136,8 @@ func TestRoutesWeighFactors(t *testing.T) {
 	q := handQuestionnaire()
 	q.Routes = []survey.Route{{ID: "r", Weights: []survey.RouteWeight{{Factor: "a", Weight: 0.25}, {Factor: "b", Weight: 0.75}}}}
 	rs := []survey.Response{
-		resp("1", map[string]int{"a1": 5, "a2": 5, "a3": 1, "b1": 1, "b2": 1, "b3": 1, "b4": 1}), // a 100, b 0
-		resp("2", map[string]int{"a1": 3, "a2": 3, "a3": 3, "b1": 5, "b2": 5, "b3": 5, "b4": 5}), // a 50, b 100
+		resp("1", map[string]int{"a1": 5, "a2": 5, "a3": 1, "b1": 1, "b2": 1, "b3": 1, "b4": 1, "o1": 3}), // a 100, b 0
+		resp("2", map[string]int{"a1": 3, "a2": 3, "a3": 3, "b1": 5, "b2": 5, "b3": 5, "b4": 5, "o1": 3}), // a 50, b 100
 	}
 	res, err := Compute(Input{Questionnaire: q, Responses: rs, MinGroupSize: 2})
 	if err != nil {
@@ -192,8 +230,8 @@ func TestPrioritiesAndPooling(t *testing.T) {
 			t.Errorf("rank %d at %d", p.Rank, i)
 		}
 		want := 0.0
-		if p.Impact != nil {
-			want = (100 - p.Score) * math.Max(*p.Impact, 0)
+		if p.Basis == survey.BasisImpact {
+			want = (100 - p.Score) * *p.Impact
 		}
 		if !closeTo(p.Value, want, 1e-12) {
 			t.Errorf("%s value %v, want %v", p.Factor, p.Value, want)

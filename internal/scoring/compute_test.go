@@ -89,6 +89,7 @@ func TestComputeMatchesR(t *testing.T) {
 		got[prefix+".ci_low"] = s.CI.Low
 		got[prefix+".ci_high"] = s.CI.High
 	}
+	got["responses"], got["base"] = float64(res.Responses), float64(res.N)
 	score("index", res.Index)
 	score("outcome", res.Outcome)
 	score("r1", res.Routes[0].Score)
@@ -97,11 +98,11 @@ func TestComputeMatchesR(t *testing.T) {
 		got[f.ID+".alpha"] = *f.Reliability.Alpha
 		for j, it := range f.Items {
 			p := f.ID + ".item" + strconv.Itoa(j+1)
-			got[p+".r_drop"] = *it.RDrop
-			got[p+".n"] = float64(it.N)
 			got[p+".dont_know"] = float64(it.DontKnow)
-			got[p+".mean"] = *it.Mean
-			got[p+".sd"] = *it.SD
+			got[p+".dont_know_share"] = *it.DontKnowShare
+			got[p+".disagree"] = it.Shares.Disagree
+			got[p+".neutral"] = it.Shares.Neutral
+			got[p+".agree"] = it.Shares.Agree
 		}
 	}
 	for _, p := range res.Priorities {

@@ -9,8 +9,20 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// MinBenchmarkOthers is the number of other organisations a benchmark needs.
-const MinBenchmarkOthers = 5
+// MinBenchmarkOthers is the number of organisations a benchmark needs, and
+// MinBenchmarkFirms the number of firms (other than the reader's) they must
+// come from.
+const (
+	MinBenchmarkOthers = 5
+	MinBenchmarkFirms  = 3
+)
+
+// BenchmarkStep is the grid, in index points, that the quintile boundaries
+// are rounded to. A reader can move their own index at will (a dummy
+// organisation with answers of their choosing) and see where the position
+// changes: that shows the boundaries, so they are published only this
+// coarsely.
+const BenchmarkStep = 5.0
 
 // DefaultOpenThreshold is the smallest group whose open answers are shown.
 const DefaultOpenThreshold = 10
@@ -56,33 +68,63 @@ func ResultsAvailable(in AvailabilityInput) survey.Availability {
 	}
 }
 
-// Benchmark places score among the scores of other organisations (one value
-// per organisation: its latest closed diagnostic with the same questionnaire
-// and sector, this organisation excluded). It needs at least
-// MinBenchmarkOthers valid values and reports only their number and the
-// mid-rank percentile 100 * (below + equal/2) / others, never a value of
-// another organisation.
-func Benchmark(score float64, others []float64) survey.BenchmarkResult {
-	if math.IsNaN(score) {
+// Benchmark places score among the peers of firms other than ownFirm (one
+// value per organisation, see docs/methodology.md §9). It needs at least
+// MinBenchmarkOthers valid peers from at least MinBenchmarkFirms firms;
+// peers of ownFirm are left out whatever the caller passes, so that a
+// reader's own dummy organisations can never move the result. The position
+// says which of the comparison set's quintiles the score falls in, against
+// boundaries (the 20, 40, 60 and 80 % quantiles, linearly interpolated)
+// rounded to BenchmarkStep: a score on a boundary counts as above it.
+func Benchmark(score float64, ownFirm string, peers []survey.BenchmarkPeer) survey.BenchmarkResult {
+	if math.IsNaN(score) || math.IsInf(score, 0) {
 		return survey.BenchmarkResult{}
 	}
-	n, below, equal := 0, 0, 0
-	for _, o := range others {
-		switch {
-		case math.IsNaN(o):
+	var values []float64
+	firms := map[string]bool{}
+	for _, p := range peers {
+		if p.FirmID == ownFirm || math.IsNaN(p.Index) || math.IsInf(p.Index, 0) {
 			continue
-		case o < score:
-			below++
-		case o == score:
-			equal++
 		}
-		n++
+		values = append(values, p.Index)
+		firms[p.FirmID] = true
 	}
-	if n < MinBenchmarkOthers {
+	if len(values) < MinBenchmarkOthers || len(firms) < MinBenchmarkFirms {
 		return survey.BenchmarkResult{}
 	}
-	p := 100 * (float64(below) + float64(equal)/2) / float64(n)
-	return survey.BenchmarkResult{Available: true, Others: n, Percentile: &p}
+	slices.Sort(values)
+	positions := []survey.BenchmarkPosition{
+		survey.BenchmarkLowest, survey.BenchmarkBelowMiddle, survey.BenchmarkMiddle, survey.BenchmarkAboveMiddle, survey.BenchmarkHighest,
+	}
+	k := 0
+	for _, b := range BenchmarkBoundaries(values) {
+		if score >= b {
+			k++
+		}
+	}
+	return survey.BenchmarkResult{Available: true, Position: positions[k]}
+}
+
+// BenchmarkBoundaries returns the 20, 40, 60 and 80 % quantiles of the
+// sorted values (linear interpolation between order statistics, R's
+// default type 7), each rounded to the nearest multiple of BenchmarkStep.
+// Every boundary of at least five values mixes two of them.
+func BenchmarkBoundaries(sorted []float64) [4]float64 {
+	var out [4]float64
+	n := len(sorted)
+	if n == 0 {
+		return out
+	}
+	for i, p := range []float64{0.2, 0.4, 0.6, 0.8} {
+		h := float64(n-1) * p
+		lo := int(math.Floor(h))
+		q := sorted[lo]
+		if lo+1 < n {
+			q += (h - float64(lo)) * (sorted[lo+1] - sorted[lo])
+		}
+		out[i] = math.Round(q/BenchmarkStep) * BenchmarkStep
+	}
+	return out
 }
 
 // OpenAnswers returns the non-empty answers of a group of respondents to one

@@ -36,36 +36,87 @@ func TestResultsAvailable(t *testing.T) {
 	}
 }
 
+// peers spreads values over firms f0, f1, f2, ... in turn.
+func peers(firms int, values ...float64) []survey.BenchmarkPeer {
+	out := make([]survey.BenchmarkPeer, len(values))
+	for i, v := range values {
+		out[i] = survey.BenchmarkPeer{FirmID: fmt.Sprintf("f%d", i%firms), Index: v}
+	}
+	return out
+}
+
 func TestBenchmark(t *testing.T) {
 	nan := math.NaN()
+	// 10, 20, ..., 50: boundaries 18, 26, 34, 42 before rounding, so 20,
+	// 25, 35, 40 after.
+	five := peers(3, 10, 20, 30, 40, 50)
 	tests := []struct {
-		name   string
-		score  float64
-		others []float64
-		want   float64 // percentile, NaN when not available
-		n      int
+		name  string
+		score float64
+		own   string
+		peers []survey.BenchmarkPeer
+		want  survey.BenchmarkPosition // "" when not available
 	}{
-		{"too few", 50, []float64{1, 2, 3, 4}, nan, 0},
-		{"NaN others do not count", 50, []float64{1, 2, 3, 4, nan}, nan, 0},
-		{"top", 90, []float64{10, 20, 30, 40, 50}, 100, 5},
-		{"bottom", 5, []float64{10, 20, 30, 40, 50}, 0, 5},
-		// 2 below, 1 tie: (2 + 0.5) / 5.
-		{"tie", 30, []float64{10, 20, 30, 40, 50}, 50, 5},
-		// 3 below of 6: 50.
-		{"middle", 35, []float64{10, 20, 30, 40, 50, 60}, 50, 6},
-		{"own score undefined", nan, []float64{10, 20, 30, 40, 50}, nan, 0},
+		{"four organisations are too few", 50, "own", peers(3, 1, 2, 3, 4), ""},
+		{"NaN organisations do not count", 50, "own", peers(3, 1, 2, 3, 4, nan), ""},
+		{"two firms are too few", 50, "own", peers(2, 10, 20, 30, 40, 50, 60), ""},
+		{"three firms are enough", 50, "own", peers(3, 10, 20, 30, 40, 50), survey.BenchmarkHighest},
+		{"the reader's own firm never counts", 50, "f0", peers(3, 10, 20, 30, 40, 50, 60, 70), ""},
+		{"the reader's own firm is left out, not compared", 15, "f9",
+			append(peers(3, 10, 20, 30, 40, 50), survey.BenchmarkPeer{FirmID: "f9", Index: 0}, survey.BenchmarkPeer{FirmID: "f9", Index: 1}), survey.BenchmarkLowest},
+		{"own score undefined", nan, "own", five, ""},
+		{"own score infinite", math.Inf(1), "own", five, ""},
+		// The edges: a score on a rounded boundary is above it.
+		{"just below the first boundary", 19.999, "own", five, survey.BenchmarkLowest},
+		{"on the first boundary", 20, "own", five, survey.BenchmarkBelowMiddle},
+		{"just below the second boundary", 24.999, "own", five, survey.BenchmarkBelowMiddle},
+		{"on the second boundary", 25, "own", five, survey.BenchmarkMiddle},
+		{"just below the third boundary", 34.999, "own", five, survey.BenchmarkMiddle},
+		{"on the third boundary", 35, "own", five, survey.BenchmarkAboveMiddle},
+		{"just below the fourth boundary", 39.999, "own", five, survey.BenchmarkAboveMiddle},
+		{"on the fourth boundary", 40, "own", five, survey.BenchmarkHighest},
+		{"far below", 0, "own", five, survey.BenchmarkLowest},
+		{"far above", 100, "own", five, survey.BenchmarkHighest},
+		// A boundary mixes two organisations: 41.9 is between the fourth
+		// (40) and the fifth (50), yet above the rounded fourth boundary.
+		{"the others' values are not the edges", 41.9, "own", five, survey.BenchmarkHighest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Benchmark(tt.score, tt.others)
-			if math.IsNaN(tt.want) {
-				if got.Available || got.Percentile != nil || got.Others != 0 {
+			got := Benchmark(tt.score, tt.own, tt.peers)
+			if tt.want == "" {
+				if got.Available || got.Position != "" {
 					t.Errorf("got %+v, want nothing", got)
 				}
 				return
 			}
-			if !got.Available || got.Others != tt.n || *got.Percentile != tt.want {
-				t.Errorf("got %+v (%v), want %v of %d", got, *got.Percentile, tt.want, tt.n)
+			if !got.Available || got.Position != tt.want {
+				t.Errorf("got %+v, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBenchmarkBoundaries(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []float64
+		want   [4]float64
+	}{
+		// Quantiles 18, 26, 34, 42.
+		{"five", []float64{10, 20, 30, 40, 50}, [4]float64{20, 25, 35, 40}},
+		// Rounding at the half step: 0.2*50 + 0.8*53.125 = 52.5 goes up, a
+		// hair less goes down.
+		{"half step up", []float64{50, 53.125, 60, 60, 60}, [4]float64{55, 55, 60, 60}},
+		{"just under the half step", []float64{50, 53.124, 60, 60, 60}, [4]float64{50, 55, 60, 60}},
+		// Six values: h = 1, 2, 3, 4 hit order statistics exactly.
+		{"six", []float64{11, 22, 33, 44, 56, 66}, [4]float64{20, 35, 45, 55}},
+		{"all equal", []float64{61.3, 61.3, 61.3, 61.3, 61.3}, [4]float64{60, 60, 60, 60}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BenchmarkBoundaries(tt.values); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -184,7 +184,8 @@ func Compare(measure string, a, b Summary) survey.Difference {
 		d.GCI = &survey.Interval{Low: h.Low, High: h.High}
 	}
 	d.Significant = d.CI != nil && (d.CI.Low > 0 || d.CI.High < 0)
-	d.Substantial = math.Abs(round9(w.Diff)) >= SubstantialPoints
+	// On the difference as displayed: "+5,0" must not read "below 5 points".
+	d.Substantial = math.Abs(displayed(w.Diff, ScoreDecimals)) >= SubstantialPoints
 	gExcludes := d.GCI != nil && (d.GCI.Low > 0 || d.GCI.High < 0)
 	switch {
 	case gExcludes && d.Substantial:
@@ -203,8 +204,8 @@ func Compare(measure string, a, b Summary) survey.Difference {
 // depending on the order in which the responses were summed.
 func round9(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 
-// classify is Bands.Classify on the rounded score.
-func classify(b survey.Bands, score float64) survey.Band { return b.Classify(round9(score)) }
+// classify is the band of a score as displayed (BandOf).
+func classify(b survey.Bands, score float64) survey.Band { return BandOf(b, score) }
 
 // ptr returns a pointer to x, or nil when x is NaN or infinite, so that
 // undefined values are left out of the JSON.

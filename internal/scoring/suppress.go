@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
@@ -94,6 +95,37 @@ const maxLeakDim = 16
 // results alone already determine is that wave's disclosure, not a new one,
 // and is not counted unless this wave's results alone determine it as well.
 func Suppress(t Table, minGroupSize int, previous [][]string) (Disclosure, error) {
+	return SuppressReleases(t, minGroupSize, previous, nil)
+}
+
+// EarlierRelease is what an earlier release of the same diagnostic (a
+// preview, or the results before a reopen) published, as far as
+// SuppressReleases needs it: the counts per cell at that release and the
+// groups it showed.
+type EarlierRelease struct {
+	// Cells are the counts per combination of groups at that release, with
+	// the dimensions of the table. Responses are only ever added, so no
+	// cell may have more respondents then than now.
+	Cells      []TableCell
+	TotalShown bool
+	// Shown has, per dimension, the ids of the groups that were shown.
+	Shown [][]string
+}
+
+// SuppressReleases is Suppress when earlier releases of the same
+// respondents were published. Each cell is split by epoch (the respondents
+// present at the first release, those added by the second, ..., those added
+// since the last), and every group an earlier release showed, and its
+// total, becomes a fixed published block over the epochs present then. The
+// exact check of Suppress then covers every combination across releases: a
+// group is shown only when no small set can be derived, which needs, among
+// others, that its set changed by 0 or by at least minGroupSize since every
+// earlier release that showed it. Groups hidden for this reason get
+// ReasonEarlierRelease. The total itself cannot be hidden by hiding
+// groups: when the total changed by 1 to minGroupSize-1 since an earlier
+// release, nothing is shown (TotalShown false); callers serve the earlier
+// release instead (Compute does).
+func SuppressReleases(t Table, minGroupSize int, previous [][]string, earlier []EarlierRelease) (Disclosure, error) {
 	if minGroupSize < 1 {
 		return Disclosure{}, survey.Errorf(survey.CodeInvalid, "minimum group size %d is below 1", minGroupSize)
 	}
@@ -103,7 +135,12 @@ func Suppress(t Table, minGroupSize int, previous [][]string) (Disclosure, error
 	if previous != nil && len(previous) != len(t.Dims) {
 		return Disclosure{}, survey.Errorf(survey.CodeInvalid, "previous wave has %d dimensions, table %d", len(previous), len(t.Dims))
 	}
-	s, err := newSuppressor(t, minGroupSize, previous)
+	for _, e := range earlier {
+		if e.Shown != nil && len(e.Shown) != len(t.Dims) {
+			return Disclosure{}, survey.Errorf(survey.CodeInvalid, "an earlier release has %d dimensions, table %d", len(e.Shown), len(t.Dims))
+		}
+	}
+	s, err := newSuppressor(t, minGroupSize, previous, earlier)
 	if err != nil {
 		return Disclosure{}, err
 	}
@@ -123,15 +160,23 @@ type suppressor struct {
 	gWeight  [][]int
 	hidden   [][]bool
 	reason   [][]survey.SuppressionReason
-	prev     [][]float64 // block indicators of the previous wave
+	prev     [][]float64 // block indicators of the previous wave and earlier releases
 	prevBase orthoBasis
+	// waveBase spans the previous wave's blocks only, to tell the two
+	// reasons apart; nil without earlier releases.
+	waveBase orthoBasis
+	releases int
+	// exposed is set when the total differs from an earlier release's by 1
+	// to min-1 respondents: then nothing may be shown.
+	exposed bool
 }
 
-func newSuppressor(t Table, minSize int, previous [][]string) (*suppressor, error) {
+func newSuppressor(t Table, minSize int, previous [][]string, earlier []EarlierRelease) (*suppressor, error) {
 	nd := len(t.Dims)
 	type cell struct {
 		groups []string
 		count  int
+		epoch  int
 	}
 	var cells []cell
 	for _, c := range t.Cells {
@@ -142,7 +187,7 @@ func newSuppressor(t Table, minSize int, previous [][]string) (*suppressor, erro
 			return nil, survey.Errorf(survey.CodeInvalid, "a cell has a negative count")
 		}
 		if c.Count > 0 {
-			cells = append(cells, cell{c.Groups, c.Count})
+			cells = append(cells, cell{groups: c.Groups, count: c.Count})
 		}
 	}
 	slices.SortFunc(cells, func(a, b cell) int { return slices.Compare(a.groups, b.groups) })
@@ -157,6 +202,49 @@ func newSuppressor(t Table, minSize int, previous [][]string) (*suppressor, erro
 		merged = append(merged, c)
 	}
 	cells = merged
+	if len(earlier) > 0 {
+		// Split every cell by epoch: epoch k holds the respondents added
+		// between release k-1 and release k (epoch 0: present at the first
+		// release; epoch len(earlier): added since the last).
+		at := make([]map[string]int, len(earlier))
+		for k, e := range earlier {
+			at[k] = map[string]int{}
+			for _, c := range e.Cells {
+				if len(c.Groups) != nd || c.Count < 0 {
+					return nil, survey.Errorf(survey.CodeInvalid, "an earlier release has a cell with %d groups or a negative count", len(c.Groups))
+				}
+				at[k][strings.Join(c.Groups, "\x00")] += c.Count
+			}
+		}
+		var split []cell
+		seen := map[string]bool{}
+		for _, c := range cells {
+			key := strings.Join(c.groups, "\x00")
+			seen[key] = true
+			before := 0
+			for k := range earlier {
+				n := at[k][key]
+				if n < before || n > c.count {
+					return nil, survey.Errorf(survey.CodeConflict, "cell %q has fewer respondents now or at a later release than at an earlier one: responses were removed", c.groups)
+				}
+				if n > before {
+					split = append(split, cell{c.groups, n - before, k})
+				}
+				before = n
+			}
+			if c.count > before {
+				split = append(split, cell{c.groups, c.count - before, len(earlier)})
+			}
+		}
+		for k := range earlier {
+			for key, n := range at[k] {
+				if n > 0 && !seen[key] {
+					return nil, survey.Errorf(survey.CodeConflict, "a cell of an earlier release has no respondents now: responses were removed")
+				}
+			}
+		}
+		cells = split
+	}
 
 	s := &suppressor{minSize: minSize, dims: t.Dims}
 	s.weight = make([]float64, len(cells))
@@ -213,6 +301,40 @@ func newSuppressor(t Table, minSize int, previous [][]string) (*suppressor, erro
 			}
 			s.prev = append(s.prev, rest)
 		}
+	}
+	if len(earlier) > 0 {
+		s.waveBase = newOrthoBasis(s.prev)
+	}
+	for k, e := range earlier {
+		if !e.TotalShown {
+			continue
+		}
+		s.releases++
+		total := make([]float64, len(cells))
+		atK := 0
+		for i, c := range cells {
+			if c.epoch <= k {
+				total[i] = 1
+				atK += c.count
+			}
+		}
+		if d := s.total - atK; d > 0 && d < minSize {
+			s.exposed = true
+		}
+		s.prev = append(s.prev, total)
+		for d := range nd {
+			for _, id := range e.Shown[d] {
+				b := make([]float64, len(cells))
+				for i, c := range cells {
+					if c.epoch <= k && c.groups[d] == id {
+						b[i] = 1
+					}
+				}
+				s.prev = append(s.prev, b)
+			}
+		}
+	}
+	if s.prev != nil {
 		s.prevBase = newOrthoBasis(s.prev)
 	}
 	return s, nil
@@ -224,10 +346,14 @@ func (s *suppressor) hide(d, g int, r survey.SuppressionReason) {
 }
 
 func (s *suppressor) run() {
-	if s.total < s.minSize {
+	if s.total < s.minSize || s.exposed {
+		r := survey.ReasonTooSmall
+		if s.exposed {
+			r = survey.ReasonEarlierRelease
+		}
 		for d := range s.dims {
 			for g := range s.groups[d] {
-				s.hide(d, g, survey.ReasonTooSmall)
+				s.hide(d, g, r)
 			}
 		}
 		return
@@ -254,6 +380,9 @@ func (s *suppressor) run() {
 		r := survey.ReasonCrossBreakdown
 		if leak.x != nil && !newOrthoBasis(s.currentBlocks()).contains(leak.x) {
 			r = survey.ReasonPreviousWave
+			if s.releases > 0 && !newOrthoBasis(append(s.currentBlocks(), s.waveBase...)).contains(leak.x) {
+				r = survey.ReasonEarlierRelease
+			}
 		}
 		s.hide(d, g, r)
 	}
@@ -392,7 +521,7 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 			k = append(k, v)
 		}
 	}
-	rank, _ := rref(k)
+	rank, pivots := rref(k)
 	if rank == 0 {
 		return leak{}, false
 	}
@@ -408,55 +537,157 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 		}
 		return leak{support: support}, true
 	}
-	x := make([]float64, len(small))
 	var curBase orthoBasis
-	for mask := 1; mask < 1<<rank; mask++ {
-		clear(x)
-		for i := range rank {
-			if mask&(1<<i) != 0 {
-				for j, v := range rows[i] {
-					x[j] += v
-				}
-			}
-		}
-		weight := 0.0
-		ok := true
-		for j, v := range x {
-			switch {
-			case math.Abs(v) < 1e-6:
-			case math.Abs(v-1) < 1e-6:
-				weight += s.weight[small[j]]
-			default:
-				ok = false
-			}
-			if !ok {
-				break
-			}
-		}
-		if !ok || weight < 1 || weight >= float64(s.minSize) {
-			continue
-		}
+	w := make([]float64, len(small))
+	for j, c := range small {
+		w[j] = s.weight[c]
+	}
+	budget := maxLeakChecks
+	var found leak
+	ok := smallSupport(rows, pivots[:rank], w, float64(s.minSize), &budget, func(x []float64) bool {
 		full := make([]float64, len(s.weight))
 		support := make([]bool, len(s.weight))
 		for j, v := range x {
-			if math.Abs(v-1) < 1e-6 {
-				full[small[j]] = 1
+			if math.Abs(v) > 1e-9 {
+				full[small[j]] = v
 				support[small[j]] = true
 			}
 		}
-		// A set the previous wave's results alone determine is skipped,
-		// unless this wave's results alone determine it too.
+		// A combination the previous wave's results alone determine is
+		// skipped, unless this wave's results alone determine it too.
 		if s.prev != nil && s.prevBase.contains(full) {
 			if curBase == nil {
 				curBase = newOrthoBasis(current)
 			}
 			if !curBase.contains(full) {
-				continue
+				return false
 			}
 		}
-		return leak{x: full, support: support}, true
+		found = leak{x: full, support: support}
+		return true
+	})
+	if budget < 0 {
+		// Too many candidates to check: hide more rather than search.
+		support := make([]bool, len(s.weight))
+		for _, r := range rows {
+			for j, v := range r {
+				if math.Abs(v) > pivotTol {
+					support[small[j]] = true
+				}
+			}
+		}
+		return leak{support: support}, true
 	}
-	return leak{}, false
+	return found, ok
+}
+
+// maxLeakChecks bounds the rank checks of one smallSupport search; beyond
+// it Suppress hides more instead of searching.
+const maxLeakChecks = 200000
+
+// smallSupport looks for nonzero vectors in the row space of rows (in
+// reduced row echelon form with the given pivot columns) whose support has
+// a total weight below limit, and calls found with each candidate until it
+// returns true. Not only 0/1 vectors count: a signed combination such as
+// one cell minus another gives a difference of two respondents' sums, and
+// with the sums of squares their values.
+//
+// A vector c.rows is fixed by its entries c_i at the pivots, so its
+// support holds the pivots of the rows P with c_i != 0 and the non-pivot
+// columns where c.rows is nonzero. For every set P of rows whose pivots
+// weigh less than the limit, and every set U of the non-pivot columns
+// touched by P that fits in the rest of the weight, there is such a
+// vector vanishing outside P and U exactly when the rows P restricted to
+// the other touched columns are dependent; a vector from that dependency
+// is passed to found. Every vector of small support is found this way
+// (with its own P and U). budget counts the rank checks down and is
+// negative when the search gave up.
+func smallSupport(rows [][]float64, pivots []int, w []float64, limit float64, budget *int, found func(x []float64) bool) bool {
+	isPivot := make([]bool, len(w))
+	for _, p := range pivots {
+		isPivot[p] = true
+	}
+	var chosen []int
+	var tryRows func(start int, weight float64) bool
+	tryRows = func(start int, weight float64) bool {
+		if len(chosen) > 0 {
+			var touched []int
+			for j := range w {
+				if isPivot[j] {
+					continue
+				}
+				for _, i := range chosen {
+					if math.Abs(rows[i][j]) > pivotTol {
+						touched = append(touched, j)
+						break
+					}
+				}
+			}
+			skip := make([]bool, len(touched))
+			var tryCols func(start int, weight float64) bool
+			tryCols = func(start int, weight float64) bool {
+				if *budget--; *budget < 0 {
+					return false
+				}
+				// The rows chosen, on the touched columns not in U, as
+				// the rows of a matrix whose left null space is wanted.
+				var m [][]float64
+				for k, j := range touched {
+					if skip[k] {
+						continue
+					}
+					col := make([]float64, len(chosen))
+					for a, i := range chosen {
+						col[a] = rows[i][j]
+					}
+					m = append(m, col)
+				}
+				for _, c := range nullSpace(m, len(chosen)) {
+					x := make([]float64, len(w))
+					for a, i := range chosen {
+						for j, v := range rows[i] {
+							x[j] += c[a] * v
+						}
+					}
+					if found(x) {
+						return true
+					}
+				}
+				for k := start; k < len(touched); k++ {
+					if weight+w[touched[k]] >= limit {
+						continue
+					}
+					skip[k] = true
+					if tryCols(k+1, weight+w[touched[k]]) {
+						return true
+					}
+					skip[k] = false
+					if *budget < 0 {
+						return false
+					}
+				}
+				return false
+			}
+			if tryCols(0, weight) {
+				return true
+			}
+		}
+		for i := start; i < len(rows); i++ {
+			if weight+w[pivots[i]] >= limit {
+				continue
+			}
+			chosen = append(chosen, i)
+			if tryRows(i+1, weight+w[pivots[i]]) {
+				return true
+			}
+			chosen = chosen[:len(chosen)-1]
+			if *budget < 0 {
+				return false
+			}
+		}
+		return false
+	}
+	return tryRows(0, 0)
 }
 
 // chooseToHide picks the group to hide against a leak: the smallest shown
@@ -500,7 +731,7 @@ func (s *suppressor) chooseToHide(l leak) (int, int) {
 }
 
 func (s *suppressor) disclosure() Disclosure {
-	out := Disclosure{TotalShown: s.total >= s.minSize}
+	out := Disclosure{TotalShown: s.total >= s.minSize && !s.exposed}
 	for d, name := range s.dims {
 		dd := DimDisclosure{Name: name}
 		anyShown, anyHidden := false, false

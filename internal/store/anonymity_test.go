@@ -117,34 +117,22 @@ func finerThanDate(v string, now time.Time) bool {
 }
 
 // After several submissions, nothing in the database connects a response to
-// its draft, its nonce or a moment finer than the day, and the order of the
-// responses does not betray the order of submission.
+// its nonce or a moment finer than the day, and the order of the responses
+// does not betray the order of submission.
 func TestResponsesAreAnonymous(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		diag := newDiagnostic(t, s)
 		type submission struct {
-			draft    *survey.Draft
+			nonce    string
 			response *survey.Response
 		}
 		var submitted []submission
 		for i := range 24 {
-			d, err := s.CreateDraft(ctx, diag.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d.Answers["f1_1"] = i % 6
-			if err := s.SaveDraft(ctx, d); err != nil {
-				t.Fatal(err)
-			}
-			r := testResponse(diag.ID, i)
-			if err := s.Submit(ctx, d.ID, d.Nonce, r); err != nil {
-				t.Fatal(err)
-			}
-			submitted = append(submitted, submission{d, r})
+			nonce, r := submitNew(t, s, diag.ID, i)
+			submitted = append(submitted, submission{nonce, r})
 		}
-		// An unsubmitted draft may keep its nonce and time: it is no response.
-		if _, err := s.CreateDraft(ctx, diag.ID); err != nil {
+		if _, _, err := s.SealingKeys(ctx); err != nil {
 			t.Fatal(err)
 		}
 
@@ -171,14 +159,12 @@ func TestResponsesAreAnonymous(t *testing.T) {
 
 		now := time.Now()
 		for _, c := range columns {
-			// No trace of the drafts behind the responses: their ids (in the
-			// clear or hashed) and nonces (in the clear) are gone everywhere.
+			// The nonces are kept hashed only: in the clear they are the
+			// respondent's sealed state's, nowhere in the database.
 			for _, v := range values[c] {
 				for i, sub := range submitted {
 					for what, secret := range map[string]string{
-						"draft id":      sub.draft.ID,
-						"draft id hash": store.Hash(sub.draft.ID),
-						"nonce":         sub.draft.Nonce,
+						"nonce": sub.nonce,
 					} {
 						if strings.Contains(v, secret) {
 							t.Errorf("%s.%s holds the %s of submission %d", c.table, c.name, what, i)
@@ -272,56 +258,51 @@ func TestResponsesAreAnonymous(t *testing.T) {
 	})
 }
 
-// Draft ids are stored hashed, so that reading the database does not hand
-// out respondents' cookies.
-func TestDraftIDsAreStoredHashed(t *testing.T) {
+// No table keeps respondents' progress: it lives sealed in their cookie.
+// An upgraded installation loses its drafts table (migration 0008).
+func TestNoDraftTable(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		diag := newDiagnostic(t, s)
-		d, err := s.CreateDraft(ctx, diag.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stored string
-		if err := store.WriterDB(s).QueryRow("SELECT id FROM drafts").Scan(&stored); err != nil {
-			t.Fatal(err)
-		}
-		if stored != store.Hash(d.ID) {
-			t.Errorf("drafts.id = %q, want the SHA-256 of the draft id", stored)
-		}
-		_, values := dump(t, s)
-		for c, vs := range values {
-			for _, v := range vs {
-				if strings.Contains(v, d.ID) {
-					t.Errorf("%s.%s holds the draft id in the clear", c.table, c.name)
-				}
+		columns, _ := dump(t, s)
+		for _, c := range columns {
+			if c.table == "drafts" {
+				t.Fatalf("table drafts still exists (column %s)", c.name)
 			}
 		}
 	})
 }
 
-// SQLite keeps deleted rows in free space unless told otherwise. A
-// submitted draft held the nonce, the answers and the time of its last
-// save; after a checkpoint none of it may remain in the database file.
-func TestSQLiteLeavesNoDeletedDrafts(t *testing.T) {
+// The database file never holds a submission's nonce in the clear, nor a
+// spent code or its hash, even before a checkpoint.
+func TestSQLiteFilesHoldNoNonceOrSpentCode(t *testing.T) {
 	s := storetest.Open(t, store.DialectSQLite)
 	ctx := context.Background()
 	diag := newDiagnostic(t, s)
-	var drafts []*survey.Draft
-	for i := range 20 {
-		d, _ := submitNew(t, s, diag.ID, i)
-		drafts = append(drafts, d)
-	}
-	if _, err := store.WriterDB(s).ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		t.Fatal(err)
-	}
-	file, err := os.ReadFile(store.SQLitePath(s))
+	codes, err := s.CreateAccessCodes(ctx, diag.ID, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, d := range drafts {
-		if bytes.Contains(file, []byte(d.Nonce)) || bytes.Contains(file, []byte(store.Hash(d.ID))) {
-			t.Errorf("the database file still holds submitted draft %d", i)
+	var nonces []string
+	for i := range 20 {
+		if err := s.SpendAccessCode(ctx, diag.ID, codes[i]); err != nil {
+			t.Fatal(err)
+		}
+		nonce, _ := submitNew(t, s, diag.ID, i)
+		nonces = append(nonces, nonce)
+	}
+	var files []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(store.SQLitePath(s) + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		files = append(files, b...)
+	}
+	for i, nonce := range nonces {
+		if bytes.Contains(files, []byte(nonce)) {
+			t.Errorf("the database files hold the nonce of submission %d in the clear", i)
+		}
+		if bytes.Contains(files, []byte(codes[i])) {
+			t.Errorf("the database files hold spent code %d in the clear", i)
 		}
 	}
 }

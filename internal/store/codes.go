@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 
 	"github.com/uptrace/bun"
 
@@ -61,6 +62,16 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 			}
 			return err
 		}
+		if s.dialect == DialectPostgres {
+			// One array parameter instead of the hashes in the statement
+			// text (params.go).
+			hashes := make([]string, len(rows))
+			for i, r := range rows {
+				hashes[i] = r.CodeHash
+			}
+			_, err := pgExec(ctx, tx.Tx, "INSERT INTO access_codes (code_hash, diagnostic_id) SELECT unnest($1::text[]), $2", hashes, diagnosticID)
+			return err
+		}
 		// Insert in chunks: SQLite limits the number of bound values.
 		for start := 0; start < len(rows); start += 1000 {
 			chunk := rows[start:min(start+1000, len(rows))]
@@ -92,49 +103,33 @@ func (s *Store) AccessCodeCounts(ctx context.Context, diagnosticID string) (issu
 	return total, total - int(remaining), nil
 }
 
-// CreateDraftWithCode starts a draft for a respondent who entered code. It
-// fails with CodeNotFound when the code does not exist or was used already;
-// the code is only spent when the answers are submitted (UseDraftCode).
-func (s *Store) CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error) {
+// SpendAccessCode spends a single-use code the moment a respondent enters
+// it: it deletes the code's hash in a transaction of its own that writes
+// nothing else. The respondent's cookie then says only "a code was
+// accepted", and the answers arrive much later in another transaction, so
+// nothing the database keeps (no row, id, time or adjacent transaction)
+// ties the code to the response. It fails with CodeNotFound when the code
+// does not exist for this diagnostic or was spent already.
+//
+// The price: a respondent who loses their cookie (another browser, a closed
+// private window) cannot use the code again and asks the consultant for a
+// new one.
+func (s *Store) SpendAccessCode(ctx context.Context, diagnosticID, code string) error {
 	h := codeHash(diagnosticID, code)
-	exists, err := s.read.NewSelect().Model((*accessCodeRow)(nil)).Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exists(ctx)
-	if err != nil {
-		return nil, dbError(err, "check access code")
-	}
-	if !exists {
-		return nil, survey.Errorf(survey.CodeNotFound, "unknown or used access code")
-	}
-	return s.createDraft(ctx, diagnosticID, h)
-}
-
-// UseDraftCode spends the access code of a draft: it deletes the code and
-// marks the draft, in one transaction of its own. The caller submits the
-// answers afterwards, in another transaction, so that nothing the database
-// keeps ties the code to the response. It fails with CodeConflict when the
-// code was used by another draft in the meantime.
-func (s *Store) UseDraftCode(ctx context.Context, diagnosticID, draftID string) error {
-	return s.write(ctx, "use access code", func(ctx context.Context, tx bun.Tx) error {
-		var row draftRow
-		err := tx.NewSelect().Model(&row).Where("id = ?", hash(draftID)).Where("diagnostic_id = ?", diagnosticID).Scan(ctx)
-		if err != nil {
-			return err
+	err := s.writeStatement(ctx, "spend access code", func(ctx context.Context, db bun.IDB) error {
+		var res sql.Result
+		var err error
+		if s.dialect == DialectPostgres {
+			// Bind parameters: the statement carries a code hash (params.go).
+			res, err = pgExec(ctx, s.db.DB, "DELETE FROM access_codes WHERE code_hash = $1 AND diagnostic_id = $2", h, diagnosticID)
+		} else {
+			res, err = db.NewDelete().Model((*accessCodeRow)(nil)).
+				Where("code_hash = ?", h).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
 		}
-		if row.CodeHash == "" || row.CodeUsed {
-			return nil
-		}
-		res, err := tx.NewDelete().Model((*accessCodeRow)(nil)).Where("code_hash = ?", row.CodeHash).Where("diagnostic_id = ?", diagnosticID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return survey.Errorf(survey.CodeConflict, "the access code has been used already")
-		}
-		// The hash goes: after this, the draft no longer says which code
-		// it used, only that it used one.
-		_, err = tx.NewUpdate().Model((*draftRow)(nil)).Set("code_used = ?", true).Set("code_hash = ?", "used").
-			Where("id = ?", hash(draftID)).Exec(ctx)
-		return err
+		return notFoundIfNone(res, err, "unknown or used access code")
 	})
+	if err == nil {
+		s.markDirty()
+	}
+	return err
 }

@@ -11,20 +11,16 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// submitWithCode plays a respondent with a code: draft, spend the code,
-// submit the answers.
+// submitWithCode plays a respondent with a code: spend the code when it is
+// entered, submit the answers later with a fresh nonce.
 func submitWithCode(t *testing.T, s *store.Store, diagID, code string, seed int) (*survey.Response, error) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := s.CreateDraftWithCode(ctx, diagID, code)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.UseDraftCode(ctx, diagID, d.ID); err != nil {
+	if err := s.SpendAccessCode(ctx, diagID, code); err != nil {
 		return nil, err
 	}
 	r := testResponse(diagID, seed)
-	return r, s.Submit(ctx, d.ID, d.Nonce, r)
+	return r, s.Submit(ctx, newNonce(), r)
 }
 
 func TestAccessCodesAreSingleUseAndUnlinkable(t *testing.T) {
@@ -38,8 +34,12 @@ func TestAccessCodesAreSingleUseAndUnlinkable(t *testing.T) {
 		if _, err := s.CreateAccessCodes(ctx, diag.ID, 0); survey.ErrorCode(err) != survey.CodeInvalid {
 			t.Errorf("zero codes: %v", err)
 		}
-		if _, err := s.CreateDraftWithCode(ctx, diag.ID, "ABCDEFGH"); survey.ErrorCode(err) != survey.CodeNotFound {
-			t.Errorf("an unknown code starts a draft: %v", err)
+		if err := s.SpendAccessCode(ctx, diag.ID, "ABCDEFGH"); survey.ErrorCode(err) != survey.CodeNotFound {
+			t.Errorf("an unknown code is accepted: %v", err)
+		}
+		other := newDiagnostic(t, s)
+		if err := s.SpendAccessCode(ctx, other.ID, codes[19]); survey.ErrorCode(err) != survey.CodeNotFound {
+			t.Errorf("a code of another diagnostic is accepted: %v", err)
 		}
 		var responses []*survey.Response
 		for i, code := range codes[:10] {
@@ -57,8 +57,8 @@ func TestAccessCodesAreSingleUseAndUnlinkable(t *testing.T) {
 			t.Fatalf("counts: issued %d used %d %v", issued, used, err)
 		}
 		for _, code := range codes[:10] {
-			if _, err := s.CreateDraftWithCode(ctx, diag.ID, code); survey.ErrorCode(err) != survey.CodeNotFound {
-				t.Errorf("a used code starts a new draft: %v", err)
+			if err := s.SpendAccessCode(ctx, diag.ID, code); survey.ErrorCode(err) != survey.CodeNotFound {
+				t.Errorf("a used code is accepted again: %v", err)
 			}
 		}
 
@@ -154,32 +154,26 @@ func TestOneCodeAllowsExactlyOneSubmission(t *testing.T) {
 	})
 }
 
-func TestSpentCodeSurvivesAFailedSubmit(t *testing.T) {
+// A code is spent when entered, whatever happens to the answers: a failed
+// submit does not give it back, and the retry needs no code.
+func TestSpentCodeStaysSpentWhenTheSubmitFails(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		diag := newDiagnostic(t, s)
 		codes, _ := s.CreateAccessCodes(ctx, diag.ID, 1)
-		d, err := s.CreateDraftWithCode(ctx, diag.ID, codes[0])
-		if err != nil {
+		if err := s.SpendAccessCode(ctx, diag.ID, codes[0]); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UseDraftCode(ctx, diag.ID, d.ID); err != nil {
-			t.Fatal(err)
-		}
-		// The submit fails (bad date); the retry needs no code again.
+		nonce := newNonce()
 		bad := testResponse(diag.ID, 1)
 		bad.SubmittedOn = "2025-03-14T10:00"
-		if err := s.Submit(ctx, d.ID, d.Nonce, bad); err == nil {
+		if err := s.Submit(ctx, nonce, bad); err == nil {
 			t.Fatal("a time finer than a date was accepted")
 		}
-		again, err := s.Draft(ctx, diag.ID, d.ID)
-		if err != nil || !again.WithCode || !again.CodeUsed {
-			t.Fatalf("draft after spending: %+v %v", again, err)
+		if _, used, _ := s.AccessCodeCounts(ctx, diag.ID); used != 1 {
+			t.Fatalf("used = %d after a failed submit, want 1", used)
 		}
-		if err := s.UseDraftCode(ctx, diag.ID, d.ID); err != nil {
-			t.Fatalf("spending twice for the same draft: %v", err)
-		}
-		if err := s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, 1)); err != nil {
+		if err := s.Submit(ctx, nonce, testResponse(diag.ID, 1)); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := s.CountResponses(ctx, diag.ID); n != 1 {

@@ -48,17 +48,7 @@ func testConcurrentSubmits(t *testing.T, s *store.Store) {
 		for g := range submitters {
 			wg.Go(func() {
 				for i := range perSubmitter {
-					d, err := s.CreateDraft(ctx, diag.ID)
-					if err != nil {
-						errs <- err
-						continue
-					}
-					d.Answers["f1_1"] = 3
-					if err := s.SaveDraft(ctx, d); err != nil {
-						errs <- err
-						continue
-					}
-					if err := s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, g*perSubmitter+i)); err != nil {
+					if err := s.Submit(ctx, newNonce(), testResponse(diag.ID, g*perSubmitter+i)); err != nil {
 						errs <- err
 						continue
 					}
@@ -110,16 +100,13 @@ func TestConcurrentDuplicateSubmits(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		diag := newDiagnostic(t, s)
-		dup, err := s.CreateDraft(ctx, diag.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dup := newNonce()
 		var ok, conflicts, unique atomic.Int64
 		var wg sync.WaitGroup
 		for g := range submitters {
 			wg.Go(func() {
 				if g%2 == 0 {
-					err := s.Submit(ctx, dup.ID, dup.Nonce, testResponse(diag.ID, g))
+					err := s.Submit(ctx, dup, testResponse(diag.ID, g))
 					switch survey.ErrorCode(err) {
 					case "":
 						ok.Add(1)
@@ -130,11 +117,7 @@ func TestConcurrentDuplicateSubmits(t *testing.T) {
 					}
 					return
 				}
-				d, err := s.CreateDraft(ctx, diag.ID)
-				if err == nil {
-					err = s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, g))
-				}
-				if err != nil {
+				if err := s.Submit(ctx, newNonce(), testResponse(diag.ID, g)); err != nil {
 					t.Errorf("unique Submit: %v", err)
 					return
 				}
@@ -171,7 +154,7 @@ func TestCloseDuringSubmits(t *testing.T) {
 							close(started)
 						}
 						r := testResponse(diag.ID, i)
-						if err := s.Submit(ctx, "", fmt.Sprintf("nonce-%d-%d", g, i), r); err != nil {
+						if err := s.Submit(ctx, fmt.Sprintf("nonce-%d-%d", g, i), r); err != nil {
 							return
 						}
 						acknowledged.Add(1)

@@ -84,7 +84,20 @@ func (s *Store) Diagnostic(ctx context.Context, id string) (*survey.Diagnostic, 
 // DiagnosticByToken returns the diagnostic whose respondent link has the
 // given token, its Organisation filled in.
 func (s *Store) DiagnosticByToken(ctx context.Context, token string) (*survey.Diagnostic, error) {
-	return s.diagnostic(ctx, "d.token = ?", token)
+	if s.dialect != DialectPostgres {
+		return s.diagnostic(ctx, "d.token = ?", token)
+	}
+	// The token is the respondents' link: it goes as a bind parameter
+	// (params.go), and only the id, which is no secret, into bun's query.
+	var id string
+	err := pgQueryRow(ctx, s.read.DB, "SELECT id FROM diagnostics WHERE token = $1", token).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+	}
+	if err != nil {
+		return nil, dbError(err, "load diagnostic")
+	}
+	return s.diagnostic(ctx, "d.id = ?", id)
 }
 
 func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*survey.Diagnostic, error) {

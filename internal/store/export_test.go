@@ -21,7 +21,7 @@ func ReaderDB(s *Store) *sql.DB { return s.read.DB }
 // SQLitePath returns the database file of an SQLite store.
 func SQLitePath(s *Store) string { return s.path }
 
-// Hash exposes the hash of draft ids and nonces.
+// Hash exposes the hash of nonces.
 func Hash(v string) string { return hash(v) }
 
 // CodeHash exposes the hash of an access code.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"testing"
 	"time"
@@ -91,20 +92,19 @@ func testResponse(diagnosticID string, seed int) *survey.Response {
 	return r
 }
 
-// submitNew creates a draft and submits a response through it, as a
-// respondent would.
-func submitNew(t testing.TB, s *store.Store, diagnosticID string, seed int) (*survey.Draft, *survey.Response) {
+// newNonce returns a fresh submission nonce, as the respondent's sealed
+// state carries one.
+func newNonce() string { return rand.Text() }
+
+// submitNew submits a response with a fresh nonce, as a respondent would.
+func submitNew(t testing.TB, s *store.Store, diagnosticID string, seed int) (string, *survey.Response) {
 	t.Helper()
-	ctx := context.Background()
-	d, err := s.CreateDraft(ctx, diagnosticID)
-	if err != nil {
-		t.Fatalf("CreateDraft: %v", err)
-	}
+	nonce := newNonce()
 	r := testResponse(diagnosticID, seed)
-	if err := s.Submit(ctx, d.ID, d.Nonce, r); err != nil {
+	if err := s.Submit(context.Background(), nonce, r); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	return d, r
+	return nonce, r
 }
 
 func wantCode(t testing.TB, err error, code survey.Code) {

@@ -12,22 +12,19 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// TestFullDatabaseKeepsTheDraftAndRecovers fills an SQLite database to its
+// TestFullDatabaseFailsWholeAndRecovers fills an SQLite database to its
 // limit (PRAGMA max_page_count makes SQLite answer SQLITE_FULL exactly as
-// a full disk does) and checks that a submission then fails as a whole,
-// keeps the respondent's draft, makes the store not ready, and succeeds on
+// a full disk does) and checks that a submission then fails as a whole
+// (no nonce recorded, so the respondent's retry with the same sealed state
+// is not taken for a duplicate), makes the store not ready, and succeeds on
 // retry once there is room again.
-func TestFullDatabaseKeepsTheDraftAndRecovers(t *testing.T) {
+func TestFullDatabaseFailsWholeAndRecovers(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t, store.DialectSQLite)
 	diag := newDiagnostic(t, s)
-	drafts := make([]*survey.Draft, 2000)
-	for i := range drafts {
-		d, err := s.CreateDraft(ctx, diag.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		drafts[i] = d
+	nonces := make([]string, 2000)
+	for i := range nonces {
+		nonces[i] = newNonce()
 	}
 	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("Ready before the disk fills: %v", err)
@@ -45,10 +42,10 @@ func TestFullDatabaseKeepsTheDraftAndRecovers(t *testing.T) {
 	}
 	// Submit until SQLite refuses: the refused submission is the one a
 	// respondent would be looking at.
-	var draft *survey.Draft
+	refused := ""
 	stored := 0
-	for i, d := range drafts {
-		err := s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, i))
+	for i, nonce := range nonces {
+		err := s.Submit(ctx, nonce, testResponse(diag.ID, i))
 		if err == nil {
 			stored++
 			continue
@@ -56,10 +53,10 @@ func TestFullDatabaseKeepsTheDraftAndRecovers(t *testing.T) {
 		if survey.ErrorCode(err) != survey.CodeInternal || !strings.Contains(err.Error(), "full") {
 			t.Fatalf("a full database should fail with an internal 'full' error, got %v", err)
 		}
-		draft = d
+		refused = nonce
 		break
 	}
-	if draft == nil {
+	if refused == "" {
 		t.Fatal("the database never filled up")
 	}
 	t.Logf("%d submissions fitted before the database was full", stored)
@@ -70,18 +67,15 @@ func TestFullDatabaseKeepsTheDraftAndRecovers(t *testing.T) {
 	if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != stored {
 		t.Errorf("responses after the failed submit: %d, %v; want %d", n, err, stored)
 	}
-	if used, err := s.NonceUsed(ctx, draft.Nonce); err != nil || used {
+	if used, err := s.NonceUsed(ctx, refused); err != nil || used {
 		t.Errorf("nonce recorded by a failed submit: %v, %v", used, err)
-	}
-	if _, err := s.Draft(ctx, diag.ID, draft.ID); err != nil {
-		t.Errorf("the draft must survive a failed submit: %v", err)
 	}
 
 	// Room again: the same submission goes through, once.
 	if _, err := writer.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Submit(ctx, draft.ID, draft.Nonce, testResponse(diag.ID, stored)); err != nil {
+	if err := s.Submit(ctx, refused, testResponse(diag.ID, stored)); err != nil {
 		t.Fatalf("Submit after space was freed: %v", err)
 	}
 	if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != stored+1 {

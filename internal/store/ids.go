@@ -8,9 +8,8 @@ import (
 )
 
 // Sizes of the random values, in bytes. Identifiers only need to be unique
-// and unordered; secrets (the respondent link token, the draft id in the
-// cookie and the submission nonce) also must not be guessable, so they get
-// more than the 128-bit minimum.
+// and unordered; secrets (the respondent link token) also must not be
+// guessable, so they get more than the 128-bit minimum.
 const (
 	idBytes     = 16
 	secretBytes = 32
@@ -29,9 +28,10 @@ func randomString(n int) string {
 func newID() string     { return randomString(idBytes) }
 func newSecret() string { return randomString(secretBytes) }
 
-// hash returns the SHA-256 of s in hex. It stores draft ids and nonces so
-// that reading the database does not give anyone a respondent's cookie or
-// the nonce of a submission; both are random, so no salt is needed.
+// hash returns the SHA-256 of s in hex. It stores submission nonces and
+// access codes so that reading the database does not give anyone the nonce
+// of a submission or an unused code; nonces are random, so no salt is
+// needed (codes get the diagnostic id as one, see codeHash).
 func hash(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -32,13 +33,18 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 	})
 }
 
-// NonceUsed reports whether a submission with this nonce was stored. The
-// respondent flow asks it when a retried submit finds its draft gone, to
-// tell "already stored" from "expired".
+// NonceUsed reports whether a submission with this nonce was stored, for
+// checks from outside the respondent flow (the resilience tests).
 func (s *Store) NonceUsed(ctx context.Context, nonce string) (bool, error) {
-	exists, err := s.read.NewSelect().Model((*submissionNonceRow)(nil)).
-		Where("nonce_hash = ?", hash(nonce)).
-		Exists(ctx)
+	var exists bool
+	var err error
+	if s.dialect == DialectPostgres {
+		err = pgQueryRow(ctx, s.read.DB, "SELECT EXISTS (SELECT 1 FROM submission_nonces WHERE nonce_hash = $1)", hash(nonce)).Scan(&exists)
+	} else {
+		exists, err = s.read.NewSelect().Model((*submissionNonceRow)(nil)).
+			Where("nonce_hash = ?", hash(nonce)).
+			Exists(ctx)
+	}
 	if err != nil {
 		return false, dbError(err, "check nonce")
 	}
@@ -79,7 +85,7 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) (PurgeResult, error
 				out.Diagnostics++
 				out.Responses += int(n)
 			}
-			for _, model := range []any{(*draftRow)(nil), (*submissionNonceRow)(nil), (*accessCodeRow)(nil)} {
+			for _, model := range []any{(*submissionNonceRow)(nil), (*accessCodeRow)(nil)} {
 				if _, err := tx.NewDelete().Model(model).Where("diagnostic_id = ?", id).Exec(ctx); err != nil {
 					return err
 				}
@@ -93,9 +99,26 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) (PurgeResult, error
 // Backup writes a consistent copy of an SQLite database to path while the
 // service keeps running (VACUUM INTO reads one snapshot). PostgreSQL has its
 // own tool for this, pg_dump, and gets an error saying so.
+//
+// VACUUM INTO copies rows, not pages, into a new file built in key order,
+// as Scrub's VACUUM does: the copy holds no free space with deleted rows,
+// no cell layout that follows the order of insertion and no WAL. It is
+// created 0600; path must not exist or be an empty file.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.dialect != DialectSQLite {
 		return survey.Errorf(survey.CodeInvalid, "back up PostgreSQL with pg_dump (see docs/operations.md)")
+	}
+	if err := createPrivateFile(path); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "backup")
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "backup")
+	} else if fi.Size() > 0 {
+		return survey.Errorf(survey.CodeInvalid, "%s exists already: back up into a new file", path)
+	}
+	// An empty file that was there already gets the mode of a new one.
+	if err := os.Chmod(path, 0o600); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "backup")
 	}
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return survey.Wrap(survey.CodeInternal, err, "backup")

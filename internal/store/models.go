@@ -45,22 +45,6 @@ type diagnosticRow struct {
 	Organisation *organisationRow `bun:"rel:belongs-to,join:organisation_id=id"`
 }
 
-type draftRow struct {
-	bun.BaseModel `bun:"table:drafts,alias:dr"`
-
-	// IDHash is the SHA-256 of the draft id; the id itself lives only in
-	// the respondent's cookie.
-	IDHash       string    `bun:"id,pk"`
-	DiagnosticID string    `bun:"diagnostic_id"`
-	Nonce        string    `bun:"nonce"`
-	Data         string    `bun:"data"`
-	UpdatedAt    time.Time `bun:"updated_at"`
-	// CodeHash is the hash of the access code the respondent entered, until
-	// the draft is submitted; CodeUsed is set when that code was spent.
-	CodeHash string `bun:"code_hash"`
-	CodeUsed bool   `bun:"code_used"`
-}
-
 type accessCodeRow struct {
 	bun.BaseModel `bun:"table:access_codes,alias:ac"`
 

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -12,117 +10,18 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// CreateDraft starts a draft for the diagnostic, with a new random ID (for
-// the respondent's cookie) and Nonce (which Submit consumes).
-func (s *Store) CreateDraft(ctx context.Context, diagnosticID string) (*survey.Draft, error) {
-	return s.createDraft(ctx, diagnosticID, "")
-}
-
-// createDraft starts a draft; codeHash is the hash of the access code the
-// respondent entered, or empty.
-func (s *Store) createDraft(ctx context.Context, diagnosticID, codeHash string) (*survey.Draft, error) {
-	d := &survey.Draft{
-		WithCode:     codeHash != "",
-		ID:           newSecret(),
-		DiagnosticID: diagnosticID,
-		Nonce:        newSecret(),
-		Background:   map[string]string{},
-		Answers:      map[string]int{},
-		Open:         map[string]string{},
-	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return nil, survey.Wrap(survey.CodeInternal, err, "create draft")
-	}
-	row := draftRow{
-		IDHash:       hash(d.ID),
-		DiagnosticID: diagnosticID,
-		Nonce:        d.Nonce,
-		Data:         string(data),
-		UpdatedAt:    s.timestamp(),
-		CodeHash:     codeHash,
-	}
-	err = s.writeStatement(ctx, "create draft", func(ctx context.Context, db bun.IDB) error {
-		_, err := db.NewInsert().Model(&row).Exec(ctx)
-		if isForeignKeyViolation(err) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// Draft returns the draft with the given id, which must belong to the
-// diagnostic: a cookie of one diagnostic opens nothing in another.
-func (s *Store) Draft(ctx context.Context, diagnosticID, draftID string) (*survey.Draft, error) {
-	var row draftRow
-	err := s.read.NewSelect().Model(&row).
-		Where("id = ?", hash(draftID)).
-		Where("diagnostic_id = ?", diagnosticID).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.CodeNotFound, "draft not found")
-	}
-	if err != nil {
-		return nil, dbError(err, "load draft")
-	}
-	var d survey.Draft
-	if err := json.Unmarshal([]byte(row.Data), &d); err != nil {
-		return nil, survey.Wrap(survey.CodeInternal, err, "load draft")
-	}
-	d.ID, d.DiagnosticID, d.Nonce = draftID, row.DiagnosticID, row.Nonce
-	d.WithCode, d.CodeUsed = row.CodeHash != "", row.CodeUsed
-	if d.Background == nil {
-		d.Background = map[string]string{}
-	}
-	if d.Answers == nil {
-		d.Answers = map[string]int{}
-	}
-	if d.Open == nil {
-		d.Open = map[string]string{}
-	}
-	return &d, nil
-}
-
-// SaveDraft stores the answers of d. It fails with CodeNotFound when the
-// draft is gone: submitted, expired, or of another diagnostic.
-func (s *Store) SaveDraft(ctx context.Context, d *survey.Draft) error {
-	data, err := json.Marshal(d)
-	if err != nil {
-		return survey.Wrap(survey.CodeInvalid, err, "the draft cannot be stored")
-	}
-	updatedAt := s.timestamp()
-	return s.writeStatement(ctx, "save draft", func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewUpdate().Model((*draftRow)(nil)).
-			Set("data = ?", string(data)).
-			Set("updated_at = ?", updatedAt).
-			Where("id = ?", hash(d.ID)).
-			Where("diagnostic_id = ?", d.DiagnosticID).
-			Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return survey.Errorf(survey.CodeNotFound, "draft not found")
-		}
-		return nil
-	})
-}
-
-// Submit stores r as a response to r.DiagnosticID and deletes the draft, in
-// one transaction. The nonce makes a submission happen once: a second
-// submission with the same nonce (a double click, a replayed form) fails with
-// CodeConflict and stores nothing. r.ID is set to a new random id.
+// Submit stores r as a response to r.DiagnosticID, with the hash of the
+// submission's nonce, in one transaction that writes nothing else. The
+// nonce makes a submission happen once: a second submission with the same
+// nonce (a double click, a replayed form) fails with CodeConflict and
+// stores nothing. r.ID is set to a new random id.
 //
 // Only the nonce's hash is kept, in a table of its own that does not point
-// at the response, and the response gets nothing of the draft: no id, no
-// time of day. The caller sets r.SubmittedOn to the calendar date.
-func (s *Store) Submit(ctx context.Context, draftID, nonce string, r *survey.Response) error {
+// at the response, and the response gets no time of day: the caller sets
+// r.SubmittedOn to the calendar date. The respondent's progress never
+// reached the database (it is sealed in their cookie), so there is nothing
+// else to delete or to link.
+func (s *Store) Submit(ctx context.Context, nonce string, r *survey.Response) error {
 	switch {
 	case nonce == "":
 		return survey.Errorf(survey.CodeInvalid, "the submission has no nonce")
@@ -139,29 +38,31 @@ func (s *Store) Submit(ctx context.Context, draftID, nonce string, r *survey.Res
 	}
 	nonceRow := submissionNonceRow{NonceHash: hash(nonce), DiagnosticID: r.DiagnosticID}
 	if s.dialect == DialectPostgres {
-		err = s.submitPostgres(ctx, &nonceRow, &row, hash(draftID))
+		err = s.submitPostgres(ctx, &nonceRow, &row)
 	} else {
-		err = s.submitSQLite(ctx, &nonceRow, &row, hash(draftID))
+		err = s.submitSQLite(ctx, &nonceRow, &row)
 	}
 	if err != nil {
 		return err
 	}
 	r.ID = row.ID
+	s.markDirty()
 	return nil
 }
 
 // submitPostgres runs the submission as one statement, which PostgreSQL
-// runs as one transaction: one round trip instead of five (BEGIN, three
+// runs as one transaction: one round trip instead of four (BEGIN, two
 // statements, COMMIT), which is what lets it keep up with 64 callers on two
-// cores. Every part of the statement happens, or none does.
-func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow, draftHash string) error {
-	_, err := s.db.NewDelete().
-		With("nonce", s.db.NewInsert().Model(nonceRow)).
-		With("response", s.db.NewInsert().Model(row)).
-		Model((*draftRow)(nil)).
-		Where("id = ?", draftHash).
-		Where("diagnostic_id = ?", row.DiagnosticID).
-		Exec(ctx)
+// cores. Both inserts happen, or neither does.
+func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow) error {
+	// Bind parameters: the statement carries the answers and the nonce's
+	// hash (params.go).
+	_, err := pgExec(ctx, s.db.DB, `WITH nonce AS (
+			INSERT INTO submission_nonces (nonce_hash, diagnostic_id) VALUES ($1, $2)
+		)
+		INSERT INTO responses (id, diagnostic_id, submitted_on, background, answers, open_answers)
+		VALUES ($3, $2, $4, $5, $6, $7)`,
+		nonceRow.NonceHash, row.DiagnosticID, row.ID, row.SubmittedOn, row.Background, row.Answers, row.OpenAnswers)
 	switch {
 	case isUniqueViolation(err):
 		// The response id is random (128 bits): only the nonce can clash.
@@ -175,7 +76,7 @@ func (s *Store) submitPostgres(ctx context.Context, nonceRow *submissionNonceRow
 }
 
 // submitSQLite runs the submission as a write: it joins a group commit.
-func (s *Store) submitSQLite(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow, draftHash string) error {
+func (s *Store) submitSQLite(ctx context.Context, nonceRow *submissionNonceRow, row *responseRow) error {
 	return s.write(ctx, "submit response", func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(nonceRow).Exec(ctx); err != nil {
 			switch {
@@ -186,13 +87,7 @@ func (s *Store) submitSQLite(ctx context.Context, nonceRow *submissionNonceRow, 
 			}
 			return err
 		}
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewDelete().Model((*draftRow)(nil)).
-			Where("id = ?", draftHash).
-			Where("diagnostic_id = ?", row.DiagnosticID).
-			Exec(ctx)
+		_, err := tx.NewInsert().Model(row).Exec(ctx)
 		return err
 	})
 }
@@ -286,24 +181,4 @@ func unmarshalObject[V any](data string, m *map[string]V) error {
 		*m = map[string]V{}
 	}
 	return nil
-}
-
-// DeleteDraftsBefore deletes the drafts last saved before t and returns how
-// many it deleted.
-func (s *Store) DeleteDraftsBefore(ctx context.Context, t time.Time) (int, error) {
-	var n int64
-	err := s.writeStatement(ctx, "delete drafts", func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewDelete().Model((*draftRow)(nil)).
-			Where("updated_at < ?", t.UTC().Truncate(time.Microsecond)).
-			Exec(ctx)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return int(n), nil
 }

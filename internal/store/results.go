@@ -41,11 +41,21 @@ const closedAt = `(d.state = 'closed' OR (d.closes_at IS NOT NULL AND d.closes_a
 	`(d.state = 'open' AND (d.opens_at IS NULL OR d.opens_at <= ?)) OR ` +
 	`(d.state = 'draft' AND d.opens_at IS NOT NULL AND d.opens_at <= ?))))`
 
-// PreviewedAt returns the number of responses of the diagnostic when a
-// preview of its results was last recorded, or 0 when none was.
+// PreviewedAt returns the number of responses of the diagnostic at its
+// last release (a preview, or the results before a reopen), or, for a
+// preview recorded before releases were, at that preview; 0 when there was
+// none.
 func (s *Store) PreviewedAt(ctx context.Context, diagnosticID string) (int, error) {
 	var n int
-	err := s.read.NewSelect().Model((*resultPreviewRow)(nil)).Column("responses").
+	err := s.read.NewSelect().Model((*releaseRow)(nil)).Column("responses").
+		Where("diagnostic_id = ?", diagnosticID).Order("seq DESC").Limit(1).Scan(ctx, &n)
+	if err == nil {
+		return n, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, dbError(err, "load preview")
+	}
+	err = s.read.NewSelect().Model((*resultPreviewRow)(nil)).Column("responses").
 		Where("diagnostic_id = ?", diagnosticID).Scan(ctx, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -141,31 +151,41 @@ func equalPtr(a, b *float64) bool {
 	return *a == *b
 }
 
-// BenchmarkScores returns one index per organisation of the sector other
-// than organisationID, across all firms of the installation: the summary of
-// its latest (by creation) closed diagnostic with the questionnaire id and
-// version that has a shown index. now decides which diagnostics are closed
-// by their dates. The values are for scoring.Benchmark, which reports only a
-// percentile over at least five of them; they must never be shown one by
-// one.
-func (s *Store) BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error) {
+// BenchmarkPeers returns the comparison set of a reader of firm firmID
+// (docs/methodology.md §9): one value per organisation of the sector that
+// belongs to another firm, the index of its latest (by creation) closed
+// diagnostic with the questionnaire id and version that reached its
+// minimum group size and has a shown index. now decides which diagnostics
+// are closed by their dates. The values are for scoring.Benchmark, which
+// reports only a coarse position among them; they must never be shown one
+// by one. An organisation without a firm counts as the firm "".
+func (s *Store) BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error) {
 	now = now.UTC().Truncate(time.Microsecond)
-	var scores []float64
-	err := s.read.NewRaw(`SELECT x.index_mean FROM (
-		SELECT rs.index_mean,
+	var rows []struct {
+		FirmID    string  `bun:"firm_id"`
+		IndexMean float64 `bun:"index_mean"`
+	}
+	err := s.read.NewRaw(`SELECT x.firm_id, x.index_mean FROM (
+		SELECT COALESCE(o.firm_id, '') AS firm_id, rs.index_mean,
 		       ROW_NUMBER() OVER (PARTITION BY d.organisation_id ORDER BY d.created_at DESC, d.id DESC) AS rn
 		FROM result_summaries AS rs
 		JOIN diagnostics AS d ON d.id = rs.diagnostic_id
 		JOIN organisations AS o ON o.id = d.organisation_id
 		WHERE d.questionnaire_id = ? AND d.questionnaire_version = ? AND o.sector = ?
-		  AND d.organisation_id <> ? AND rs.index_mean IS NOT NULL AND `+closedAt+`
-	) AS x WHERE x.rn = 1 ORDER BY x.index_mean`,
-		questionnaireID, version, string(sector), organisationID, now, now, now,
-	).Scan(ctx, &scores)
+		  AND COALESCE(o.firm_id, '') <> ? AND rs.index_mean IS NOT NULL
+		  AND rs.respondents >= (CASE WHEN d.min_group_size > 0 THEN d.min_group_size ELSE ? END)
+		  AND `+closedAt+`
+	) AS x WHERE x.rn = 1 ORDER BY x.index_mean, x.firm_id`,
+		questionnaireID, version, string(sector), firmID, survey.DefaultMinGroupSize, now, now, now,
+	).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbError(err, "benchmark")
 	}
-	return scores, nil
+	out := make([]survey.BenchmarkPeer, len(rows))
+	for i, r := range rows {
+		out[i] = survey.BenchmarkPeer{FirmID: r.FirmID, Index: r.IndexMean}
+	}
+	return out, nil
 }
 
 // PooledResponses returns up to limit responses of the installation's

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -88,7 +89,27 @@ func TestPreviewIsRecordedOnlyWhenAllowed(t *testing.T) {
 	})
 }
 
-func TestBenchmarkScoresTakeTheLatestClosedSummaryOfEachOtherOrganisation(t *testing.T) {
+// peerDiagnostic stores an organisation of the firm (created when new)
+// and a diagnostic of it.
+func peerDiagnostic(t *testing.T, s *store.Store, firm string, sector survey.Sector, state survey.State, version string) *survey.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	f, err := s.FirmByName(ctx, firm)
+	if survey.ErrorCode(err) == survey.CodeNotFound {
+		f = &survey.Firm{Name: firm}
+		err = s.CreateFirm(ctx, f)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &survey.Organisation{FirmID: f.ID, Name: "Organisatie", Sector: sector}
+	if err := s.CreateOrganisation(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	return resultsWave(t, s, o, state, version)
+}
+
+func TestBenchmarkPeersTakeTheLatestClosedSummaryOfEachOrganisationOfOtherFirms(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Now()
@@ -98,55 +119,75 @@ func TestBenchmarkScoresTakeTheLatestClosedSummaryOfEachOtherOrganisation(t *tes
 				t.Fatal(err)
 			}
 		}
-		own := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
+		// The reader's firm A: neither the reader's organisation nor any
+		// other organisation of A is compared with.
+		own := peerDiagnostic(t, s, "A", survey.SectorMunicipality, survey.StateClosed, "1")
 		save(own, 99)
-		// Five other municipalities, one with two closed waves: only the
-		// later one counts.
-		var want []float64
+		save(peerDiagnostic(t, s, "A", survey.SectorMunicipality, survey.StateClosed, "1"), 88)
+		firmA := own.Organisation.FirmID
+		// Five organisations of firms B, C and D, one with two closed waves:
+		// only the later one counts.
+		var want []survey.BenchmarkPeer
 		for i, mean := range []float64{40, 50, 50, 60, 70} {
-			d := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
+			d := peerDiagnostic(t, s, []string{"B", "C", "D"}[i%3], survey.SectorMunicipality, survey.StateClosed, "1")
 			save(d, mean)
 			if i == 0 {
 				later := resultsWave(t, s, &d.Organisation, survey.StateClosed, "1")
 				save(later, 45)
 				mean = 45
 			}
-			want = append(want, mean)
+			want = append(want, survey.BenchmarkPeer{FirmID: d.Organisation.FirmID, Index: mean})
 		}
-		slices.Sort(want)
 		// Left out: another sector, another version, a diagnostic that is
-		// open again, a summary without an index.
-		save(resultsDiagnostic(t, s, survey.SectorProvince, survey.StateClosed, "1"), 10)
-		save(resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "2"), 11)
-		save(resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1"), 12)
-		hidden := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateClosed, "1")
-		if err := s.SaveResultSummary(ctx, hidden.ID, nil, 3); err != nil {
+		// open again, a summary without an index, and one below the
+		// minimum group size.
+		save(peerDiagnostic(t, s, "B", survey.SectorProvince, survey.StateClosed, "1"), 10)
+		save(peerDiagnostic(t, s, "B", survey.SectorMunicipality, survey.StateClosed, "2"), 11)
+		save(peerDiagnostic(t, s, "B", survey.SectorMunicipality, survey.StateOpen, "1"), 12)
+		hidden := peerDiagnostic(t, s, "C", survey.SectorMunicipality, survey.StateClosed, "1")
+		if err := s.SaveResultSummary(ctx, hidden.ID, nil, 30); err != nil {
+			t.Fatal(err)
+		}
+		small := peerDiagnostic(t, s, "C", survey.SectorMunicipality, survey.StateClosed, "1")
+		index := 33.0
+		if err := s.SaveResultSummary(ctx, small.ID, &index, 4); err != nil {
 			t.Fatal(err)
 		}
 		// Closed by its closing date: counts.
-		byDate := resultsDiagnostic(t, s, survey.SectorMunicipality, survey.StateOpen, "1")
+		byDate := peerDiagnostic(t, s, "D", survey.SectorMunicipality, survey.StateOpen, "1")
 		past := now.Add(-time.Hour)
 		byDate.ClosesAt = &past
 		if err := s.UpdateDiagnostic(ctx, byDate); err != nil {
 			t.Fatal(err)
 		}
 		save(byDate, 80)
-		want = append(want, 80)
+		want = append(want, survey.BenchmarkPeer{FirmID: byDate.Organisation.FirmID, Index: 80})
+		slices.SortFunc(want, func(a, b survey.BenchmarkPeer) int {
+			return cmp.Or(cmp.Compare(a.Index, b.Index), cmp.Compare(a.FirmID, b.FirmID))
+		})
 
-		got, err := s.BenchmarkScores(ctx, own.OrganisationID, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
+		got, err := s.BenchmarkPeers(ctx, firmA, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(got, want) {
-			t.Fatalf("BenchmarkScores = %v, want %v", got, want)
+			t.Fatalf("BenchmarkPeers = %v, want %v", got, want)
 		}
 
-		// Saving the same summary again writes nothing; a new one replaces it.
+		// Saving the same summary again writes nothing; a new one replaces
+		// it. Seen from firm D, firm A's organisations count and D's not.
 		save(own, 99)
 		save(own, 98)
-		got, _ = s.BenchmarkScores(ctx, byDate.OrganisationID, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
-		if !slices.Contains(got, 98) || slices.Contains(got, 99) || slices.Contains(got, 80) {
-			t.Errorf("after replacing the summary, from another organisation: %v", got)
+		got, _ = s.BenchmarkPeers(ctx, byDate.Organisation.FirmID, own.Questionnaire.ID, "1", survey.SectorMunicipality, now)
+		var values []float64
+		for _, p := range got {
+			if p.FirmID == byDate.Organisation.FirmID {
+				t.Errorf("firm D's own organisation is compared with: %v", p)
+			}
+			values = append(values, p.Index)
+		}
+		if !slices.Contains(values, 98) || !slices.Contains(values, 88) || slices.Contains(values, 99) || slices.Contains(values, 80) {
+			t.Errorf("after replacing the summary, from firm D: %v", values)
 		}
 		if err := s.SaveResultSummary(ctx, "nope", nil, 5); survey.ErrorCode(err) != survey.CodeNotFound {
 			t.Errorf("summary of a missing diagnostic: %v", err)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,8 +54,17 @@ func (s *Store) openSQLite(ctx context.Context, path string, cfg config) error {
 	case strings.ContainsAny(path, "?#"):
 		return survey.Errorf(survey.CodeInvalid, "the SQLite path must not contain '?' or '#'")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	// The directory holds the answers: when we create it, only the service's
+	// own user may list or enter it. An existing directory is left as the
+	// operator made it.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return survey.Wrap(survey.CodeInternal, err, "create database directory")
+	}
+	// SQLite creates a missing file with 0644 less the umask, and gives the
+	// -wal and -shm files the mode of the main file: creating the main file
+	// 0600 first keeps all three readable by the service's user only.
+	if err := createPrivateFile(path); err != nil {
+		return survey.Wrap(survey.CodeInternal, err, "create database file")
 	}
 	s.dialect = DialectSQLite
 	s.path = path
@@ -109,4 +120,17 @@ func sqliteDSN(path string, writer bool) string {
 		q.Add("_pragma", "query_only(1)")
 	}
 	return path + "?" + q.Encode()
+}
+
+// createPrivateFile creates path with mode 0600 when it does not exist yet;
+// an existing file is left alone.
+func createPrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -8,9 +8,11 @@
 // the cause, for everything else.
 //
 // Anonymity is a property of this package as much as of the web layer: a
-// stored response holds no IP address, user agent, cookie, draft id, access
-// code or time finer than the calendar date, and its id is random. See
-// Submit, and the migrations for the table layout.
+// stored response holds no IP address, user agent, cookie, access code or
+// time finer than the calendar date, and its id is random. Respondents'
+// progress is never stored here (it is sealed in their cookie with a key
+// from SealingKeys); an access code is spent when entered. See Submit,
+// SpendAccessCode, and the migrations for the table layout.
 package store
 
 import (
@@ -20,6 +22,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -70,6 +73,12 @@ type Store struct {
 	// minFreeDisk and health feed Ready: see health.go.
 	minFreeDisk int64
 	health      writeHealth
+
+	// dirty is set by every respondent write (response stored, code
+	// spent, draft saved) and cleared when a scrub starts; scrubber is nil
+	// until StartScrubbing.
+	dirty    atomic.Bool
+	scrubber *scrubber
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,13 +137,15 @@ func errInvalidURL() error {
 }
 
 // Close stops the group committer, after it has committed and acknowledged
-// the batch it is working on, and closes the database. Writes that arrive
+// the batch it is working on, scrubs when StartScrubbing was called and a
+// respondent wrote since the last scrub, and closes the database. Writes that arrive
 // later fail. Close may be called more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		if s.committer != nil {
 			s.committer.stop()
 		}
+		s.stopScrubbing()
 		var errs []error
 		if s.read != s.db {
 			errs = append(errs, s.read.Close())

@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,62 +142,58 @@ func TestQuestionnaireSnapshot(t *testing.T) {
 	})
 }
 
-func TestDrafts(t *testing.T) {
+// The sealing key is made once and shared: a second store on the same
+// database (another instance, or the same one after a restart) gets the
+// same key, so a respondent's sealed progress opens everywhere.
+func TestSealingKeysAreSharedAndStable(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		diag := newDiagnostic(t, s)
-		other := newDiagnostic(t, s)
-
-		d, err := s.CreateDraft(ctx, diag.ID)
+		keys, current, err := s.SealingKeys(ctx)
 		if err != nil {
-			t.Fatalf("CreateDraft: %v", err)
+			t.Fatalf("SealingKeys: %v", err)
 		}
-		if len(d.ID) < 22 || len(d.Nonce) < 22 || d.ID == d.Nonce {
-			t.Fatalf("draft id %q and nonce %q are not two random secrets", d.ID, d.Nonce)
+		if current != 1 || len(keys) != 1 || len(keys[1]) != store.SealingKeySize {
+			t.Fatalf("first keys = %d keys, current %d", len(keys), current)
 		}
-		if d.Background == nil || d.Answers == nil || d.Open == nil || d.DiagnosticID != diag.ID {
-			t.Fatalf("new draft = %+v, want empty maps of diagnostic %s", d, diag.ID)
+		if bytes.Equal(keys[1], make([]byte, store.SealingKeySize)) {
+			t.Fatal("the sealing key is all zeros")
 		}
-		got, err := s.Draft(ctx, diag.ID, d.ID)
-		if err != nil {
-			t.Fatalf("Draft: %v", err)
+		again, current2, err := s.SealingKeys(ctx)
+		if err != nil || current2 != 1 || !bytes.Equal(again[1], keys[1]) {
+			t.Fatalf("second call gave another key (%v)", err)
 		}
-		if !reflect.DeepEqual(got, d) {
-			t.Errorf("Draft = %+v, want %+v", got, d)
+		// Instances starting at once race to make the first key; all of
+		// them end up with the same one.
+		var n int
+		if err := store.WriterDB(s).QueryRow("SELECT count(*) FROM sealing_keys").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("sealing_keys has %d rows (%v), want 1", n, err)
 		}
+	})
+}
 
-		d.Background["role"] = survey.RolePolicy
-		d.Answers["f1_1"] = 4
-		d.Answers["f1_2"] = survey.DontKnow
-		d.Open["tip"] = "Meer vertrouwen"
-		d.Reached = 3
-		if err := s.SaveDraft(ctx, d); err != nil {
-			t.Fatalf("SaveDraft: %v", err)
+func TestConcurrentFirstSealingKeyIsOne(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		got := make([][]byte, 8)
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keys, current, err := s.SealingKeys(ctx)
+				if err != nil {
+					t.Errorf("SealingKeys: %v", err)
+					return
+				}
+				got[i] = keys[current]
+			}()
 		}
-		got, err = s.Draft(ctx, diag.ID, d.ID)
-		if err != nil {
-			t.Fatalf("Draft: %v", err)
+		wg.Wait()
+		for i := range got {
+			if !bytes.Equal(got[i], got[0]) {
+				t.Fatalf("caller %d got another key than caller 0", i)
+			}
 		}
-		if !reflect.DeepEqual(got, d) {
-			t.Errorf("saved draft = %+v, want %+v", got, d)
-		}
-
-		_, err = s.Draft(ctx, other.ID, d.ID)
-		wantCode(t, err, survey.CodeNotFound)
-		_, err = s.Draft(ctx, diag.ID, "no-such-draft")
-		wantCode(t, err, survey.CodeNotFound)
-		_, err = s.CreateDraft(ctx, "no-such-diagnostic")
-		wantCode(t, err, survey.CodeNotFound)
-		stolen := *d
-		stolen.DiagnosticID = other.ID
-		wantCode(t, s.SaveDraft(ctx, &stolen), survey.CodeNotFound)
-
-		if err := s.Submit(ctx, d.ID, d.Nonce, testResponse(diag.ID, 1)); err != nil {
-			t.Fatalf("Submit: %v", err)
-		}
-		_, err = s.Draft(ctx, diag.ID, d.ID)
-		wantCode(t, err, survey.CodeNotFound)
-		wantCode(t, s.SaveDraft(ctx, d), survey.CodeNotFound)
 	})
 }
 
@@ -203,12 +201,9 @@ func TestSubmit(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		diag := newDiagnostic(t, s)
-		d, err := s.CreateDraft(ctx, diag.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		nonce := newNonce()
 		r := testResponse(diag.ID, 7)
-		if err := s.Submit(ctx, d.ID, d.Nonce, r); err != nil {
+		if err := s.Submit(ctx, nonce, r); err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
 		if len(r.ID) < 22 {
@@ -223,36 +218,26 @@ func TestSubmit(t *testing.T) {
 		}
 
 		// The same nonce again, as after a double click: a conflict, and
-		// nothing stored, also not through another draft.
-		d2, err := s.CreateDraft(ctx, diag.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		// nothing stored.
 		again := testResponse(diag.ID, 8)
-		wantCode(t, s.Submit(ctx, d2.ID, d.Nonce, again), survey.CodeConflict)
+		wantCode(t, s.Submit(ctx, nonce, again), survey.CodeConflict)
 		if again.ID != "" {
 			t.Error("a refused submission got an id")
 		}
 		if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != 1 {
 			t.Fatalf("CountResponses = %d, %v; want 1", n, err)
 		}
-		if _, err := s.Draft(ctx, diag.ID, d2.ID); err != nil {
-			t.Errorf("the refused submission deleted its draft: %v", err)
+		if err := s.Submit(ctx, "fresh-nonce", testResponse(diag.ID, 9)); err != nil {
+			t.Fatalf("Submit with a fresh nonce: %v", err)
 		}
-
-		// A draft that is already gone (expired, say) does not stop a
-		// submission with a fresh nonce.
-		if err := s.Submit(ctx, "gone", "fresh-nonce", testResponse(diag.ID, 9)); err != nil {
-			t.Fatalf("Submit without draft: %v", err)
-		}
-		wantCode(t, s.Submit(ctx, d2.ID, d2.Nonce, testResponse("no-such-diagnostic", 1)), survey.CodeNotFound)
+		wantCode(t, s.Submit(ctx, newNonce(), testResponse("no-such-diagnostic", 1)), survey.CodeNotFound)
 		if n, err := s.CountResponses(ctx, diag.ID); err != nil || n != 2 {
 			t.Fatalf("CountResponses = %d, %v; want 2", n, err)
 		}
 
 		// Nil maps come back empty, not nil.
 		sparse := &survey.Response{DiagnosticID: diag.ID, SubmittedOn: "2025-03-15"}
-		if err := s.Submit(ctx, d2.ID, d2.Nonce, sparse); err != nil {
+		if err := s.Submit(ctx, newNonce(), sparse); err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
 		all, err := s.Responses(ctx, diag.ID)
@@ -277,58 +262,14 @@ func TestSubmitRejectsTimesAndMissingFields(t *testing.T) {
 		for _, on := range []string{"", "2025-03-14T10:31:00Z", "2025-03-14 10:31", "14-03-2025", "1741948260"} {
 			r := testResponse(diag.ID, 1)
 			r.SubmittedOn = on
-			wantCode(t, s.Submit(ctx, "d", "n-"+on, r), survey.CodeInvalid)
+			wantCode(t, s.Submit(ctx, "n-"+on, r), survey.CodeInvalid)
 		}
-		wantCode(t, s.Submit(ctx, "d", "", testResponse(diag.ID, 1)), survey.CodeInvalid)
-		wantCode(t, s.Submit(ctx, "d", "n", testResponse("", 1)), survey.CodeInvalid)
+		wantCode(t, s.Submit(ctx, "", testResponse(diag.ID, 1)), survey.CodeInvalid)
+		wantCode(t, s.Submit(ctx, "n", testResponse("", 1)), survey.CodeInvalid)
 		if n, _ := s.CountResponses(ctx, diag.ID); n != 0 {
 			t.Errorf("%d invalid responses stored", n)
 		}
 	})
-}
-
-func TestDeleteDraftsBefore(t *testing.T) {
-	for _, dialect := range []string{store.DialectSQLite, store.DialectPostgres} {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			base := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
-			now := base
-			s := storetest.OpenWith(t, dialect, store.Options{Now: func() time.Time { return now }})
-			diag := newDiagnostic(t, s)
-
-			var drafts []*survey.Draft
-			// Sub-second steps, so that a timestamp compared as text or
-			// rounded to the second would delete the wrong drafts.
-			for _, offset := range []time.Duration{0, 250 * time.Millisecond, 999 * time.Millisecond, time.Second, time.Second + 1500*time.Microsecond, time.Hour} {
-				now = base.Add(offset)
-				d, err := s.CreateDraft(ctx, diag.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				drafts = append(drafts, d)
-			}
-			// Saving moves a draft forward.
-			now = base.Add(2 * time.Hour)
-			if err := s.SaveDraft(ctx, drafts[0]); err != nil {
-				t.Fatal(err)
-			}
-
-			n, err := s.DeleteDraftsBefore(ctx, base.Add(time.Second))
-			if err != nil || n != 2 {
-				t.Fatalf("DeleteDraftsBefore = %d, %v; want 2 (the drafts at +250ms and +999ms)", n, err)
-			}
-			for i, want := range []bool{true, false, false, true, true, true} {
-				_, err := s.Draft(ctx, diag.ID, drafts[i].ID)
-				if exists := err == nil; exists != want {
-					t.Errorf("draft %d exists = %v, want %v (%v)", i, exists, want, err)
-				}
-			}
-			n, err = s.DeleteDraftsBefore(ctx, base.Add(3*time.Hour))
-			if err != nil || n != 4 {
-				t.Fatalf("DeleteDraftsBefore = %d, %v; want 4", n, err)
-			}
-		})
-	}
 }
 
 func TestCreatedAtUsesClock(t *testing.T) {
@@ -363,7 +304,7 @@ func TestClosedStore(t *testing.T) {
 			t.Fatalf("second Close: %v", err)
 		}
 		done := make(chan error, 1)
-		go func() { done <- s.Submit(ctx, "d", "n", testResponse(diag.ID, 1)) }()
+		go func() { done <- s.Submit(ctx, "n", testResponse(diag.ID, 1)) }()
 		select {
 		case err := <-done:
 			wantCode(t, err, survey.CodeInternal)
@@ -381,7 +322,7 @@ func TestCanceledContext(t *testing.T) {
 		diag := newDiagnostic(t, s)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := s.Submit(ctx, "d", "n", testResponse(diag.ID, 1))
+		err := s.Submit(ctx, "n", testResponse(diag.ID, 1))
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Submit with canceled context: %v", err)
 		}

@@ -6,8 +6,7 @@ const DontKnow = 0
 
 // Response is one respondent's submitted questionnaire. It deliberately holds
 // nothing that could identify the person: no IP address, user agent, cookie,
-// draft id, access code or time finer than the calendar date; its ID is
-// random.
+// access code or time finer than the calendar date; its ID is random.
 type Response struct {
 	ID           string `json:"id"`
 	DiagnosticID string `json:"diagnostic_id"`
@@ -22,22 +21,4 @@ type Response struct {
 	Answers map[string]int `json:"answers"`
 	// Open maps an open question id to the answer; empty answers are absent.
 	Open map[string]string `json:"open,omitempty"`
-}
-
-// Draft is a respondent's unfinished questionnaire, keyed by a random id
-// held in a cookie and deleted when the response is submitted.
-type Draft struct {
-	ID           string            `json:"-"`
-	DiagnosticID string            `json:"-"`
-	Nonce        string            `json:"-"`
-	Background   map[string]string `json:"background"`
-	Answers      map[string]int    `json:"answers"`
-	Open         map[string]string `json:"open"`
-	// Reached is the furthest step the respondent has completed.
-	Reached int `json:"reached"`
-	// WithCode is set when the respondent got in with an access code;
-	// CodeUsed once that code has been spent on this draft's submission.
-	// The code itself is known only to the store, as a hash.
-	WithCode bool `json:"-"`
-	CodeUsed bool `json:"-"`
 }

@@ -47,6 +47,10 @@ const (
 	// ReasonPreviousWave: hidden so that no small set of respondents can be
 	// derived by combining this wave with the previous wave's results.
 	ReasonPreviousWave SuppressionReason = "previous_wave"
+	// ReasonEarlierRelease: hidden so that no small set of respondents can
+	// be derived by combining this release with an earlier release (a
+	// preview, or the results before a reopen) of the same diagnostic.
+	ReasonEarlierRelease SuppressionReason = "earlier_release"
 	// ReasonGroupHidden: the value belongs to a group that is hidden.
 	ReasonGroupHidden SuppressionReason = "group_hidden"
 	// ReasonNotApplicable: the value cannot be computed (for example no
@@ -89,7 +93,12 @@ type Shares struct {
 type Result struct {
 	QuestionnaireID      string `json:"questionnaire_id"`
 	QuestionnaireVersion string `json:"questionnaire_version"`
-	// N is the number of responses scored.
+	// Responses is the number of responses submitted and N the number of
+	// them in the analysis base: those with a score on every factor and on
+	// the outcome. Every figure of the result rests on the base; the
+	// responses outside it are only ever counted, for the whole
+	// organisation.
+	Responses    int `json:"responses"`
 	N            int `json:"n"`
 	MinGroupSize int `json:"min_group_size"`
 	// Index is the overall execution-power index.
@@ -106,6 +115,18 @@ type Result struct {
 	Roles        Breakdown      `json:"roles"`
 	// Trend is the change since the previous wave, when there was one.
 	Trend *Trend `json:"trend,omitempty"`
+	// HeldBack is the number of responses in the analysis base that came
+	// in after the release these figures come from and are not included:
+	// fewer than the minimum group size, they would be the difference of
+	// the two releases.
+	HeldBack int `json:"held_back,omitempty"`
+	// BaseCells are the base counts per unit x role combination, for the
+	// release record (survey.Release). They are never published: a cell
+	// count of a hidden group would undo its suppression.
+	BaseCells []ReleaseCell `json:"-"`
+	// BaseItems are the shown items' answered counts, for the release
+	// record; never published.
+	BaseItems []ReleaseItem `json:"-"`
 }
 
 // FactorResult is everything the report says about one factor for the whole
@@ -118,38 +139,34 @@ type FactorResult struct {
 	Shares *Shares      `json:"shares,omitempty"`
 	Items  []ItemResult `json:"items"`
 	// StrongestItem and WeakestItem are the ids of the shown items with the
-	// highest and the lowest mean.
+	// highest and the lowest favourable share (agree, or disagree for a
+	// reverse item); absent when they are equal.
 	StrongestItem string      `json:"strongest_item,omitempty"`
 	WeakestItem   string      `json:"weakest_item,omitempty"`
 	Reliability   Reliability `json:"reliability"`
 }
 
-// ItemResult describes the answers to one item.
+// ItemResult describes the answers to one item in the analysis base, for
+// the whole organisation. Item means, SDs, counts per scale value and
+// item-total correlations are deliberately absent: with don't-know answers
+// they would, together with the factor mean, give a sum over the few
+// respondents with a don't-know (docs/methodology.md §11).
 type ItemResult struct {
 	ID      string `json:"id"`
 	Reverse bool   `json:"reverse,omitempty"`
-	// Shown is false when fewer than the minimum group size gave a valid
-	// answer; then only the don't-know figures are set.
+	// Shown is set when Shares are given: at least the minimum group size
+	// gave a valid answer and the scale has more than three points.
 	Shown  bool              `json:"shown"`
 	Reason SuppressionReason `json:"reason,omitempty"`
-	// N is the number of valid answers (on the scale).
-	N int `json:"n,omitempty"`
 	// DontKnow is the number of "weet ik niet / n.v.t." answers and
 	// DontKnowShare their fraction of all answers given to this item
-	// (valid plus don't know; skipped items are not answers).
-	DontKnow      int      `json:"dont_know"`
+	// (valid plus don't know; skipped items are not answers). Both are
+	// absent when fewer than the minimum group size gave a valid answer.
+	DontKnow      int      `json:"dont_know,omitempty"`
 	DontKnowShare *float64 `json:"dont_know_share,omitempty"`
-	// Mean and SD are after recoding, on the 0-100 scale.
-	Mean *float64 `json:"mean,omitempty"`
-	SD   *float64 `json:"sd,omitempty"`
-	// Counts holds the number of answers per scale value, Scale.Min first,
-	// as the respondents answered (not recoded).
-	Counts []int `json:"counts,omitempty"`
-	// Shares are as answered: for a reverse item Agree is the unfavourable
-	// side.
+	// Shares are of the valid answers, as answered: for a reverse item
+	// Agree is the unfavourable side.
 	Shares *Shares `json:"shares,omitempty"`
-	// RDrop is the corrected item-total correlation (psych's r.drop).
-	RDrop *float64 `json:"r_drop,omitempty"`
 }
 
 // Reliability is Cronbach's alpha of a factor, as R's psych::alpha reports
@@ -185,8 +202,78 @@ type Priority struct {
 	// Impact is the correlation of the factor score with the outcome score;
 	// absent when it cannot be estimated.
 	Impact *float64 `json:"impact,omitempty"`
-	// Value is the priority: (100 - Score) * max(Impact, 0).
+	// ImpactN is the number of respondents with both scores, on which
+	// Impact and its significance rest.
+	ImpactN int `json:"impact_n,omitempty"`
+	// Significant: Impact differs from 0 at the 5 % level (two-sided).
+	Significant bool `json:"significant"`
+	// Strength puts Impact into words (methodology section 15).
+	Strength LinkStrength `json:"strength"`
+	// Basis says why the factor is a priority: its link with the outcome
+	// (BasisImpact) or, without a meaningful link, its low score
+	// (BasisScore).
+	Basis PriorityBasis `json:"basis"`
+	// Value is (100 - Score) * Impact for a priority on BasisImpact, else 0.
 	Value float64 `json:"value"`
+}
+
+// PriorityBasis is the ground on which a factor was chosen as a priority.
+type PriorityBasis string
+
+const (
+	// BasisImpact: the factor is tied to the outcome demonstrably and at
+	// least weakly, and ranked by (100 - score) * impact.
+	BasisImpact PriorityBasis = "impact"
+	// BasisScore: no meaningful tie with the outcome; ranked by score, lowest
+	// first.
+	BasisScore PriorityBasis = "score"
+)
+
+// LinkStrength is the word for a correlation: Cohen's conventions on the
+// correlation as displayed (two decimals), and only when the correlation
+// is significant.
+type LinkStrength string
+
+const (
+	// LinkUnknown: the correlation cannot be estimated.
+	LinkUnknown LinkStrength = "unknown"
+	// LinkNone: not significant at 5 %, whatever its size.
+	LinkNone LinkStrength = "none"
+	// LinkNegligible: significant, |r| below 0.10.
+	LinkNegligible LinkStrength = "negligible"
+	// LinkWeak: significant, |r| from 0.10 to below 0.30.
+	LinkWeak LinkStrength = "weak"
+	// LinkModerate: significant, |r| from 0.30 to below 0.50.
+	LinkModerate LinkStrength = "moderate"
+	// LinkStrong: significant, |r| 0.50 or more.
+	LinkStrong LinkStrength = "strong"
+)
+
+// Label returns the words for directors; negative says the link runs the
+// other way (a higher factor score goes with a lower outcome).
+func (s LinkStrength) Label(negative bool) Text {
+	neg := func(nl, en string) Text {
+		if negative {
+			return Text{"nl": nl + " negatieve samenhang", "en": en + " negative link"}
+		}
+		return Text{"nl": nl + " samenhang", "en": en + " link"}
+	}
+	switch s {
+	case LinkNone:
+		return Text{"nl": "geen aantoonbare samenhang", "en": "no demonstrable link"}
+	case LinkNegligible:
+		return neg("verwaarloosbare", "negligible")
+	case LinkWeak:
+		return neg("zwakke", "weak")
+	case LinkModerate:
+		return neg("matige", "moderate")
+	case LinkStrong:
+		return neg("sterke", "strong")
+	case LinkUnknown:
+		return Text{"nl": "samenhang niet te bepalen", "en": "link cannot be estimated"}
+	default:
+		return Text{}
+	}
 }
 
 // Breakdown is a heat map: the index and the factors for every group of one
@@ -285,15 +372,33 @@ type Trend struct {
 	Changes   []Difference `json:"changes"`
 }
 
-// BenchmarkResult places a score among other organisations of the same
-// sector. It never holds anything about a single other organisation.
+// BenchmarkPeer is one organisation in a sector comparison: its firm and
+// the index of its latest qualifying closed diagnostic. Peers are never
+// shown; only the position of a score among them is.
+type BenchmarkPeer struct {
+	FirmID string
+	Index  float64
+}
+
+// BenchmarkPosition is the coarse place of an index among the comparison
+// set (docs/methodology.md §9).
+type BenchmarkPosition string
+
+// The five positions, lowest first.
+const (
+	BenchmarkLowest      BenchmarkPosition = "lowest_20"
+	BenchmarkBelowMiddle BenchmarkPosition = "below_middle"
+	BenchmarkMiddle      BenchmarkPosition = "middle"
+	BenchmarkAboveMiddle BenchmarkPosition = "above_middle"
+	BenchmarkHighest     BenchmarkPosition = "highest_20"
+)
+
+// BenchmarkResult places a score among organisations of other firms of the
+// same sector. It holds only the coarse position: no percentile, no count
+// and nothing about a single other organisation.
 type BenchmarkResult struct {
-	Available bool `json:"available"`
-	// Others is the number of other organisations compared with.
-	Others int `json:"others,omitempty"`
-	// Percentile is the mid-rank percentile (0-100) of the score among the
-	// others.
-	Percentile *float64 `json:"percentile,omitempty"`
+	Available bool              `json:"available"`
+	Position  BenchmarkPosition `json:"position,omitempty"`
 }
 
 // Availability says whether the results of a diagnostic may be shown.

@@ -624,7 +624,11 @@ func (s *Server) apiProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pv, err := progressFor(d, p)
+	released, err := s.releasedUnits(ctx, d)
+	if err != nil {
+		return err
+	}
+	pv, err := progressFor(d, p, released)
 	if err != nil {
 		return err
 	}

@@ -509,13 +509,9 @@ func TestAPIProgressHidesSmallUnits(t *testing.T) {
 		// too small, and Uitvoering must be hidden too, or Staf's count
 		// would follow from the total.
 		for i, unit := range strings.Fields("u1 u1 u1 u1 u1 u1 u1 u2 u2 u2 u2 u2 u2 u3 u3") {
-			draft, err := st.CreateDraft(ctx, d.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
 			r := &survey.Response{DiagnosticID: d.ID, SubmittedOn: "2026-03-0" + string(rune('1'+i%3)),
 				Background: map[string]string{"role": "beleid", "unit": unit}, Answers: map[string]int{}}
-			if err := st.Submit(ctx, draft.ID, draft.Nonce, r); err != nil {
+			if err := st.Submit(ctx, freshNonce(), r); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -602,11 +598,7 @@ func TestAPIAccessCodes(t *testing.T) {
 
 		// A respondent uses one.
 		ctx := context.Background()
-		draft, err := st.CreateDraftWithCode(ctx, d.ID, first[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.UseDraftCode(ctx, d.ID, draft.ID); err != nil {
+		if err := st.SpendAccessCode(ctx, d.ID, first[0]); err != nil {
 			t.Fatal(err)
 		}
 		a = f.call(t, token, http.MethodPost, path, map[string]any{"count": 2})

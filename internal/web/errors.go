@@ -39,8 +39,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if respondent && status == http.StatusInternalServerError {
 		// On the questionnaire an internal error is nearly always the
 		// database being unreachable or full. What the respondent
-		// answered before is in their draft, and what they just entered
-		// is still in the browser's form: tell them to try again.
+		// answered before is in their sealed cookie, and what they
+		// just entered is still in the browser's form: tell them to
+		// try again.
 		status, key = http.StatusServiceUnavailable, "error.respondent_unavailable"
 		c.Response().Header().Set("Retry-After", "30")
 	}

@@ -2,12 +2,9 @@ package web
 
 import (
 	"bytes"
-	"cmp"
-	cryptorand "crypto/rand"
 	"encoding/csv"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,29 +20,21 @@ import (
 const (
 	exportAggregatesCSV  = "aggregaten.csv"
 	exportAggregatesXLSX = "aggregaten.xlsx"
-	exportAnswersCSV     = "antwoorden.csv"
-	exportAnswersXLSX    = "antwoorden.xlsx"
 	actionExport         = "export"
 	xlsxContentType      = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
 func exportPath(id, file string) string { return "/diagnoses/" + id + "/export/" + file }
 
-// exportLinks lists the files the results page offers: the aggregates
-// whenever the results are shown, the anonymised answers only once the
-// diagnostic is closed.
-func exportLinks(id string, r *results, t Translator) []exportLink {
-	links := []exportLink{
+// exportLinks lists the files the results page offers: the aggregates,
+// whenever the results are shown. There is no respondent-level file: matched
+// against the published group statistics, its rows gave back what the
+// suppression hides (docs/methodology.md §14.1).
+func exportLinks(id string, t Translator) []exportLink {
+	return []exportLink{
 		{URL: exportPath(id, exportAggregatesCSV), Label: t.Get("results.export.aggregates_csv")},
 		{URL: exportPath(id, exportAggregatesXLSX), Label: t.Get("results.export.aggregates_xlsx")},
 	}
-	if r.ExportsOfAnswers() {
-		links = append(links,
-			exportLink{URL: exportPath(id, exportAnswersCSV), Label: t.Get("results.export.answers_csv")},
-			exportLink{URL: exportPath(id, exportAnswersXLSX), Label: t.Get("results.export.answers_xlsx")},
-		)
-	}
-	return links
 }
 
 // exportResults returns the handler of one export file.
@@ -59,48 +48,24 @@ func (s *Server) exportResults(file string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		answers := file == exportAnswersCSV || file == exportAnswersXLSX
-		if !r.Availability.Available || (answers && !r.ExportsOfAnswers()) {
+		if !r.Availability.Available {
 			return survey.Errorf(survey.CodeConflict, "the results of this diagnostic cannot be exported now")
 		}
-		t := s.texts.For(requestLang(c))
-		var sheets []sheet
-		if answers {
-			sheets = answerSheets(d, r.Responses, t, newShuffler())
-		} else {
-			sheets = aggregateSheets(r, t)
-		}
+		sheets := aggregateSheets(r, s.texts.For(requestLang(c)))
 		var body []byte
 		contentType := "text/csv; charset=utf-8"
 		if strings.HasSuffix(file, ".xlsx") {
-			if answers {
-				// The codebook is for the spreadsheet only: the CSV stays one
-				// table that statistics packages read as it is.
-				sheets = append(sheets, codebookSheet(d, t))
-			}
 			if body, err = writeXLSX(sheets); err != nil {
 				return err
 			}
 			contentType = xlsxContentType
 		} else {
-			if answers {
-				body = writeCSV(sheets[:1], false)
-			} else {
-				body = writeCSV(sheets, true)
-			}
+			body = writeCSV(sheets)
 		}
 		s.audit(c, actionExport, "diagnostic", d.ID, d.Name+": "+file)
 		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", exportFileName(d, file)))
 		return c.Blob(http.StatusOK, contentType, body)
 	}
-}
-
-// newShuffler returns a random source seeded from the operating system:
-// the order of the rows must not be reproducible by anyone.
-func newShuffler() *rand.Rand {
-	var seed [32]byte
-	_, _ = cryptorand.Read(seed[:])
-	return rand.New(rand.NewChaCha8(seed))
 }
 
 // exportFileName is "uitvoeringskracht-<diagnostic>-<file>" in plain ASCII,
@@ -197,9 +162,9 @@ func (c cell) csvText(comma bool) string {
 }
 
 // writeCSV writes UTF-8 with a byte order mark (so that spreadsheets read
-// accents correctly) and ';' between fields. With titles, every sheet is a
-// section that starts with its name and ends with an empty line.
-func writeCSV(sheets []sheet, titles bool) []byte {
+// accents correctly) and ';' between fields. Every sheet is a section that
+// starts with its name and ends with an empty line.
+func writeCSV(sheets []sheet) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
 	w := csv.NewWriter(&buf)
@@ -207,12 +172,10 @@ func writeCSV(sheets []sheet, titles bool) []byte {
 	w.UseCRLF = true
 	comma := true
 	for i, sh := range sheets {
-		if titles {
-			if i > 0 {
-				_ = w.Write([]string{})
-			}
-			_ = w.Write([]string{neutralise(sh.Name)})
+		if i > 0 {
+			_ = w.Write([]string{})
 		}
+		_ = w.Write([]string{neutralise(sh.Name)})
 		header := make([]string, len(sh.Header))
 		for j, h := range sh.Header {
 			header[j] = neutralise(h)
@@ -231,7 +194,7 @@ func writeCSV(sheets []sheet, titles bool) []byte {
 }
 
 // writeXLSX writes one worksheet per sheet, streamed row by row so that a
-// file of many respondents is not held as cell objects. Text is written as
+// large file is not held as cell objects. Text is written as
 // text, never as a formula; it is neutralised all the same, so that a copy
 // saved as CSV is safe too.
 func writeXLSX(sheets []sheet) ([]byte, error) {
@@ -336,10 +299,9 @@ func aggregateSheets(r *results, t Translator) []sheet {
 	add("export.row.impact_n", integer(res.Impact.N))
 	add("export.row.impact_pooled", text(yesNo(t, res.Impact.Pooled)))
 	if r.Benchmark.Available {
-		add("export.row.benchmark_percentile", numPtr(r.Benchmark.Percentile))
-		add("export.row.benchmark_others", integer(r.Benchmark.Others))
+		add("export.row.benchmark_position", text(t.Get(variant("results.benchmark.position.", string(r.Benchmark.Position)))))
 	} else {
-		add("export.row.benchmark_percentile", text(t.Get("export.not_available")))
+		add("export.row.benchmark_position", text(t.Get("export.not_available")))
 	}
 
 	scores := sheet{Name: t.Get("export.sheet.scores"), Header: []string{
@@ -369,7 +331,7 @@ func aggregateSheets(r *results, t Translator) []sheet {
 			} else {
 				row = append(row, blank(), blank(), blank())
 			}
-			row = append(row, numPtr(fr.Reliability.Alpha), text(yesNo(t, fr.Reliability.InterpretWithCare)))
+			row = append(row, numPtr(fr.Reliability.Alpha), text(yesNo(t, alphaCare(fr.Reliability))))
 		}
 		scores.Rows = append(scores.Rows, row)
 	}
@@ -385,33 +347,26 @@ func aggregateSheets(r *results, t Translator) []sheet {
 
 	q := d.Questionnaire
 	items := sheet{Name: t.Get("export.sheet.items"), Header: []string{
-		t.Get("export.col.factor"), t.Get("export.col.id"), t.Get("export.col.text"), t.Get("export.col.reverse"), "n",
-		t.Get("export.col.dont_know"), t.Get("export.col.dont_know_share"), t.Get("export.col.mean"), t.Get("export.col.sd"),
-		t.Get("export.col.agree_as_answered"), t.Get("export.col.neutral"), t.Get("export.col.disagree_as_answered"), t.Get("export.col.r_drop"),
+		t.Get("export.col.factor"), t.Get("export.col.id"), t.Get("export.col.text"), t.Get("export.col.reverse"),
+		t.Get("export.col.dont_know"), t.Get("export.col.dont_know_share"),
+		t.Get("export.col.agree_as_answered"), t.Get("export.col.neutral"), t.Get("export.col.disagree_as_answered"),
 	}}
-	for v := q.Scale.Min; v <= q.Scale.Max; v++ {
-		items.Header = append(items.Header, t.Get("export.col.count", v))
-	}
 	texts := map[string]string{}
 	for _, it := range q.AllItems() {
 		texts[it.ID] = it.Text.In(lang)
 	}
 	itemRow := func(group string, it survey.ItemResult) []cell {
 		row := []cell{text(group), text(it.ID), text(texts[it.ID]), text(yesNo(t, it.Reverse))}
-		if !it.Shown {
-			return append(row, blank(), integer(it.DontKnow), numPtr(it.DontKnowShare), hidden(it.Reason))
+		// Items carry only shares (docs/methodology.md §11); a hidden item
+		// not even its don't-know figures.
+		if it.DontKnowShare == nil {
+			return append(row, hidden(it.Reason))
 		}
-		row = append(row, integer(it.N), integer(it.DontKnow), numPtr(it.DontKnowShare), numPtr(it.Mean), numPtr(it.SD))
-		if it.Shares != nil {
-			row = append(row, num(it.Shares.Agree), num(it.Shares.Neutral), num(it.Shares.Disagree))
-		} else {
-			row = append(row, blank(), blank(), blank())
+		row = append(row, integer(it.DontKnow), numPtr(it.DontKnowShare))
+		if !it.Shown || it.Shares == nil {
+			return append(row, hidden(it.Reason))
 		}
-		row = append(row, numPtr(it.RDrop))
-		for _, n := range it.Counts {
-			row = append(row, integer(n))
-		}
-		return row
+		return append(row, num(it.Shares.Agree), num(it.Shares.Neutral), num(it.Shares.Disagree))
 	}
 	for _, fr := range res.Factors {
 		for _, it := range fr.Items {
@@ -491,10 +446,18 @@ func aggregateSheets(r *results, t Translator) []sheet {
 	}
 
 	priorities := sheet{Name: t.Get("export.sheet.priorities"), Header: []string{
-		t.Get("export.col.rank"), t.Get("export.col.id"), t.Get("export.col.factor"), t.Get("export.col.score"), t.Get("export.col.impact"), t.Get("export.col.priority"),
+		t.Get("export.col.rank"), t.Get("export.col.id"), t.Get("export.col.factor"), t.Get("export.col.score"), t.Get("export.col.impact"),
+		t.Get("export.col.link"), t.Get("export.col.basis"), t.Get("export.col.priority"),
 	}}
 	for _, p := range res.Priorities {
-		priorities.Rows = append(priorities.Rows, []cell{integer(p.Rank), text(p.Factor), text(v.measureName(p.Factor)), num(p.Score), numPtr(p.Impact), num(p.Value)})
+		// The words and the basis, as the results page gives them
+		// (methodology section 15).
+		link := linkLabel(p, lang)
+		basis := t.Get("results.basis.score")
+		if p.Basis == survey.BasisImpact {
+			basis = t.Get("results.basis.impact")
+		}
+		priorities.Rows = append(priorities.Rows, []cell{integer(p.Rank), text(p.Factor), text(v.measureName(p.Factor)), num(p.Score), numPtr(p.Impact), text(link), text(basis), num(p.Value)})
 	}
 
 	out := []sheet{summary, scores, items, groups, gaps, priorities}
@@ -513,251 +476,4 @@ func yesNo(t Translator, b bool) string {
 		return t.Get("export.yes")
 	}
 	return t.Get("export.no")
-}
-
-// generalised is the internal code of a background value replaced by
-// "overig"; no option or unit id can be empty after a NUL.
-const generalised = "\x00overig"
-
-// answerSheets is the respondent-level file: one row per respondent with
-// the background (generalised, see anonymiseBackground) and the answers as
-// given, in random order; no id, no date, no open answer.
-func answerSheets(d *survey.Diagnostic, rs []survey.Response, t Translator, rng *rand.Rand) []sheet {
-	q := d.Questionnaire
-	lang := t.Lang()
-	bg := make([][]string, len(rs))
-	for i, r := range rs {
-		bg[i] = make([]string, len(q.Background))
-		for f, b := range q.Background {
-			bg[i][f] = r.Background[b.ID]
-		}
-	}
-	anonymiseBackground(bg, minGroup(d), rng)
-
-	other := t.Get("export.other")
-	labels := make([]map[string]string, len(q.Background))
-	for f, b := range q.Background {
-		labels[f] = map[string]string{"": t.Get("results.not_stated"), generalised: other}
-		if b.Kind == survey.BackgroundUnit {
-			for _, u := range d.Units {
-				labels[f][u.ID] = u.Name
-			}
-		}
-		for _, o := range b.Options {
-			labels[f][o.ID] = o.Label.In(lang)
-		}
-		// A unit or option that is really called "overig" must not pass
-		// for a generalised value.
-		for id, l := range labels[f] {
-			if id != generalised && strings.EqualFold(strings.TrimSpace(l), other) {
-				labels[f][id] = l + " [" + id + "]"
-			}
-		}
-	}
-	items := q.AllItems()
-	sh := sheet{Name: t.Get("export.sheet.answers")}
-	for _, b := range q.Background {
-		sh.Header = append(sh.Header, b.ID)
-	}
-	for _, it := range items {
-		sh.Header = append(sh.Header, it.ID)
-	}
-	dontKnow := t.Get("export.dont_know")
-	for i, r := range rs {
-		row := make([]cell, 0, len(q.Background)+len(items))
-		for f := range q.Background {
-			l, ok := labels[f][bg[i][f]]
-			if !ok {
-				l = bg[i][f]
-			}
-			row = append(row, text(l))
-		}
-		for _, it := range items {
-			v, ok := r.Answers[it.ID]
-			switch {
-			case !ok:
-				row = append(row, blank())
-			case v == survey.DontKnow:
-				row = append(row, text(dontKnow))
-			default:
-				row = append(row, integer(v))
-			}
-		}
-		sh.Rows = append(sh.Rows, row)
-	}
-	rng.Shuffle(len(sh.Rows), func(i, j int) { sh.Rows[i], sh.Rows[j] = sh.Rows[j], sh.Rows[i] })
-	return []sheet{sh}
-}
-
-// codebookSheet explains the columns of the respondent-level file.
-func codebookSheet(d *survey.Diagnostic, t Translator) sheet {
-	lang := t.Lang()
-	q := d.Questionnaire
-	sh := sheet{Name: t.Get("export.sheet.codebook"), Header: []string{t.Get("export.col.column"), t.Get("export.col.text"), t.Get("export.col.reverse")}}
-	for _, b := range q.Background {
-		sh.Rows = append(sh.Rows, []cell{text(b.ID), text(b.Text.In(lang)), blank()})
-	}
-	for _, it := range q.AllItems() {
-		sh.Rows = append(sh.Rows, []cell{text(it.ID), text(it.Text.In(lang)), text(yesNo(t, it.Reverse))})
-	}
-	var scale []string
-	for _, p := range q.Scale.Points {
-		scale = append(scale, fmt.Sprintf("%d = %s", p.Value, p.Label.In(lang)))
-	}
-	sh.Rows = append(sh.Rows,
-		[]cell{text(t.Get("export.codebook.scale")), text(strings.Join(scale, "; ")), blank()},
-		[]cell{text(t.Get("export.dont_know")), text(q.Scale.DontKnow.In(lang)), blank()},
-		[]cell{text(t.Get("export.other")), text(t.Get("export.codebook.other", minGroup(d))), blank()},
-	)
-	return sh
-}
-
-// anonymiseBackground generalises the background values of the rows (one
-// slice of field values per respondent; "" is "not stated") in place, with
-// k the minimum group size, so that:
-//
-//  1. every value of a field that fewer than k respondents have is replaced
-//     by the generalised value, in every row;
-//  2. every combination of the fields that fewer than k rows share (the
-//     least generalised first, then the smallest) is generalised one field
-//     at a time until it reaches k or is
-//     generalised in every field: a field whose generalisation makes it
-//     reach k by joining rows that already have that combination if there
-//     is one, and among those the field with the most distinct values (the
-//     later field on a tie);
-//  3. when fewer than k rows are generalised in every field, more rows
-//     join them: rows of the largest combination that stays at k or more
-//     without them, chosen at random, or else whole combinations, smallest
-//     first.
-//
-// Afterwards every combination in the rows occurs at least k times, and so
-// does every value of every field; the rule is in docs/methodology.md.
-func anonymiseBackground(rows [][]string, k int, rng *rand.Rand) {
-	if len(rows) == 0 {
-		return
-	}
-	nf := len(rows[0])
-	if nf == 0 {
-		return
-	}
-	// 1. Each field on its own.
-	for f := range nf {
-		counts := map[string]int{}
-		for _, r := range rows {
-			counts[r[f]]++
-		}
-		for _, r := range rows {
-			if counts[r[f]] < k {
-				r[f] = generalised
-			}
-		}
-	}
-	// 2. Combinations. The field with the most distinct values says least
-	// per value, so it goes first; this keeps the coarse fields, unit and
-	// role, which the results are broken down by.
-	distinct := make([]int, nf)
-	for f := range nf {
-		seen := map[string]bool{}
-		for _, r := range rows {
-			if r[f] != generalised {
-				seen[r[f]] = true
-			}
-		}
-		distinct[f] = len(seen)
-	}
-	key := func(r []string) string { return strings.Join(r, "\x01") }
-	full := make([]string, nf)
-	for f := range full {
-		full[f] = generalised
-	}
-	fullKey := key(full)
-	members := map[string][]int{}
-	for i, r := range rows {
-		members[key(r)] = append(members[key(r)], i)
-	}
-	// The most specific combinations go first: a combination that was just
-	// generalised waits until the others of its level have been, so that
-	// they can join it before it is generalised further.
-	generalisedFields := func(kk string) int { return strings.Count(kk, generalised) }
-	next := func() string {
-		best := ""
-		for kk, m := range members {
-			if len(m) >= k || kk == fullKey {
-				continue
-			}
-			if best == "" {
-				best = kk
-				continue
-			}
-			if c := cmp.Or(cmp.Compare(generalisedFields(kk), generalisedFields(best)), cmp.Compare(len(m), len(members[best])), strings.Compare(kk, best)); c < 0 {
-				best = kk
-			}
-		}
-		return best
-	}
-	for {
-		small := next()
-		if small == "" {
-			break
-		}
-		ids := members[small]
-		values := rows[ids[0]]
-		bestField, bestReaches := -1, false
-		for f := range nf {
-			if values[f] == generalised {
-				continue
-			}
-			target := slices.Clone(values)
-			target[f] = generalised
-			reaches := len(members[key(target)])+len(ids) >= k
-			switch {
-			case bestField < 0, reaches && !bestReaches:
-			case reaches == bestReaches && distinct[f] >= distinct[bestField]:
-			default:
-				continue
-			}
-			bestField, bestReaches = f, reaches
-		}
-		delete(members, small)
-		for _, i := range ids {
-			rows[i][bestField] = generalised
-		}
-		kk := key(rows[ids[0]])
-		members[kk] = append(members[kk], ids...)
-	}
-	// 3. The rows generalised in every field.
-	for len(members[fullKey]) > 0 && len(members[fullKey]) < k {
-		need := k - len(members[fullKey])
-		var largest, smallestKey string
-		for kk, m := range members {
-			if kk == fullKey {
-				continue
-			}
-			if largest == "" || len(m) > len(members[largest]) || (len(m) == len(members[largest]) && kk < largest) {
-				largest = kk
-			}
-			if smallestKey == "" || len(m) < len(members[smallestKey]) || (len(m) == len(members[smallestKey]) && kk < smallestKey) {
-				smallestKey = kk
-			}
-		}
-		if largest == "" {
-			break
-		}
-		var moved []int
-		if m := members[largest]; len(m) >= k+need {
-			picked := slices.Clone(m)
-			rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
-			moved = picked[:need]
-			keep := picked[need:]
-			slices.Sort(keep)
-			members[largest] = keep
-		} else {
-			moved = members[smallestKey]
-			delete(members, smallestKey)
-		}
-		for _, i := range moved {
-			copy(rows[i], full)
-		}
-		members[fullKey] = append(members[fullKey], moved...)
-	}
 }

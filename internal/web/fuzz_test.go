@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -23,8 +22,8 @@ import (
 
 // FuzzDecodeStep fuzzes the submit decoder: the code that turns the body of
 // a posted questionnaire step into answers (stepForm, parseStep), copies
-// them into the draft (applyStep) and builds the stored response from the
-// draft (responseFromDraft). The inputs are the step number and the raw
+// them into the respondent's state (applyStep) and builds the stored
+// response from the state (responseFromProgress). The inputs are the step number and the raw
 // application/x-www-form-urlencoded body. Seeds: the f.Add calls below and
 // testdata/fuzz/FuzzDecodeStep.
 //
@@ -44,8 +43,9 @@ import (
 //     question allows, with the message for that case; the form as a whole
 //     exactly when it holds a field that is not on the step;
 //   - an accepted step yields only values the questionnaire allows, the
-//     draft shows them back unchanged, and the response built from the
-//     draft after it went through storage (JSON) holds only valid answers.
+//     state shows them back unchanged, and the response built from the
+//     state after it went through the cookie encoding holds only valid
+//     answers.
 func FuzzDecodeStep(f *testing.F) {
 	fx := newDecodeFixture(f)
 	for n := 1; n <= fx.steps; n++ {
@@ -219,11 +219,11 @@ func minKey(m map[string]bool) string {
 	return first
 }
 
-// baseDraft is a draft of a respondent who has answered steps 1 to upTo
+// baseDraft is the state of a respondent who has answered steps 1 to upTo
 // with valid answers other than validPage's.
-func (fx *decodeFixture) baseDraft(upTo int) *survey.Draft {
-	dr := &survey.Draft{
-		ID: "draft", DiagnosticID: fx.d.ID, Nonce: "nonce", Reached: upTo,
+func (fx *decodeFixture) baseDraft(upTo int) *progress {
+	dr := &progress{
+		Nonce: "00112233445566778899aabbccddeeff", Reached: upTo,
 		Background: map[string]string{}, Answers: map[string]int{}, Open: map[string]string{},
 	}
 	for n := 1; n <= upTo; n++ {
@@ -308,7 +308,7 @@ func (fx *decodeFixture) check(t *testing.T, step int, body string) {
 	specs := fx.specs[n-1]
 	fx.checkDecision(t, specs, form, values, errs, formErr)
 	if len(errs) > 0 || formErr != "" {
-		return // the page is shown again; nothing reaches the draft
+		return // the page is shown again; nothing reaches the state
 	}
 	for name, v := range values {
 		if !specs[name].allows(v) {
@@ -329,28 +329,31 @@ func (fx *decodeFixture) check(t *testing.T, step int, body string) {
 		if dr.Reached != max(upTo, n) {
 			t.Fatalf("reached %d after step %d from %d", dr.Reached, n, upTo)
 		}
-		shown := draftValues(fx.d, n, dr)
+		shown := progressValues(fx.d, n, dr)
 		want := maps.Clone(values)
 		maps.DeleteFunc(want, func(_, v string) bool { return v == "" })
 		if !reflect.DeepEqual(shown, want) {
-			t.Fatalf("the draft shows step %d as %q, want %q", n, shown, want)
+			t.Fatalf("the state shows step %d as %q, want %q", n, shown, want)
 		}
 		complete := upTo == fx.steps || n == fx.steps
 		if first := firstIncompleteStep(fx.d, dr); complete && first != 0 || !complete && first != n+1 {
 			t.Fatalf("first incomplete step %d after step %d from %d", first, n, upTo)
 		}
 
-		// The store keeps the draft as JSON; the response is built from
-		// what it reads back.
-		data, err := json.Marshal(dr)
+		// The state travels in the cookie encoding; the response is built
+		// from what it reads back, which must be what was written.
+		data, err := (&stateCodec{}).encode(fx.d, dr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored := &survey.Draft{}
-		if err := json.Unmarshal(data, stored); err != nil {
-			t.Fatal(err)
+		stored, err := (&stateCodec{}).decode(fx.d, data)
+		if err != nil {
+			t.Fatalf("a state of valid answers does not decode: %v", err)
 		}
-		r := responseFromDraft(fx.d, stored, "2026-03-02")
+		if !reflect.DeepEqual(stored, dr) {
+			t.Fatalf("state after encoding = %+v, want %+v", stored, dr)
+		}
+		r := responseFromProgress(fx.d, stored, "2026-03-02")
 		fx.checkResponse(t, r, complete)
 		for name, v := range values {
 			id := questionID(name)

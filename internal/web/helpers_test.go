@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -238,3 +239,7 @@ func (f *fixture) completeQuestionnaire(t *testing.T, b *browser, over map[strin
 	t.Fatal("review page not reached")
 	return page{}
 }
+
+// freshNonce is a submission nonce as a respondent's sealed state carries
+// one, for tests that store responses directly.
+func freshNonce() string { return rand.Text() }

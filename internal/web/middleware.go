@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -31,8 +32,23 @@ var errCSRF = errors.New("csrf token missing or invalid")
 // the route pattern (/d/:token) instead of the URI and never the client's IP
 // address: respondent tokens, access codes and the addresses of respondents
 // must not end up in logs.
+//
+// Respondent routes (/d/...) get no line at all (the metrics count them):
+// the time of a request and the size of the page, which depends on the
+// answers, would date every response. Their internal errors are still
+// logged, by the error handler, with the time cut to the hour
+// (respondentLogHandler).
 func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if isRespondentPath(c.Request().URL.Path) {
+			req := c.Request()
+			c.SetRequest(req.WithContext(context.WithValue(req.Context(), respondentLogKey{}, true)))
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			s.respondentRequests.Add(1)
+			return nil
+		}
 		start := time.Now()
 		err := next(c)
 		if err != nil {
@@ -202,3 +218,48 @@ func refuseControlCharsInPath(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// isRespondentPath reports whether path is one of a respondent's pages.
+func isRespondentPath(path string) bool { return strings.HasPrefix(path, "/d/") }
+
+// respondentLogKey marks the context of a respondent's request.
+type respondentLogKey struct{}
+
+// respondentLogHandler cuts the time of every record about a respondent's
+// request to the hour: a record made with the request's context, or one
+// whose route attribute is a respondent route. The hour is enough to find
+// an outage in other logs, and too coarse to tell the respondents of a
+// diagnostic apart by the moment they answered.
+type respondentLogHandler struct {
+	slog.Handler
+}
+
+func (h respondentLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	respondent, _ := ctx.Value(respondentLogKey{}).(bool)
+	if !respondent {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "route" && isRespondentPath(a.Value.String()) {
+				respondent = true
+				return false
+			}
+			return true
+		})
+	}
+	if respondent {
+		r.Time = r.Time.Truncate(time.Hour)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h respondentLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return respondentLogHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h respondentLogHandler) WithGroup(name string) slog.Handler {
+	return respondentLogHandler{h.Handler.WithGroup(name)}
+}
+
+// RespondentRequests returns how many requests on respondent routes the
+// server has answered: their only trace besides the metrics, logged as a
+// total when the service stops.
+func (s *Server) RespondentRequests() int64 { return s.respondentRequests.Load() }

@@ -106,7 +106,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 
 // langLinks builds the language switch: a link to the same page with
 // ?lang=xx. POST results link to the page's GET address, which shows the same
-// step from the saved draft.
+// step from the saved state.
 func langLinks(c echo.Context, current string) []langLink {
 	path := c.Request().URL.Path
 	q := c.Request().URL.Query()

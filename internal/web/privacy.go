@@ -32,11 +32,7 @@ const (
 	// diagnostic closes when the deployment does not say otherwise.
 	DefaultRetentionMonths = 24
 	// MaxRetentionMonths bounds the retention period a deployment may set.
-	MaxRetentionMonths = 120
-	// DraftRetentionDays is how long `purge` keeps a draft that is not
-	// saved again: a questionnaire started and abandoned.
-	DraftRetentionDays = 30
-
+	MaxRetentionMonths  = 120
 	privacyMarkdownFile = "templates/privacy/notice.md.tmpl"
 )
 
@@ -183,15 +179,15 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 	}
 	notCollected.Items = append(notCollected.Items, privacyItem{Text: t.Get("privacy.notcollected.cookies")})
 
-	// Cookies and drafts.
+	// Cookies and the progress kept in them.
 	cookies := privacySection{ID: "cookies", Heading: t.Get("privacy.cookies.heading"),
 		Before: []string{t.Get("privacy.cookies.intro")},
 		Items: []privacyItem{
-			{Text: t.Get("privacy.cookies.draft")},
+			{Text: t.Get("privacy.cookies.state")},
 			{Text: t.Get("privacy.cookies.csrf")},
 			{Text: t.Get("privacy.cookies.lang")},
 		},
-		After: []string{t.Get("privacy.cookies.drafts", DraftRetentionDays)},
+		After: []string{t.Get("privacy.cookies.progress", StateExpiryDays)},
 	}
 
 	// The anonymity rules, with this diagnostic's numbers.
@@ -208,8 +204,10 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 	}
 	anonymity.Items = append(anonymity.Items,
 		privacyItem{Text: t.Get("privacy.anonymity.preview", 2*minSize, minSize)},
+		privacyItem{Text: t.Get("privacy.anonymity.releases", minSize-1)},
+		privacyItem{Text: t.Get("privacy.anonymity.audit", minSize-1)},
 		privacyItem{Text: t.Get("privacy.anonymity.progress", minSize)},
-		privacyItem{Text: t.Get("privacy.anonymity.export", minSize)},
+		privacyItem{Text: t.Get("privacy.anonymity.export")},
 	)
 
 	// Who sees what.
@@ -218,7 +216,7 @@ func privacyNotice(d *survey.Diagnostic, f privacyFacts, t Translator) privacyDa
 		{Text: t.Get("privacy.access.directors", org, defaultLinkDays)},
 		{Text: t.Get("privacy.access.organisation", org)},
 		{Text: t.Get("privacy.access.admins", firm)},
-		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers)},
+		{Text: t.Get("privacy.access.benchmark", org, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)},
 		{Text: t.Get("privacy.access.pooling", scoring.PoolingThreshold)},
 	}}
 

@@ -77,6 +77,7 @@ var privacyFactsByLang = map[string][]string{
 		"36 maanden na het sluiten", "31 mei 2027", "1 juni 2030",
 		"minstens 10 mensen", "vanaf 14 deelnemers", "Welke rol past het best bij je werk?", "Korter dan 2 jaar",
 		"Weet ik niet / niet van toepassing", "niet het tijdstip", "(HTTPS)",
+		"bewaart de server niets van uw antwoorden", "na 30 dagen",
 	},
 	"en": {
 		"Processor: " + privacyFirm, "Controller: Gemeente Zeewolde-Zuid",
@@ -84,13 +85,15 @@ var privacyFactsByLang = map[string][]string{
 		"36 months after the questionnaire closes", "31 May 2027", "1 June 2030",
 		"at least 10 people", "from 14 participants", "Which role fits your work best?", "Less than 2 years",
 		"Don't know / not applicable", "not the time", "(HTTPS)",
+		"the server keeps nothing of your answers", "after 30 days",
 	},
 }
 
-// The codes-only paragraph, per language.
+// The codes-only paragraph, per language: the code is spent when entered,
+// and what that costs.
 var privacyCodesText = map[string]string{
-	"nl": "in een eigen databasetransactie verbruikt",
-	"en": "in a database transaction of its own",
+	"nl": "Zodra u uw code invult, wordt hij verbruikt en verwijderd, in een eigen databasetransactie die verder niets opslaat",
+	"en": "As soon as you enter your code it is spent and deleted, in a database transaction of its own that stores nothing else",
 }
 
 func plainText(body string) string {
@@ -114,8 +117,8 @@ func TestPrivacyPageShowsTheDiagnosticsSettings(t *testing.T) {
 		if !strings.Contains(p.body, "Ruimte &amp; *Wonen*") {
 			t.Error("the notice does not list the unit with markup characters, escaped")
 		}
-		if !strings.Contains(text, "uk_draft") {
-			t.Error("the notice does not name the draft cookie")
+		if !strings.Contains(text, "uk_s0") || strings.Contains(text, "uk_draft") {
+			t.Error("the notice does not name the state cookie")
 		}
 		if !strings.Contains(text, "open link, zonder toegangscodes") || strings.Contains(text, privacyCodesText["nl"]) {
 			t.Error("a diagnostic with the open link must say so and not describe access codes")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -79,7 +80,11 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 		return err
 	}
 	t := s.texts.For(requestLang(c))
-	pv, err := progressFor(d, p)
+	released, err := s.releasedUnits(ctx, d)
+	if err != nil {
+		return err
+	}
+	pv, err := progressFor(d, p, released)
 	if err != nil {
 		return err
 	}
@@ -103,10 +108,36 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 	return s.render(c, status, "diagnostic", title, page, len(errs) > 0)
 }
 
+// releasedUnits returns, for a closed diagnostic whose results were
+// released, the units its last final release showed; nil otherwise. The
+// progress of a closed diagnostic must not show per unit what its results
+// hide: a unit hidden because it grew by one since a preview would
+// otherwise still say where the newcomer sits.
+func (s *Server) releasedUnits(ctx context.Context, d *survey.Diagnostic) (map[string]bool, error) {
+	if d.EffectiveState(s.now()) != survey.StateClosed {
+		return nil, nil
+	}
+	rels, err := s.store.Releases(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(rels) - 1; i >= 0; i-- {
+		if rels[i].Kind == survey.ReleaseFinal {
+			shown := map[string]bool{}
+			for _, u := range rels[i].Units {
+				shown[u] = true
+			}
+			return shown, nil
+		}
+	}
+	return nil, nil
+}
+
 // progressFor builds the progress view. Unit counts below the minimum group
 // size are hidden, and so many more as it takes that no hidden count can be
-// derived by subtracting the shown ones from the total.
-func progressFor(d *survey.Diagnostic, p *survey.Progress) (progressView, error) {
+// derived by subtracting the shown ones from the total. released, when not
+// nil, are the only units that may be shown (releasedUnits).
+func progressFor(d *survey.Diagnostic, p *survey.Progress, released map[string]bool) (progressView, error) {
 	pv := progressView{Total: p.Total, MinGroup: d.MinGroupSize, Chart: chartOf(p.ByDay)}
 	table := scoring.Table{Dims: []string{survey.BackgroundUnitID}}
 	for _, u := range d.Units {
@@ -120,10 +151,16 @@ func progressFor(d *survey.Diagnostic, p *survey.Progress) (progressView, error)
 			return pv, err
 		}
 		if disc.TotalShown {
+			anyShown, anyHidden := false, false
 			for _, g := range disc.Dims[0].Groups {
-				shown[g.ID] = g.Shown
+				shown[g.ID] = g.Shown && (released == nil || released[g.ID])
+				anyShown = anyShown || shown[g.ID]
+				anyHidden = anyHidden || !shown[g.ID]
 			}
-			otherShown = disc.Dims[0].OtherShown
+			// Hiding more than Suppress asks only merges hidden units:
+			// their union is still the total minus the shown units, which
+			// anyone can compute.
+			otherShown = anyShown && anyHidden
 		}
 	}
 	totalHeadcount, hiddenCount, hiddenHeadcount := 0, 0, 0

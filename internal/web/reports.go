@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -524,6 +525,12 @@ type directorPage struct {
 	Gap          string
 	Downloads    []exportLink
 	Expires      string
+
+	// PriorityHead, PriorityBasis and PrioritiesNone follow the rules of
+	// methodology section 15, as the results page does.
+	PriorityHead   string
+	PriorityBasis  string
+	PrioritiesNone string
 }
 
 type directorNotice struct {
@@ -538,6 +545,8 @@ type directorPriority struct {
 	Score    string
 	Band     survey.Band
 	BandWord string
+	// Why is the ground it was chosen on and its link with the outcome.
+	Why string
 }
 
 // directorAccess finds the link of the request and the results it shows.
@@ -663,13 +672,21 @@ func directorPageFor(r *results, t Translator, token string) directorPage {
 		if len(p.Priorities) == 3 {
 			break
 		}
-		dp := directorPriority{Rank: pr.Rank, Factor: v.measureName(pr.Factor), Score: v.f.dec(pr.Score, 1)}
+		dp := directorPriority{Rank: pr.Rank, Factor: v.measureName(pr.Factor), Score: v.f.dec(pr.Score, 1), Why: v.linkWords(pr)}
+		if pr.Basis != survey.BasisImpact {
+			dp.Why = t.Get("reports.director.for_score", dp.Why)
+		}
 		for _, fr := range res.Factors {
 			if fr.ID == pr.Factor && fr.Score.Shown {
 				dp.Band, dp.BandWord = fr.Score.Band, v.bandWord(fr.Score.Band)
 			}
 		}
 		p.Priorities = append(p.Priorities, dp)
+	}
+	p.PriorityBasis, p.PrioritiesNone = v.priorityBasis(res)
+	p.PriorityHead = t.Get("reports.director.priorities_heading")
+	if len(p.Priorities) != scoring.PriorityCount {
+		p.PriorityHead = t.Get("results.priorities.heading")
 	}
 	base := directorPath(token) + "/"
 	p.Downloads = []exportLink{
@@ -679,8 +696,11 @@ func directorPageFor(r *results, t Translator, token string) directorPage {
 	return p
 }
 
-// gapConclusion is the one sentence on the gap between policy and execution
-// in the index, with the verdict words of the scoring engine.
+// gapConclusion is the paragraph on the gap between policy and execution
+// (methodology section 15): the index's verdict in the engine's words,
+// always said to be about the index as a whole, then every factor with a
+// clear difference, so that the index sentence never reads as "no
+// difference anywhere".
 func (v resultsViewer) gapConclusion(res *survey.Result) string {
 	var cmp *survey.Comparison
 	var diff *survey.Difference
@@ -695,20 +715,46 @@ func (v resultsViewer) gapConclusion(res *survey.Result) string {
 			}
 		}
 	}
-	if diff == nil || !diff.Shown || diff.Diff == nil || diff.MeanA == nil || diff.MeanB == nil {
-		return v.t.Get("reports.director.gap_hidden")
+	policy, execution := survey.RolePolicy, survey.RoleExecution
+	if cmp != nil {
+		policy, execution = cmp.GroupA, cmp.GroupB
 	}
-	words := diff.Verdict.Label().In(v.t.Lang())
-	if words != "" {
+	a, b := strings.ToLower(v.groupName(survey.DimensionRole, policy)), strings.ToLower(v.groupName(survey.DimensionRole, execution))
+	var out string
+	switch {
+	case diff == nil || !diff.Shown || diff.Diff == nil || diff.MeanA == nil || diff.MeanB == nil:
+		out = v.t.Get("reports.director.gap_hidden")
+	case diff.Verdict == survey.VerdictNone:
+		out = v.t.Get("reports.director.gap_none", diff.Verdict.Label().In(v.t.Lang()), a, v.f.dec(*diff.MeanA, 1), b, v.f.dec(*diff.MeanB, 1))
+	default:
+		words := diff.Verdict.Label().In(v.t.Lang())
 		words = strings.ToUpper(words[:1]) + words[1:]
+		if diff.Verdict == survey.VerdictPossible {
+			words += " (" + v.possibleDetail(*diff) + ")"
+		}
+		high, low, meanA, meanB := a, b, v.f.dec(*diff.MeanA, 1), v.f.dec(*diff.MeanB, 1)
+		if *diff.Diff < 0 {
+			high, low, meanA, meanB = b, a, meanB, meanA
+		}
+		out = v.t.Get("reports.director.gap_text", words, high, low, meanA, meanB, v.f.dec(math.Abs(*diff.Diff), 1))
 	}
-	a, b := strings.ToLower(v.groupName(survey.DimensionRole, cmp.GroupA)), strings.ToLower(v.groupName(survey.DimensionRole, cmp.GroupB))
-	meanA, meanB := v.f.dec(*diff.MeanA, 1), v.f.dec(*diff.MeanB, 1)
-	if diff.Verdict == survey.VerdictNone {
-		return v.t.Get("reports.director.gap_none", words, a, meanA, b, meanB)
+	if cmp != nil {
+		var items []string
+		for _, fd := range scoring.ClearGaps(*cmp) {
+			high := a
+			if *fd.Diff < 0 {
+				high = b
+			}
+			items = append(items, v.t.Get("reports.director.gap_factor", v.measureName(fd.Measure), high, v.f.dec(math.Abs(*fd.Diff), 1)))
+		}
+		if len(items) > 0 {
+			list := strings.Join(items[:len(items)-1], ", ")
+			if list != "" {
+				list += v.t.Get("reports.director.and")
+			}
+			list += items[len(items)-1]
+			out += " " + v.t.Get("reports.director.gap_factors", a, b, list)
+		}
 	}
-	if *diff.Diff < 0 {
-		a, b, meanA, meanB = b, a, meanB, meanA
-	}
-	return v.t.Get("reports.director.gap_text", words, a, b, meanA, meanB, v.f.dec(math.Abs(*diff.Diff), 1))
+	return out
 }

@@ -10,11 +10,6 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// draftCookie holds the random id of the respondent's draft. It is a
-// session cookie scoped to the diagnostic's path: it disappears when the
-// browser closes, so the next user of a shared device cannot resume it.
-const draftCookie = "uk_draft"
-
 // landingPage is the data of the landing page.
 type landingPage struct {
 	Organisation string
@@ -22,8 +17,17 @@ type landingPage struct {
 	Minutes      int
 	Questions    int
 	StartURL     string
-	HasDraft     bool
-	Expired      bool
+	// HasProgress is set when the respondent's browser holds a started
+	// questionnaire: the button then says "continue".
+	HasProgress bool
+	// Expired is set when a state was sent that does not open (too old,
+	// changed, of another questionnaire): the respondent starts again.
+	Expired bool
+	// Submitted is set when this browser has submitted already: no start
+	// button, only the deliberate "once more on this device" of AgainURL
+	// (empty for diagnostics with access codes).
+	Submitted bool
+	AgainURL  string
 	// NeedsCode is set when the diagnostic admits respondents with an
 	// access code only.
 	NeedsCode bool
@@ -64,23 +68,6 @@ func respondentPath(d *survey.Diagnostic, rest string) string {
 	return "/d/" + url.PathEscape(d.Token) + rest
 }
 
-// loadDraft returns the respondent's draft for d, or a not-found error when
-// there is none (no cookie, expired, or already submitted).
-func (s *Server) loadDraft(c echo.Context, d *survey.Diagnostic) (*survey.Draft, error) {
-	ck, err := c.Cookie(draftCookie)
-	if err != nil || ck.Value == "" {
-		return nil, survey.Errorf(survey.CodeNotFound, "no draft")
-	}
-	return s.store.Draft(c.Request().Context(), d.ID, ck.Value)
-}
-
-func (s *Server) setDraftCookie(c echo.Context, d *survey.Diagnostic, value string, maxAge int) {
-	c.SetCookie(&http.Cookie{
-		Name: draftCookie, Value: value, Path: respondentPath(d, ""), MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-	})
-}
-
 // landing shows the organisation, the purpose, the time it takes and what
 // is and is not stored.
 func (s *Server) landing(c echo.Context) error {
@@ -88,20 +75,38 @@ func (s *Server) landing(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	_, derr := s.loadDraft(c, d)
+	st, bad, err := s.stateOf(c, d)
+	if err != nil {
+		// The keys cannot be loaded (database away): the page still
+		// says what it says to a new respondent.
+		s.logStoreFailure(c, err)
+	}
 	t := s.texts.For(requestLang(c))
-	page := landingPage{
+	page := s.landingFor(d)
+	page.Expired = bad || c.QueryParam("verlopen") == "1"
+	switch {
+	case st != nil && st.Submitted:
+		page.Submitted, page.Expired, page.NeedsCode = true, false, false
+		if d.Access != survey.AccessCodes {
+			page.AgainURL = respondentPath(d, "/start")
+		}
+	case st != nil:
+		page.HasProgress, page.NeedsCode = true, false
+	}
+	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
+}
+
+// landingFor is the landing page of d for a respondent without a state.
+func (s *Server) landingFor(d *survey.Diagnostic) landingPage {
+	return landingPage{
 		Organisation: d.Organisation.Name,
 		Diagnostic:   d.Name,
 		Minutes:      d.Questionnaire.MinutesToComplete,
 		Questions:    len(d.Questionnaire.AllItems()),
 		StartURL:     respondentPath(d, "/start"),
-		HasDraft:     derr == nil,
-		Expired:      c.QueryParam("verlopen") == "1",
-		NeedsCode:    d.Access == survey.AccessCodes && derr != nil,
+		NeedsCode:    d.Access == survey.AccessCodes,
 		CodeURL:      respondentPath(d, "/code"),
 	}
-	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
 }
 
 // codeForm is the access-code form of the landing page. The code travels in
@@ -111,7 +116,10 @@ type codeForm struct {
 }
 
 // enterCode starts a questionnaire for a respondent with a valid, unused
-// access code. The code is spent only when the answers are submitted.
+// access code, and spends the code at once, in a transaction of its own:
+// the sealed state then says only "a code was accepted". The answers reach
+// the database much later, so nothing there ties them to the code. A lost
+// cookie costs the code; the code hint and the privacy notice say so.
 func (s *Server) enterCode(c echo.Context) error {
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
@@ -122,58 +130,84 @@ func (s *Server) enterCode(c echo.Context) error {
 	if err := c.Bind(&form); err != nil {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
-	fail := func(key string) error {
-		page := landingPage{
-			Organisation: d.Organisation.Name, Diagnostic: d.Name, Minutes: d.Questionnaire.MinutesToComplete,
-			Questions: len(d.Questionnaire.AllItems()), StartURL: respondentPath(d, "/start"),
-			NeedsCode: true, CodeURL: respondentPath(d, "/code"), Code: form.Code, CodeError: t.Get(key),
-		}
-		return s.render(c, http.StatusUnprocessableEntity, "landing", t.Get("error.title_prefix")+" "+t.Get("landing.title", d.Organisation.Name), page, true)
+	fail := func(key string, status int) error {
+		page := s.landingFor(d)
+		page.Code, page.CodeError = form.Code, t.Get(key)
+		return s.render(c, status, "landing", t.Get("error.title_prefix")+" "+t.Get("landing.title", d.Organisation.Name), page, true)
 	}
 	if err := s.validate.Struct(form); err != nil {
 		if form.Code == "" {
-			return fail("code.error.required")
+			return fail("code.error.required", http.StatusUnprocessableEntity)
 		}
-		return fail("code.error.format")
+		return fail("code.error.format", http.StatusUnprocessableEntity)
 	}
 	code, valid := survey.NormalizeAccessCode(form.Code)
 	if !valid {
-		return fail("code.error.format")
+		return fail("code.error.format", http.StatusUnprocessableEntity)
 	}
-	draft, err := s.store.CreateDraftWithCode(c.Request().Context(), d.ID, code)
-	switch survey.ErrorCode(err) {
+	ctx := c.Request().Context()
+	// The keys first: a code spent without a state to carry "accepted"
+	// would be lost.
+	if _, _, err := s.sealer.keys(ctx, 0); err != nil {
+		s.logStoreFailure(c, err)
+		return fail("code.error.try_again", http.StatusServiceUnavailable)
+	}
+	switch err := s.store.SpendAccessCode(ctx, d.ID, code); survey.ErrorCode(err) {
 	case "":
 	case survey.CodeNotFound:
-		return fail("code.error.unknown")
+		return fail("code.error.unknown", http.StatusUnprocessableEntity)
 	default:
+		s.logStoreFailure(c, err)
+		return fail("code.error.try_again", http.StatusServiceUnavailable)
+	}
+	st := newProgress(s.now())
+	st.CodeAccepted = true
+	if err := s.saveState(c, d, st); err != nil {
 		return err
 	}
-	s.setDraftCookie(c, d, draft.ID, 0)
 	return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/1"))
 }
 
-// start begins (or resumes) a questionnaire: it creates a draft, remembers
-// its id in a cookie and sends the respondent to the first open step.
+// startForm is the start button; Again is the deliberate "fill it in once
+// more on this device" after a submission.
+type startForm struct {
+	Again string `form:"opnieuw" validate:"omitempty,eq=1"`
+}
+
+// start begins (or resumes) a questionnaire: it seals a new state into the
+// respondent's cookie and sends them to the first open step.
 func (s *Server) start(c echo.Context) error {
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
 		return err
 	}
-	draft, err := s.loadDraft(c, d)
-	if survey.ErrorCode(err) == survey.CodeNotFound && d.Access == survey.AccessCodes {
-		// No way in without a code.
-		return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
+	var form startForm
+	if err := c.Bind(&form); err != nil || s.validate.Struct(form) != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
-	if survey.ErrorCode(err) == survey.CodeNotFound {
-		draft, err = s.store.CreateDraft(c.Request().Context(), d.ID)
-		if err != nil {
-			return err
-		}
-		s.setDraftCookie(c, d, draft.ID, 0)
-	} else if err != nil {
+	st, _, err := s.stateOf(c, d)
+	if err != nil {
 		return err
 	}
-	next := min(draft.Reached+1, len(stepsOf(&d.Questionnaire)))
+	if st != nil && st.Submitted {
+		if form.Again != "1" || d.Access == survey.AccessCodes {
+			// Back on a page of before the submission: the landing page
+			// says the answers arrived.
+			return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
+		}
+		st = nil
+	}
+	if st == nil {
+		if d.Access == survey.AccessCodes {
+			// No way in without a code.
+			return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
+		}
+		st = newProgress(s.now())
+		if err := s.saveState(c, d, st); err != nil {
+			return err
+		}
+	}
+	next := min(st.Reached+1, len(stepsOf(&d.Questionnaire)))
 	return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(next)))
 }
 
@@ -186,25 +220,27 @@ func stepNumber(c echo.Context, q *survey.Questionnaire) (int, error) {
 	return n, nil
 }
 
-// draftOrRestart loads the draft; without one the respondent is sent back to
-// the landing page, which explains that the questionnaire starts again.
-func (s *Server) draftOrRestart(c echo.Context, d *survey.Diagnostic) (*survey.Draft, bool, error) {
-	draft, err := s.loadDraft(c, d)
+// progressOrRestart opens the respondent's state; without one the
+// respondent is sent back to the landing page, which explains that the
+// questionnaire starts again (or, after a submission, that it arrived).
+func (s *Server) progressOrRestart(c echo.Context, d *survey.Diagnostic) (*progress, bool, error) {
+	st, _, err := s.stateOf(c, d)
 	switch {
-	case err == nil:
-		return draft, true, nil
-	case survey.ErrorCode(err) == survey.CodeNotFound:
-		return nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
-	default:
+	case err != nil:
 		return nil, false, err
+	case st == nil:
+		return nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
+	case st.Submitted:
+		return nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
 	}
+	return st, true, nil
 }
 
 // stepRequest loads what every step page needs: the diagnostic, the step
-// number and the draft. When the second result is false the response has
+// number and the state. When the second result is false the response has
 // been written (closed page, redirect) or err says what went wrong. Steps
 // are answered in order: a later step cannot be opened or posted by URL.
-func (s *Server) stepRequest(c echo.Context) (*survey.Diagnostic, int, *survey.Draft, bool, error) {
+func (s *Server) stepRequest(c echo.Context) (*survey.Diagnostic, int, *progress, bool, error) {
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
 		return nil, 0, nil, false, err
@@ -213,32 +249,33 @@ func (s *Server) stepRequest(c echo.Context) (*survey.Diagnostic, int, *survey.D
 	if err != nil {
 		return nil, 0, nil, false, err
 	}
-	draft, ok, err := s.draftOrRestart(c, d)
+	st, ok, err := s.progressOrRestart(c, d)
 	if !ok {
 		// d and n stay known, so that saveStep can keep the answers on
-		// the page when the draft could not be loaded.
+		// the page when the state could not be opened.
 		return d, n, nil, false, err
 	}
-	if n > draft.Reached+1 {
-		return nil, 0, nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(draft.Reached+1)))
+	if n > st.Reached+1 {
+		return nil, 0, nil, false, c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(st.Reached+1)))
 	}
-	return d, n, draft, true, nil
+	return d, n, st, true, nil
 }
 
 func (s *Server) showStep(c echo.Context) error {
-	d, n, draft, ok, err := s.stepRequest(c)
+	d, n, st, ok, err := s.stepRequest(c)
 	if !ok {
 		return err
 	}
-	return s.renderStep(c, d, n, draftValues(d, n, draft), nil, "", http.StatusOK)
+	return s.renderStep(c, d, n, progressValues(d, n, st), nil, "", http.StatusOK)
 }
 
 func (s *Server) saveStep(c echo.Context) error {
-	d, n, draft, ok, err := s.stepRequest(c)
+	d, n, st, ok, err := s.stepRequest(c)
 	if !ok {
 		if d != nil && survey.ErrorCode(err) == survey.CodeInternal {
-			// The draft could not be loaded (database down): show the
-			// page again with what the respondent just entered.
+			// The state could not be opened (the keys not loaded, the
+			// database down): show the page again with what the
+			// respondent just entered.
 			s.logStoreFailure(c, err)
 			return s.keepStepAnswers(c, d, n)
 		}
@@ -249,20 +286,29 @@ func (s *Server) saveStep(c echo.Context) error {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
 	t := s.texts.For(requestLang(c))
+	back := form.Get(fieldAction) == actionBack
+	form.Del(fieldAction)
 	values, fieldErrs, formErr := s.parseStep(d, n, form, t)
+	if back {
+		// "Previous step" keeps what was ticked, without asking for the
+		// rest: saving costs nothing now that it goes into the cookie.
+		keepValid(d, n, values, fieldErrs, st)
+		if err := s.saveState(c, d, st); err != nil {
+			s.logStoreFailure(c, err)
+			return s.saveFailed(c, d, n, values)
+		}
+		return c.Redirect(http.StatusSeeOther, stepBackURL(d, n))
+	}
 	if len(fieldErrs) > 0 || formErr != "" {
 		return s.renderStep(c, d, n, values, fieldErrs, formErr, http.StatusUnprocessableEntity)
 	}
-	applyStep(d, n, values, draft)
-	if err := s.store.SaveDraft(c.Request().Context(), draft); err != nil {
-		if survey.ErrorCode(err) == survey.CodeNotFound {
-			return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
-		}
+	applyStep(d, n, values, st)
+	if err := s.saveState(c, d, st); err != nil {
 		s.logStoreFailure(c, err)
 		return s.saveFailed(c, d, n, values)
 	}
 	next := respondentPath(d, "/stap/"+strconv.Itoa(n+1))
-	if n == len(stepsOf(&d.Questionnaire)) || (c.QueryParam("vanaf") == "controle" && draft.Reached == len(stepsOf(&d.Questionnaire))) {
+	if n == len(stepsOf(&d.Questionnaire)) || (c.QueryParam("vanaf") == "controle" && st.Reached == len(stepsOf(&d.Questionnaire))) {
 		next = respondentPath(d, "/controle")
 	}
 	return c.Redirect(http.StatusSeeOther, next)
@@ -302,14 +348,14 @@ func (s *Server) review(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	draft, ok, err := s.draftOrRestart(c, d)
+	st, ok, err := s.progressOrRestart(c, d)
 	if !ok {
 		return err
 	}
-	if first := firstIncompleteStep(d, draft); first > 0 {
+	if first := firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
-	return s.renderReview(c, d, draft, "", http.StatusOK)
+	return s.renderReview(c, d, st, "", http.StatusOK)
 }
 
 // submitForm is the review page's form. The nonce makes submitting
@@ -332,51 +378,39 @@ func (s *Server) submit(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	thanks := respondentPath(d, "/bedankt")
-	draft, err := s.loadDraft(c, d)
-	if survey.ErrorCode(err) == survey.CodeNotFound {
-		// The draft is gone: either this very submission was stored
-		// already (a retry whose first answer never arrived) or the
-		// draft expired.
-		used, uerr := s.store.NonceUsed(ctx, form.Nonce)
-		if uerr != nil {
-			return uerr
-		}
-		if used {
-			return c.Redirect(http.StatusSeeOther, thanks)
-		}
-		return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
-	} else if err != nil {
+	st, _, err := s.stateOf(c, d)
+	switch {
+	case err != nil:
 		return err
+	case st == nil:
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, "?verlopen=1"))
+	case st.Submitted:
+		// A replay from before the submission's answer arrived (a retry
+		// or a second click): the answers are in.
+		return c.Redirect(http.StatusSeeOther, thanks)
 	}
-	if form.Nonce != draft.Nonce {
-		return survey.Errorf(survey.CodeInvalid, "nonce does not belong to this draft")
+	if form.Nonce != st.Nonce {
+		return survey.Errorf(survey.CodeInvalid, "nonce does not belong to this questionnaire")
 	}
-	if first := firstIncompleteStep(d, draft); first > 0 {
+	if first := firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
-	if d.Access == survey.AccessCodes {
-		if !draft.WithCode {
-			return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
-		}
-		// Spend the code in a transaction of its own, before and apart
-		// from storing the answers: nothing may tie the two together.
-		if err := s.store.UseDraftCode(ctx, d.ID, draft.ID); err != nil {
-			t := s.texts.For(requestLang(c))
-			if survey.ErrorCode(err) == survey.CodeConflict {
-				return s.renderReview(c, d, draft, t.Get("code.error.used_meanwhile"), http.StatusConflict)
-			}
-			s.logStoreFailure(c, err)
-			return s.renderReview(c, d, draft, t.Get("error.submit_failed"), http.StatusServiceUnavailable)
-		}
+	if d.Access == survey.AccessCodes && !st.CodeAccepted {
+		return c.Redirect(http.StatusSeeOther, respondentPath(d, ""))
 	}
-	resp := responseFromDraft(d, draft, s.now().In(s.location).Format("2006-01-02"))
-	err = s.store.Submit(ctx, draft.ID, form.Nonce, resp)
+	resp := responseFromProgress(d, st, s.now().In(s.location).Format("2006-01-02"))
+	err = s.store.Submit(ctx, st.Nonce, resp)
 	switch survey.ErrorCode(err) {
 	case "", survey.CodeConflict:
 		// Conflict: the same nonce was stored a moment ago (double
 		// click). Either way the answers are in, exactly once.
 		s.metrics.countSubmission(err)
-		s.setDraftCookie(c, d, "", -1)
+		// The progress gives way to a marker that says only "submitted",
+		// so that Back to the landing page does not invite a second
+		// response.
+		if err := s.saveState(c, d, &progress{Submitted: true, Day: epochDay(s.now())}); err != nil {
+			s.logStoreFailure(c, err)
+		}
 		// The browser's back button must not bring the answers back from
 		// its back/forward cache on a shared computer.
 		c.Response().Header().Set("Clear-Site-Data", `"cache"`)
@@ -384,7 +418,8 @@ func (s *Server) submit(c echo.Context) error {
 	default:
 		s.logStoreFailure(c, err)
 		t := s.texts.For(requestLang(c))
-		return s.renderReview(c, d, draft, t.Get("error.submit_failed"), http.StatusServiceUnavailable)
+		c.Response().Header().Set("Retry-After", "30")
+		return s.renderReview(c, d, st, t.Get("error.submit_failed"), http.StatusServiceUnavailable)
 	}
 }
 

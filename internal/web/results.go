@@ -64,6 +64,9 @@ type results struct {
 	NewPreview survey.Availability
 
 	Responses []survey.Response
+	// Releases are the diagnostic's recorded releases, oldest first,
+	// including the one Result comes from.
+	Releases  []survey.Release
 	Result    *survey.Result
 	Benchmark survey.BenchmarkResult
 	// Previous is the previous wave and what became of it.
@@ -75,13 +78,6 @@ type results struct {
 // that shows something new.
 func (r *results) PreviewPossible() bool {
 	return r.NewPreview.Available && r.NewPreview.Preview && !(r.Availability.Preview && r.Count == r.PreviewedAt)
-}
-
-// ExportsOfAnswers reports whether the respondent-level exports may be made:
-// only of a closed diagnostic. Two respondent-level files of an open
-// diagnostic would tell, by their difference, whose answers came in between.
-func (r *results) ExportsOfAnswers() bool {
-	return r.Availability.Available && !r.Availability.Preview
 }
 
 // availabilityNow is what may be shown on a GET: a closed diagnostic's
@@ -117,44 +113,113 @@ func (s *Server) loadResults(ctx context.Context, d *survey.Diagnostic) (*result
 	if !r.Availability.Available {
 		return r, nil
 	}
-	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+	kind := survey.ReleaseFinal
+	if r.Availability.Preview {
+		kind = survey.ReleasePreview
+	}
+	// A GET records the final results, and a preview only when none was
+	// recorded as a release yet (one recorded before releases existed).
+	if err := s.release(ctx, d, r, kind, kind == survey.ReleaseFinal || r.PreviewedAt > 0); err != nil {
 		return nil, err
+	}
+	if r.Result == nil {
+		return r, nil
+	}
+	if !r.Availability.Preview {
+		s.keepSummary(ctx, d, r.Result)
+	}
+	if r.Result.Index.Shown {
+		peers, err := s.store.BenchmarkPeers(ctx, d.Organisation.FirmID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
+		if err != nil {
+			return nil, err
+		}
+		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, d.Organisation.FirmID, peers)
+	}
+	return r, nil
+}
+
+// maxReleaseAttempts bounds the retries when another request recorded a
+// release between loading the releases and recording a new one.
+const maxReleaseAttempts = 3
+
+// release sets r.Result to what may leave the service now, as a release of
+// the given kind: every figure that leaves the service is a release, and
+// each release takes every earlier one into account (docs/methodology.md
+// §11). When the last release already shows the current responses it is
+// served again as recorded. Otherwise the results are computed with the
+// earlier releases, which gives either new figures or, when the base grew
+// by fewer than the minimum group size, the last release's figures with
+// the number held back; either is recorded as the next release.
+func (s *Server) release(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
+	var err error
+	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+		return err
 	}
 	if n := len(r.Responses); n != r.Count {
 		// Responses came in between counting and loading: a preview is
 		// valid only at the count it was recorded at.
 		r.Count = n
 		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
-		if !r.Availability.Available {
+		if !r.Availability.Available && !record {
 			r.Responses = nil
-			return r, nil
+			return nil
 		}
 	}
-	in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units}
-	if len(r.Responses) < scoring.PoolingThreshold {
-		in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, now, poolLimit)
-		if err != nil {
-			return nil, err
-		}
-	}
-	r.Previous, r.PreviousStatus, in.Previous, err = s.previousWave(ctx, d)
+	var previous *survey.Result
+	r.Previous, r.PreviousStatus, previous, err = s.previousWave(ctx, d)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if r.Result, err = scoring.Compute(in); err != nil {
-		return nil, err
-	}
-	if !r.Availability.Preview {
-		s.keepSummary(ctx, d, r.Result)
-	}
-	if r.Result.Index.Shown {
-		others, err := s.store.BenchmarkScores(ctx, d.OrganisationID, d.Questionnaire.ID, d.Questionnaire.Version, d.Organisation.Sector, now)
+	for attempt := 1; ; attempt++ {
+		rels, err := s.store.Releases(ctx, d.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		r.Benchmark = scoring.Benchmark(*r.Result.Index.Mean, others)
+		r.Releases = rels
+		var last *survey.Release
+		after := 0
+		if len(rels) > 0 {
+			last = &rels[len(rels)-1]
+			after = last.Seq
+		}
+		// The last release already shows these responses: serve it as it
+		// was released (a preview also when the results were released
+		// before a reopen).
+		if last != nil && last.Responses == r.Count && (last.Kind == kind || kind == survey.ReleasePreview) {
+			r.Result = last.Result
+			return nil
+		}
+		if !record && last != nil {
+			// A GET of an open diagnostic shows only a recorded preview.
+			r.Availability = survey.Availability{Reason: survey.AvailabilityNotClosed}
+			return nil
+		}
+		in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
+		if len(r.Responses) < scoring.PoolingThreshold {
+			in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, s.now(), poolLimit)
+			if err != nil {
+				return err
+			}
+		}
+		res, err := scoring.Compute(in)
+		if survey.ErrorCode(err) == survey.CodeConflict {
+			// Too few respondents complete enough to score.
+			r.Availability = survey.Availability{Reason: survey.AvailabilityTooFewResponses}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.store.RecordRelease(ctx, d.ID, after, scoring.ReleaseOf(kind, res))
+		if survey.ErrorCode(err) == survey.CodeConflict && attempt < maxReleaseAttempts {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r.Result = res
+		return nil
 	}
-	return r, nil
 }
 
 // keepSummary stores the index of a closed diagnostic for the benchmark. A
@@ -225,6 +290,16 @@ func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.T
 	a := scoring.ResultsAvailable(scoring.AvailabilityInput{State: w.EffectiveState(now), Responses: n, MinGroupSize: w.MinGroupSize})
 	if !a.Available {
 		return nil, nil
+	}
+	// What the wave showed is its last final release, when it has one.
+	rels, err := s.store.Releases(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(rels) - 1; i >= 0; i-- {
+		if rels[i].Kind == survey.ReleaseFinal && rels[i].Result != nil {
+			return rels[i].Result, nil
+		}
 	}
 	rs, err := s.store.Responses(ctx, w.ID)
 	if err != nil {
@@ -299,22 +374,26 @@ func (s *Server) previewResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	state := d.EffectiveState(s.now())
-	n, err := s.store.RecordPreview(c.Request().Context(), d.ID, func(previewedAt, responses int) error {
-		a := scoring.ResultsAvailable(scoring.AvailabilityInput{
-			State: state, Responses: responses, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: previewedAt,
-		})
-		if !a.Available || !a.Preview {
-			return survey.Errorf(survey.CodeConflict, "no preview: %s", a.Reason)
-		}
-		return nil
-	})
-	switch {
-	case survey.ErrorCode(err) == survey.CodeConflict:
-	case err != nil:
+	// The preview is recorded as a release with its figures; the results
+	// page then serves it as long as no response comes in.
+	ctx := c.Request().Context()
+	r := &results{Diagnostic: d, State: d.EffectiveState(s.now())}
+	if r.Count, err = s.store.CountResponses(ctx, d.ID); err != nil {
 		return err
-	default:
-		s.audit(c, actionPreview, "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, n))
+	}
+	if r.PreviewedAt, err = s.store.PreviewedAt(ctx, d.ID); err != nil {
+		return err
+	}
+	r.Availability = scoring.ResultsAvailable(scoring.AvailabilityInput{
+		State: r.State, Responses: r.Count, MinGroupSize: d.MinGroupSize, Preview: true, PreviewedAt: r.PreviewedAt,
+	})
+	if r.Availability.Available && r.Availability.Preview {
+		if err := s.release(ctx, d, r, survey.ReleasePreview, true); err != nil {
+			return err
+		}
+		if r.Result != nil {
+			s.audit(c, actionPreview, "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, r.Count))
+		}
 	}
 	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID))
 }
@@ -378,6 +457,10 @@ type resultsPage struct {
 	Reason          string
 	PreviewPossible bool
 	PreviewNote     string
+	// BaseNote says how many responses were complete enough to score, when
+	// not all; HeldNote why the latest responses are not included.
+	BaseNote string
+	HeldNote string
 
 	Questionnaire string
 	Index         scoreView
@@ -407,6 +490,11 @@ type resultsPage struct {
 	// Reports is the report section (reports.go), shown also when the
 	// results are not, so that director links can still be revoked.
 	Reports *reportsSection
+
+	// PriorityBasis says on which ground the priorities were chosen;
+	// PrioritiesNone why there are none.
+	PriorityBasis  string
+	PrioritiesNone string
 }
 
 type scoreView struct {
@@ -460,7 +548,10 @@ type priorityView struct {
 	Rank   int
 	Factor string
 	Score  string
+	// Impact is r with its words (methodology section 15), Basis the
+	// ground the factor was chosen on.
 	Impact string
+	Basis  string
 	Value  string
 }
 
@@ -565,8 +656,10 @@ type numbers struct{ comma bool }
 
 func numbersFor(lang string) numbers { return numbers{comma: lang == "nl"} }
 
+// dec rounds as scoring.Round does, so that a page prints exactly the
+// value the engine's words and colours were chosen on.
 func (f numbers) dec(v float64, places int) string {
-	s := strconv.FormatFloat(v, 'f', places, 64)
+	s := strconv.FormatFloat(scoring.Round(v, places), 'f', places, 64)
 	if strings.Trim(s, "-0.") == "" {
 		s = strings.TrimPrefix(s, "-")
 	}
@@ -614,6 +707,12 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	v := resultsViewer{t: t, f: numbersFor(lang), q: &d.Questionnaire, d: d, min: p.MinGroup}
 	res := r.Result
 	p.Count = res.N
+	if res.Responses > res.N {
+		p.BaseNote = t.Get("results.base_note", res.Responses, res.N)
+	}
+	if res.HeldBack > 0 {
+		p.HeldNote = t.Get("results.held_back", res.HeldBack, p.MinGroup)
+	}
 	p.BandLegend = v.bandLegend()
 	p.Index = v.score(res.Index)
 	p.Outcome = v.score(res.Outcome)
@@ -625,6 +724,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	p.FactorChart, p.Factors = v.factors(res)
 	p.RouteChart, p.Routes = v.routes(res)
 	p.Priorities, p.ImpactNote = v.priorities(res)
+	p.PriorityBasis, p.PrioritiesNone = v.priorityBasis(res)
 	for _, c := range res.Gaps {
 		p.Gaps = append(p.Gaps, v.gap(c))
 	}
@@ -635,7 +735,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 	p.Benchmark = v.benchmark(r)
 	p.Reliability = v.reliability(res)
 	p.Open, p.OpenNote = v.openAnswers(r)
-	p.Exports = exportLinks(d.ID, r, t)
+	p.Exports = exportLinks(d.ID, t)
 	return p
 }
 
@@ -736,9 +836,12 @@ func (v resultsViewer) routes(res *survey.Result) (intervalChart, []routeView) {
 func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
 	var out []priorityView
 	for _, p := range res.Priorities {
-		pv := priorityView{Rank: p.Rank, Factor: v.measureName(p.Factor), Score: v.f.dec(p.Score, 1), Value: v.f.dec(p.Value, 1), Impact: v.t.Get("results.not_computable")}
-		if p.Impact != nil {
-			pv.Impact = v.f.dec(*p.Impact, 2)
+		pv := priorityView{Rank: p.Rank, Factor: v.measureName(p.Factor), Score: v.f.dec(p.Score, 1), Value: "–"}
+		pv.Impact = v.linkWords(p)
+		if p.Basis == survey.BasisImpact {
+			pv.Basis, pv.Value = v.t.Get("results.basis.impact"), v.f.dec(p.Value, 1)
+		} else {
+			pv.Basis = v.t.Get("results.basis.score")
 		}
 		out = append(out, pv)
 	}
@@ -747,6 +850,59 @@ func (v resultsViewer) priorities(res *survey.Result) ([]priorityView, string) {
 		note = v.t.Get("results.impact.pooled", scoring.PoolingThreshold, res.Impact.N)
 	}
 	return out, note
+}
+
+// linkWords is a priority's correlation with its words: "0,35 (matige
+// samenhang)", or only the words when r cannot be estimated.
+func (v resultsViewer) linkWords(p survey.Priority) string {
+	if p.Impact == nil {
+		return linkLabel(p, v.t.Lang())
+	}
+	return v.f.dec(*p.Impact, 2) + " (" + linkLabel(p, v.t.Lang()) + ")"
+}
+
+// alphaCare reports whether a factor's score is to be read with care: its
+// alpha as printed is not "sufficient" (methodology 15.7). The engine's
+// interpret_with_care uses the unrounded alpha, which can disagree at 0,695.
+func alphaCare(r survey.Reliability) bool {
+	return scoring.ReadAlpha(r.Alpha) != scoring.AlphaSufficient
+}
+
+// linkLabel is the words of a priority's correlation (methodology 15.3).
+func linkLabel(p survey.Priority, lang string) string {
+	if p.Impact == nil {
+		return survey.LinkUnknown.Label(false).In(lang)
+	}
+	return p.Strength.Label(scoring.Round(*p.Impact, scoring.CorrelationDecimals) < 0).In(lang)
+}
+
+// priorityBasis is the sentence that says on which ground the priorities
+// were chosen, and the reason when there are none (methodology section 15).
+func (v resultsViewer) priorityBasis(res *survey.Result) (basis, none string) {
+	impact, score := 0, 0
+	for _, p := range res.Priorities {
+		if p.Basis == survey.BasisImpact {
+			impact++
+		} else {
+			score++
+		}
+	}
+	switch {
+	case impact > 0 && score > 0:
+		basis = v.t.Get("results.priorities.basis_mixed")
+	case impact > 0:
+		basis = v.t.Get("results.priorities.basis_impact")
+	case score > 0:
+		basis = v.t.Get("results.priorities.basis_score")
+	default:
+		none = v.t.Get("results.priorities.none")
+		for _, f := range res.Factors {
+			if f.Score.Shown {
+				none = v.t.Get("results.priorities.none_green")
+			}
+		}
+	}
+	return basis, none
 }
 
 func (v resultsViewer) groupName(dim, id string) string {
@@ -787,7 +943,23 @@ func (v resultsViewer) difference(df survey.Difference) differenceView {
 		dv.Interval = v.t.Get("results.interval", v.f.signed(df.CI.Low, 1), v.f.signed(df.CI.High, 1))
 	}
 	dv.Verdict = df.Verdict.Label().In(v.t.Lang())
+	if df.Verdict == survey.VerdictPossible {
+		dv.Verdict += " (" + v.possibleDetail(df) + ")"
+	}
 	return dv
+}
+
+// possibleDetail says which of the three situations a "possible" verdict
+// is, from the engine's flags alone (methodology section 15).
+func (v resultsViewer) possibleDetail(df survey.Difference) string {
+	switch {
+	case df.Significant && df.Substantial:
+		return v.t.Get("results.verdict.possible_both")
+	case df.Significant:
+		return v.t.Get("results.verdict.possible_significant")
+	default:
+		return v.t.Get("results.verdict.possible_substantial")
+	}
 }
 
 func (v resultsViewer) gap(c survey.Comparison) gapView {
@@ -816,6 +988,8 @@ func markerOf(r survey.SuppressionReason) string {
 		return "d"
 	case survey.ReasonNotApplicable:
 		return "e"
+	case survey.ReasonEarlierRelease:
+		return "f"
 	default:
 		return "a"
 	}
@@ -840,7 +1014,10 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 				out = append(out, heatCell{Marker: markerOf(r), Hidden: v.reason(r)})
 				continue
 			}
-			out = append(out, heatCell{Shown: true, Value: v.f.dec(*c.Mean, 0), Band: c.Band, BandWord: v.bandWord(c.Band)})
+			// One decimal, as everywhere else: the band is that of the value
+			// as printed with one decimal, and "50" from a 49,5 would stand
+			// in red.
+			out = append(out, heatCell{Shown: true, Value: v.f.dec(*c.Mean, scoring.ScoreDecimals), Band: c.Band, BandWord: v.bandWord(c.Band)})
 		}
 		return out
 	}
@@ -861,7 +1038,7 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 	if b.Other != nil {
 		h.Rows = append(h.Rows, heatRow{Name: v.t.Get(variant("results.heat.other_", dim)), Shown: true, Other: true, N: b.Other.N, Cells: cells(b.Other.Cells)})
 	}
-	for _, m := range []string{"a", "b", "c", "d", "e"} {
+	for _, m := range []string{"a", "b", "c", "d", "e", "f"} {
 		r, ok := used[m]
 		switch {
 		case !ok:
@@ -876,25 +1053,32 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 }
 
 func (v resultsViewer) item(it survey.ItemResult, factor string) itemView {
-	iv := itemView{Factor: factor, Reverse: it.Reverse, N: it.N}
+	iv := itemView{Factor: factor, Reverse: it.Reverse}
 	for _, q := range v.q.AllItems() {
 		if q.ID == it.ID {
 			iv.Text = q.Text.In(v.t.Lang())
 		}
 	}
-	if !it.Shown || it.Mean == nil {
+	if !it.Shown || it.Shares == nil {
 		iv.Hidden = v.reason(it.Reason)
 		return iv
 	}
-	iv.Score = v.f.dec(*it.Mean, 1)
-	if it.Shares != nil {
-		iv.Agree = v.f.percent(it.Shares.Agree)
-	}
+	iv.Score = v.f.percent(favourable(it))
+	iv.Agree = v.f.percent(it.Shares.Agree)
 	return iv
 }
 
+// favourable is an item's share on the favourable side: agree, or disagree
+// for a reverse item. Items carry shares only (docs/methodology.md §11).
+func favourable(it survey.ItemResult) float64 {
+	if it.Reverse {
+		return it.Shares.Disagree
+	}
+	return it.Shares.Agree
+}
+
 // extremeItems returns the factor items with the highest and the lowest
-// score (after reverse items are recoded), at most five each and never the
+// favourable share, at most five each and never the
 // same item twice.
 func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	type scored struct {
@@ -904,14 +1088,14 @@ func (v resultsViewer) extremeItems(res *survey.Result) (itemTable, itemTable) {
 	var all []scored
 	for _, fr := range res.Factors {
 		for _, it := range fr.Items {
-			if it.Shown && it.Mean != nil {
+			if it.Shown && it.Shares != nil {
 				all = append(all, scored{it, v.measureName(fr.ID)})
 			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(*b.it.Mean, *a.it.Mean) })
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(favourable(b.it), favourable(a.it)) })
 	k := min(5, len(all)/2)
-	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.score"), v.t.Get("results.col.agree")}
+	header := []string{v.t.Get("results.col.statement"), v.t.Get("results.col.factor"), v.t.Get("results.col.favourable"), v.t.Get("results.col.agree")}
 	strong := itemTable{Caption: v.t.Get("results.items.strongest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	weak := itemTable{Caption: v.t.Get("results.items.weakest"), Header: header, ReverseWord: v.t.Get("results.items.reverse")}
 	for i := range k {
@@ -949,24 +1133,35 @@ func (v resultsViewer) benchmark(r *results) string {
 	case !r.Result.Index.Shown:
 		return v.t.Get("results.benchmark.no_index")
 	case !r.Benchmark.Available:
-		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector)
+		return v.t.Get("results.benchmark.none", scoring.MinBenchmarkOthers, sector, scoring.MinBenchmarkFirms)
 	default:
-		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.f.dec(*r.Benchmark.Percentile, 0), r.Benchmark.Others, sector)
+		return v.t.Get("results.benchmark.text", v.f.dec(*r.Result.Index.Mean, 1), v.t.Get(variant("results.benchmark.position.", string(r.Benchmark.Position))),
+			sector, scoring.MinBenchmarkOthers, scoring.MinBenchmarkFirms)
 	}
 }
 
 func (v resultsViewer) reliability(res *survey.Result) []reliabilityView {
 	var out []reliabilityView
 	for _, fr := range res.Factors {
-		rv := reliabilityView{Factor: v.measureName(fr.ID), Items: len(fr.Items), Care: fr.Reliability.InterpretWithCare}
+		rv := reliabilityView{Factor: v.measureName(fr.ID), Items: len(fr.Items)}
+		// A hidden factor shows no alpha: nothing about it is published.
+		// Otherwise the words are those of alpha as printed.
+		reading := scoring.ReadAlpha(fr.Reliability.Alpha)
 		switch {
-		case fr.Reliability.Alpha == nil:
+		case !fr.Score.Shown:
+			rv.Alpha, rv.Verdict = "–", v.t.Get("results.alpha.hidden")
+			out = append(out, rv)
+			continue
+		case reading == scoring.AlphaUndefined:
 			rv.Alpha, rv.Verdict = v.t.Get("results.not_computable"), v.t.Get("results.alpha.undefined")
-		case fr.Reliability.InterpretWithCare:
-			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
-		default:
+		case reading == scoring.AlphaSufficient:
 			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.ok")
+		case reading == scoring.AlphaImpossible:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.impossible")
+		default:
+			rv.Alpha, rv.Verdict = v.f.dec(*fr.Reliability.Alpha, 2), v.t.Get("results.alpha.care", v.f.dec(scoring.AlphaCareThreshold, 2))
 		}
+		rv.Care = alphaCare(fr.Reliability)
 		if len(fr.Reliability.DroppedItems) > 0 {
 			rv.Dropped = v.t.Get("results.alpha.dropped", len(fr.Reliability.DroppedItems))
 		}
@@ -987,6 +1182,14 @@ func (v resultsViewer) openAnswers(r *results) ([]openView, string) {
 	}
 	if len(r.Responses) < scoring.DefaultOpenThreshold {
 		return nil, v.t.Get("results.open.too_few", scoring.DefaultOpenThreshold)
+	}
+	// The lists of two releases differ by the newcomers' answers: shown
+	// only when every earlier final release (previews show no open
+	// answers) had 0 or at least the threshold fewer responses.
+	for _, rel := range r.Releases {
+		if d := len(r.Responses) - rel.Responses; rel.Kind == survey.ReleaseFinal && d > 0 && d < scoring.DefaultOpenThreshold {
+			return nil, v.t.Get("results.open.held", scoring.DefaultOpenThreshold)
+		}
 	}
 	var out []openView
 	for _, q := range v.q.Open {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,12 +105,8 @@ func (rf *resultsFixture) create(t *testing.T, w wave) *survey.Diagnostic {
 func (rf *resultsFixture) submit(t *testing.T, diagnosticID string, r survey.Response) {
 	t.Helper()
 	ctx := context.Background()
-	draft, err := rf.store.CreateDraft(ctx, diagnosticID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r.DiagnosticID = diagnosticID
-	if err := rf.store.Submit(ctx, draft.ID, draft.Nonce, &r); err != nil {
+	if err := rf.store.Submit(ctx, freshNonce(), &r); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -218,8 +215,8 @@ func TestResultsAreShownOnlyWhenClosedOrAsARecordedPreview(t *testing.T) {
 		if !strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") {
 			t.Fatalf("the recorded preview is not shown: %s", snippet(p.body))
 		}
-		if strings.Contains(p.body, "Obstakel nummer") || strings.Contains(p.body, exportAnswersCSV) {
-			t.Error("a preview shows open answers or offers the respondent-level export")
+		if strings.Contains(p.body, "Obstakel nummer") || strings.Contains(p.body, "antwoorden.csv") {
+			t.Error("a preview shows open answers or offers a respondent-level export")
 		}
 		if n, _ := st.PreviewedAt(ctx, d.ID); n != 10 {
 			t.Fatalf("preview recorded at %d, want 10", n)
@@ -256,12 +253,12 @@ func TestResultsAreShownOnlyWhenClosedOrAsARecordedPreview(t *testing.T) {
 			t.Errorf("audit: %s", got)
 		}
 
-		// Closed: the final results, with the answers export.
+		// Closed: the final results, still without a respondent-level export.
 		if err := st.SetDiagnosticState(ctx, d.ID, survey.StateClosed); err != nil {
 			t.Fatal(err)
 		}
 		p = rf.b.get(resultsPath(d.ID))
-		if strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") || !strings.Contains(p.body, exportAnswersCSV) {
+		if strings.Contains(p.body, "Tussentijds voorbeeld.") || !strings.Contains(p.body, "Uitvoeringskracht-index") || strings.Contains(p.body, "antwoorden.csv") || !strings.Contains(p.body, exportAggregatesCSV) {
 			t.Fatalf("closed: %s", snippet(p.body))
 		}
 		if !strings.Contains(p.body, "Obstakel nummer") {
@@ -303,7 +300,7 @@ func TestResultsOfAnotherFirmAreNotFound(t *testing.T) {
 		other := rf.browser(t)
 		cons := signIn(t, rf.fixture, other, "Bureau B", "bob@b.example", false)
 		paths := []string{resultsPath(d.ID)}
-		for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX, exportAnswersCSV, exportAnswersXLSX} {
+		for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX} {
 			paths = append(paths, exportPath(d.ID, file))
 		}
 		for _, path := range paths {
@@ -393,7 +390,7 @@ func TestResultsAPIEqualsCompute(t *testing.T) {
 			if ga, _ := json.Marshal(a); !bytes.Equal(ga, mustJSON(b)) {
 				t.Errorf("n=%d: the API result differs from scoring.Compute:\n got %s\nwant %s", n, snippet(string(got.Result)), snippet(string(wantJSON)))
 			}
-			if want.Impact.Pooled != (n < scoring.PoolingThreshold) || (n < scoring.PoolingThreshold && want.Impact.N != n+80) {
+			if want.Impact.Pooled != (n < scoring.PoolingThreshold) || (n < scoring.PoolingThreshold && want.Impact.N <= want.N) {
 				t.Errorf("n=%d: impact %+v", n, want.Impact)
 			}
 			pooled = rs
@@ -462,7 +459,9 @@ func TestResultsTrendAndBenchmark(t *testing.T) {
 		first := rf.create(t, wave{perUnit: []int{15, 15}, seed: 20})
 		second := rf.create(t, wave{org: &first.Organisation, previous: first.ID, perUnit: []int{15, 16}, seed: 21, shift: 1})
 		p := rf.b.get(resultsPath(second.ID))
-		if !strings.Contains(p.body, "Verandering sinds ‘"+first.Name+"’") || !strings.Contains(p.body, "(30 respondenten)") {
+		// The previous wave counts its analysis base: the respondents with
+		// a score on every factor and the outcome.
+		if !strings.Contains(p.body, "Verandering sinds ‘"+first.Name+"’") || !regexp.MustCompile(`\((2[0-9]|30) respondenten\)`).MatchString(p.body) {
 			t.Fatalf("no trend: %s", snippet(p.body))
 		}
 		if !strings.Contains(p.body, "duidelijk verschil") {
@@ -478,42 +477,50 @@ func TestResultsTrendAndBenchmark(t *testing.T) {
 			t.Errorf("previous wave open: %s", snippet(p.body))
 		}
 
-		// Five other municipalities (of any firm) make a benchmark. Their
-		// summaries are written when their results are computed.
-		otherFirm := ensureConsultant(t, st, "Bureau B", "bob@b.example", false)
+		// Five other municipalities of three other firms make a benchmark.
+		// Their summaries are written when their results are computed.
+		var firms []string
+		for _, name := range []string{"B", "C", "D"} {
+			firms = append(firms, ensureConsultant(t, st, "Bureau "+name, strings.ToLower(name)+"@"+strings.ToLower(name)+".example", false).FirmID)
+		}
 		for i := range 5 {
-			o := rf.create(t, wave{firmID: otherFirm.FirmID, perUnit: []int{5, 5}, seed: uint64(30 + i), shift: i - 2})
+			o := rf.create(t, wave{firmID: firms[i%3], perUnit: []int{5, 5}, seed: uint64(30 + i), shift: i - 2})
 			mean := 20.0 + 15*float64(i)
 			if err := st.SaveResultSummary(ctx, o.ID, &mean, 10); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// A province does not count.
-		prov := rf.create(t, wave{sector: survey.SectorProvince, perUnit: []int{5, 5}, seed: 40})
+		prov := rf.create(t, wave{firmID: firms[0], sector: survey.SectorProvince, perUnit: []int{5, 5}, seed: 40})
 		mean := 99.0
 		if err := st.SaveResultSummary(ctx, prov.ID, &mean, 10); err != nil {
 			t.Fatal(err)
 		}
 		p = rf.b.get(resultsPath(second.ID))
-		if !regexp.MustCompile(`staat de organisatie op percentiel [0-9]+ onder 5 andere organisaties`).MatchString(p.body) {
+		if !regexp.MustCompile(`staat de organisatie (bij de laagste 20 %|onder het midden|rond het midden|boven het midden|bij de hoogste 20 %) van de sector ‘[^’]+’. Vergeleken is met de laatste afgeronde meting met deze vragenlijst van ten minste 5 organisaties van ten minste 3 andere adviesbureaus`).MatchString(p.body) {
 			t.Errorf("no benchmark: %s", snippet(p.body))
 		}
-		for _, leak := range []string{"20,0", "35,0", "50,0", "65,0", "80,0", "99,0"} {
-			if strings.Contains(p.body, "index van "+leak) {
-				t.Errorf("another organisation's index %s is shown", leak)
-			}
+		// The section holds the organisation's own index and the words of
+		// the position: no percentile, no count, no other index.
+		section := p.body[strings.Index(p.body, `<section id="sector"`):]
+		section = section[:strings.Index(section, "</section>")]
+		if m := regexp.MustCompile(`percentiel [0-9]|[0-9]+ andere organisaties|[0-9]+,[0-9]`).FindAllString(section, -1); len(m) != 1 {
+			t.Errorf("the benchmark shows %q: %s", m, section)
 		}
-		// Showing the closed results kept this diagnostic's summary.
-		others, err := st.BenchmarkScores(ctx, prov.OrganisationID, rf.q.ID, rf.q.Version, survey.SectorMunicipality, time.Now())
-		if err != nil || len(others) != 6 {
-			t.Errorf("benchmark values seen from another organisation: %v %v", others, err)
+		// Showing the closed results kept this diagnostic's summary: firm B
+		// compares with it (one value for the organisation, its latest
+		// wave), never with its own organisations.
+		peers, err := st.BenchmarkPeers(ctx, firms[0], rf.q.ID, rf.q.Version, survey.SectorMunicipality, time.Now())
+		if err != nil || len(peers) != 4 || !slices.ContainsFunc(peers, func(p survey.BenchmarkPeer) bool { return p.FirmID == rf.cons.FirmID }) ||
+			slices.ContainsFunc(peers, func(p survey.BenchmarkPeer) bool { return p.FirmID == firms[0] }) {
+			t.Errorf("benchmark values seen from firm B: %v %v", peers, err)
 		}
 		code, body := apiGet(t, rf.fixture, apiToken(t, rf), "/api/v1/diagnostics/"+second.ID+"/results")
 		var got apiResultsBody
 		if err := json.Unmarshal(body, &got); err != nil || code != http.StatusOK {
 			t.Fatalf("API: %d %v", code, err)
 		}
-		if got.Result.Trend == nil || got.Result.Trend.PreviousN != 30 || !got.Benchmark.Available || got.Benchmark.Others != 5 {
+		if got.Result.Trend == nil || got.Result.Trend.PreviousN < 20 || got.Result.Trend.PreviousN > 30 || !got.Benchmark.Available || got.Benchmark.Position == "" {
 			t.Errorf("API trend %+v benchmark %+v", got.Result.Trend, got.Benchmark)
 		}
 	})
@@ -626,12 +633,8 @@ func BenchmarkResults(b *testing.B) {
 	for range 64 {
 		go func() {
 			for r := range work {
-				draft, err := st.CreateDraft(ctx, d.ID)
-				if err == nil {
-					r.DiagnosticID = d.ID
-					err = st.Submit(ctx, draft.ID, draft.Nonce, &r)
-				}
-				if err != nil {
+				r.DiagnosticID = d.ID
+				if err := st.Submit(ctx, freshNonce(), &r); err != nil {
 					errs <- err
 					return
 				}
@@ -686,6 +689,60 @@ func BenchmarkResults(b *testing.B) {
 			if err := s.showResults(c); err != nil || rec.Code != http.StatusOK {
 				b.Fatalf("page: %d %v", rec.Code, err)
 			}
+		}
+	})
+}
+
+// TestPreviewPlusOneThenCloseServesThePreview is attack 3 of issue 11
+// through the service: a recorded preview, one more response, then
+// closing. The final results must be the preview's figures with the
+// newcomer held back, and the API must say so.
+func TestPreviewPlusOneThenCloseServesThePreview(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		rf := newResultsFixture(t, st)
+		ctx := context.Background()
+		d := rf.create(t, wave{state: survey.StateOpen, perUnit: []int{6, 6}, seed: 5})
+		previewForm(t, rf.b, d.ID)
+		token := apiToken(t, rf)
+		code, body := apiGet(t, rf.fixture, token, "/api/v1/diagnostics/"+d.ID+"/results")
+		var preview apiResultsBody
+		if err := json.Unmarshal(body, &preview); err != nil || code != http.StatusOK || preview.Result == nil {
+			t.Fatalf("preview: %d %s", code, body)
+		}
+		rf.submit(t, d.ID, fakeResponses(&rf.q, []string{"u1"}, 3, 0)[0])
+		if err := st.SetDiagnosticState(ctx, d.ID, survey.StateClosed); err != nil {
+			t.Fatal(err)
+		}
+		code, body = apiGet(t, rf.fixture, token, "/api/v1/diagnostics/"+d.ID+"/results")
+		var final apiResultsBody
+		if err := json.Unmarshal(body, &final); err != nil || code != http.StatusOK || final.Result == nil {
+			t.Fatalf("final: %d %s", code, body)
+		}
+		checkAgainstOpenAPI(t, loadOpenAPI(t), http.MethodGet, "/api/v1/diagnostics/"+d.ID+"/results", code, body)
+		held := final.Result.HeldBack
+		if final.Result.N == preview.Result.N+1 {
+			t.Fatalf("the final results include the newcomer: n %d -> %d", preview.Result.N, final.Result.N)
+		}
+		if final.Result.N != preview.Result.N || *final.Result.Index.Mean != *preview.Result.Index.Mean {
+			t.Errorf("final %d/%v, preview %d/%v", final.Result.N, *final.Result.Index.Mean, preview.Result.N, *preview.Result.Index.Mean)
+		}
+		for i, g := range final.Result.Units.Groups {
+			if g.N != preview.Result.Units.Groups[i].N {
+				t.Errorf("unit %s: n %d, preview %d", g.ID, g.N, preview.Result.Units.Groups[i].N)
+			}
+		}
+		p := rf.b.get(resultsPath(d.ID))
+		if held != 1 || !strings.Contains(p.body, "niet meegenomen omdat het er minder dan 5 zijn") {
+			t.Errorf("the page does not say why the newcomer is left out: %s", snippet(p.body))
+		}
+		rels, err := st.Releases(ctx, d.ID)
+		if err != nil || len(rels) != 2 || rels[0].Kind != survey.ReleasePreview || rels[1].Kind != survey.ReleaseFinal || rels[1].Base != rels[0].Base {
+			t.Errorf("releases %+v %v", rels, err)
+		}
+		// Asking again serves the recorded release, recording nothing new.
+		rf.b.get(resultsPath(d.ID))
+		if rels, _ := st.Releases(ctx, d.ID); len(rels) != 2 {
+			t.Errorf("%d releases after asking again", len(rels))
 		}
 	})
 }

@@ -141,7 +141,7 @@ func (s *Server) routes() *echo.Echo {
 	// own POST, so that following a link never changes what may be shown.
 	e.GET("/diagnoses/:id/resultaten", s.showResults, ws...)
 	e.POST("/diagnoses/:id/resultaten/voorbeeld", s.previewResults, ws...)
-	for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX, exportAnswersCSV, exportAnswersXLSX} {
+	for _, file := range []string{exportAggregatesCSV, exportAggregatesXLSX} {
 		e.GET("/diagnoses/:id/export/"+file, s.exportResults(file), ws...)
 	}
 	api.GET("/diagnostics/:id/results", s.apiResults)

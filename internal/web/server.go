@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -27,13 +28,11 @@ import (
 type Store interface {
 	Ready(ctx context.Context) error
 	DiagnosticByToken(ctx context.Context, token string) (*survey.Diagnostic, error)
-	CreateDraft(ctx context.Context, diagnosticID string) (*survey.Draft, error)
-	Draft(ctx context.Context, diagnosticID, draftID string) (*survey.Draft, error)
-	SaveDraft(ctx context.Context, d *survey.Draft) error
-	Submit(ctx context.Context, draftID, nonce string, r *survey.Response) error
-	NonceUsed(ctx context.Context, nonce string) (bool, error)
-	CreateDraftWithCode(ctx context.Context, diagnosticID, code string) (*survey.Draft, error)
-	UseDraftCode(ctx context.Context, diagnosticID, draftID string) error
+	// SealingKeys returns the keys that seal respondents' progress (by id)
+	// and the id of the one that seals new states; see sealed.go.
+	SealingKeys(ctx context.Context) (map[byte][]byte, byte, error)
+	SpendAccessCode(ctx context.Context, diagnosticID, code string) error
+	Submit(ctx context.Context, nonce string, r *survey.Response) error
 
 	// The consultants' workspace. Every lookup takes the consultant's
 	// firm, so another firm's ids are simply not found.
@@ -56,8 +55,10 @@ type Store interface {
 	Responses(ctx context.Context, diagnosticID string) ([]survey.Response, error)
 	PreviewedAt(ctx context.Context, diagnosticID string) (int, error)
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
+	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
+	RecordRelease(ctx context.Context, diagnosticID string, after int, rel survey.Release) (survey.Release, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
-	BenchmarkScores(ctx context.Context, organisationID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]float64, error)
+	BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
 
 	// Reports and director links. Functions that take a firm id treat
@@ -118,6 +119,10 @@ type Deps struct {
 
 // Server is the HTTP front of the service.
 type Server struct {
+	// respondentRequests counts the requests on respondent routes, which
+	// have no log line of their own (requestLogger).
+	respondentRequests atomic.Int64
+
 	cfg            Config
 	store          Store
 	logger         *slog.Logger
@@ -140,6 +145,8 @@ type Server struct {
 	trustedProxies []*net.IPNet
 	// metrics is nil unless Config.MetricsToken is set.
 	metrics *metrics
+	// sealer seals respondents' progress into their cookies.
+	sealer *sealer
 }
 
 // New builds the server: it parses templates and translations once and
@@ -166,6 +173,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	logger = slog.New(respondentLogHandler{logger.Handler()})
 	now := deps.Now
 	if now == nil {
 		now = time.Now
@@ -216,7 +224,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		signIn:         newSignInPolicy(),
 		advice:         advice,
 		privacyMD:      privacyMD,
+		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 	}
+	// Load the sealing keys now, so the first respondent does not wait for
+	// them; if the database is not there yet, the first state loads them.
+	warm, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, _, _ = s.sealer.keys(warm, 0)
+	cancel()
 	pools := deps.Pools
 	if pools == nil {
 		pools, _ = deps.Store.(PoolStatser)

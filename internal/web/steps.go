@@ -147,22 +147,22 @@ func itemField(q *survey.Questionnaire, it survey.Item, lang string) field {
 	return f
 }
 
-// draftValues returns the saved answers of step n as form values.
-func draftValues(d *survey.Diagnostic, n int, draft *survey.Draft) map[string]string {
+// progressValues returns the saved answers of step n as form values.
+func progressValues(d *survey.Diagnostic, n int, st *progress) map[string]string {
 	values := map[string]string{}
 	for _, f := range stepFields(d, n, Translator{}) {
 		id, kind := splitName(f.Name)
 		switch kind {
 		case prefixBackground:
-			if v, ok := draft.Background[id]; ok {
+			if v, ok := st.Background[id]; ok {
 				values[f.Name] = v
 			}
 		case prefixItem:
-			if v, ok := draft.Answers[id]; ok {
+			if v, ok := st.Answers[id]; ok {
 				values[f.Name] = strconv.Itoa(v)
 			}
 		case prefixOpen:
-			if v, ok := draft.Open[id]; ok {
+			if v, ok := st.Open[id]; ok {
 				values[f.Name] = v
 			}
 		}
@@ -234,47 +234,75 @@ func fieldMessage(err error, f field, t Translator) string {
 	}
 }
 
-// applyStep copies valid values of step n into the draft.
-func applyStep(d *survey.Diagnostic, n int, values map[string]string, draft *survey.Draft) {
-	if draft.Background == nil {
-		draft.Background = map[string]string{}
+// applyStep copies valid values of step n into the state.
+func applyStep(d *survey.Diagnostic, n int, values map[string]string, st *progress) {
+	if st.Background == nil {
+		st.Background = map[string]string{}
 	}
-	if draft.Answers == nil {
-		draft.Answers = map[string]int{}
+	if st.Answers == nil {
+		st.Answers = map[string]int{}
 	}
-	if draft.Open == nil {
-		draft.Open = map[string]string{}
+	if st.Open == nil {
+		st.Open = map[string]string{}
 	}
 	for name, v := range values {
 		id, kind := splitName(name)
 		switch kind {
 		case prefixBackground:
 			if v == "" {
-				delete(draft.Background, id)
+				delete(st.Background, id)
 			} else {
-				draft.Background[id] = v
+				st.Background[id] = v
 			}
 		case prefixItem:
 			if x, err := strconv.Atoi(v); err == nil {
-				draft.Answers[id] = x
+				st.Answers[id] = x
 			}
 		case prefixOpen:
 			if v == "" {
-				delete(draft.Open, id)
+				delete(st.Open, id)
 			} else {
-				draft.Open[id] = v
+				st.Open[id] = v
 			}
 		}
 	}
-	draft.Reached = max(draft.Reached, n)
+	st.Reached = max(st.Reached, n)
+}
+
+// The step form's second button, "Previous step", posts the page as it is.
+const (
+	fieldAction = "actie"
+	actionBack  = "terug"
+)
+
+// keepValid copies the valid values of step n into the state without
+// counting the step as done, for a respondent who goes back.
+func keepValid(d *survey.Diagnostic, n int, values, errs map[string]string, st *progress) {
+	valid := map[string]string{}
+	for name, v := range values {
+		if _, bad := errs[name]; !bad {
+			valid[name] = v
+		}
+	}
+	reached := st.Reached
+	applyStep(d, n, valid, st)
+	st.Reached = reached
+}
+
+// stepBackURL is where "Previous step" leads from step n.
+func stepBackURL(d *survey.Diagnostic, n int) string {
+	if n > 1 {
+		return respondentPath(d, "/stap/"+strconv.Itoa(n-1))
+	}
+	return respondentPath(d, "")
 }
 
 // firstIncompleteStep returns the first step with a required question left
-// open, or 0 when the draft is complete.
-func firstIncompleteStep(d *survey.Diagnostic, draft *survey.Draft) int {
+// open, or 0 when the state is complete.
+func firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
 	steps := stepsOf(&d.Questionnaire)
-	if draft.Reached < len(steps) {
-		return draft.Reached + 1
+	if p.Reached < len(steps) {
+		return p.Reached + 1
 	}
 	for _, st := range steps {
 		for _, f := range stepFields(d, st.Number, Translator{}) {
@@ -282,8 +310,8 @@ func firstIncompleteStep(d *survey.Diagnostic, draft *survey.Draft) int {
 				continue
 			}
 			id, kind := splitName(f.Name)
-			_, okB := draft.Background[id]
-			_, okA := draft.Answers[id]
+			_, okB := p.Background[id]
+			_, okA := p.Answers[id]
 			if (kind == prefixBackground && !okB) || (kind == prefixItem && !okA) {
 				return st.Number
 			}
@@ -292,9 +320,9 @@ func firstIncompleteStep(d *survey.Diagnostic, draft *survey.Draft) int {
 	return 0
 }
 
-// responseFromDraft builds the response to store. It copies only answers to
-// questions of this questionnaire, and no date finer than the day.
-func responseFromDraft(d *survey.Diagnostic, draft *survey.Draft, day string) *survey.Response {
+// responseFromProgress builds the response to store. It copies only answers
+// to questions of this questionnaire, and no date finer than the day.
+func responseFromProgress(d *survey.Diagnostic, st *progress, day string) *survey.Response {
 	r := &survey.Response{
 		DiagnosticID: d.ID,
 		SubmittedOn:  day,
@@ -303,17 +331,17 @@ func responseFromDraft(d *survey.Diagnostic, draft *survey.Draft, day string) *s
 		Open:         map[string]string{},
 	}
 	for _, b := range d.Questionnaire.Background {
-		if v, ok := draft.Background[b.ID]; ok {
+		if v, ok := st.Background[b.ID]; ok {
 			r.Background[b.ID] = v
 		}
 	}
 	for _, it := range d.Questionnaire.AllItems() {
-		if v, ok := draft.Answers[it.ID]; ok {
+		if v, ok := st.Answers[it.ID]; ok {
 			r.Answers[it.ID] = v
 		}
 	}
 	for _, o := range d.Questionnaire.Open {
-		if v := draft.Open[o.ID]; v != "" {
+		if v := st.Open[o.ID]; v != "" {
 			r.Open[o.ID] = v
 		}
 	}
@@ -331,7 +359,6 @@ type stepPage struct {
 	Errors       []field
 	FormError    string
 	Action       string
-	BackURL      string
 }
 
 func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values, errs map[string]string, formErr string, status int) error {
@@ -345,13 +372,9 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 		Total:        len(steps) + 1,
 		FormError:    formErr,
 		Action:       respondentPath(d, "/stap/"+strconv.Itoa(n)),
-		BackURL:      respondentPath(d, ""),
 	}
 	if c.QueryParam("vanaf") == "controle" {
 		page.Action += "?vanaf=controle"
-	}
-	if n > 1 {
-		page.BackURL = respondentPath(d, "/stap/"+strconv.Itoa(n-1))
 	}
 	switch step.Kind {
 	case stepBackground:
@@ -405,7 +428,7 @@ type reviewPage struct {
 	FormError    string
 }
 
-func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, draft *survey.Draft, formErr string, status int) error {
+func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress, formErr string, status int) error {
 	t := s.texts.For(requestLang(c))
 	steps := stepsOf(&d.Questionnaire)
 	page := reviewPage{
@@ -413,7 +436,7 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, draft *surve
 		Number:       len(steps) + 1,
 		Total:        len(steps) + 1,
 		Action:       respondentPath(d, "/verzenden"),
-		Nonce:        draft.Nonce,
+		Nonce:        p.Nonce,
 		FormError:    formErr,
 	}
 	for _, st := range steps {
@@ -426,7 +449,7 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, draft *surve
 		case stepFinal:
 			sec.Heading = t.Get("step.final.heading")
 		}
-		values := draftValues(d, st.Number, draft)
+		values := progressValues(d, st.Number, p)
 		for _, f := range stepFields(d, st.Number, t) {
 			answer := values[f.Name]
 			for _, ch := range f.Choices {

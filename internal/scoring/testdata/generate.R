@@ -156,10 +156,18 @@ fscore <- function(m) {
   s
 }
 s1 <- fscore(f1); s2 <- fscore(f2); so <- fscore(oo)
-idx <- ifelse(is.na(s1) | is.na(s2), NA, (s1 + s2) / 2)
-route <- ifelse(is.na(s1) | is.na(s2), NA, 0.6 * s1 + 0.4 * s2)
+# The analysis base: respondents with a score on every factor and on the
+# outcome. Every published figure rests on it (methodology §11).
+base <- !is.na(s1) & !is.na(s2) & !is.na(so)
+put0 <- function(k, v) rows0[[length(rows0) + 1]] <<- data.frame(key = k, value = num(v))
+rows0 <- list()
+put0("responses", nrow(p)); put0("base", sum(base))
+p <- p[base, ]; f1 <- f1[base, ]; f2 <- f2[base, ]; oo <- oo[base, ]
+s1 <- s1[base]; s2 <- s2[base]; so <- so[base]
+idx <- (s1 + s2) / 2
+route <- 0.6 * s1 + 0.4 * s2
 
-rows <- list()
+rows <- rows0
 put <- function(k, v) rows[[length(rows) + 1]] <<- data.frame(key = k, value = num(v))
 est <- function(prefix, s) {
   s <- s[!is.na(s)]
@@ -172,14 +180,17 @@ for (nm in c("f1", "f2")) {
   m <- if (nm == "f1") f1 else f2
   a <- suppressWarnings(suppressMessages(capture.output(res <- psych::alpha(as.data.frame(m), warnings = FALSE))))
   put(paste0(nm, ".alpha"), res$total$raw_alpha)
-  for (j in seq_len(ncol(m))) put(sprintf("%s.item%d.r_drop", nm, j), res$item.stats$r.drop[j])
+  # Items publish only the don't-know share and the collapsed shares of
+  # the answered, as answered (a reverse item is not recoded back).
   for (j in seq_len(ncol(m))) {
-    v <- m[, j]
     raw <- p[[sprintf("%s_%d", nm, j)]]
-    put(sprintf("%s.item%d.n", nm, j), sum(!is.na(v)))
-    put(sprintf("%s.item%d.dont_know", nm, j), sum(!is.na(raw) & raw == 0))
-    put(sprintf("%s.item%d.mean", nm, j), mean(100 * (v - 1) / 4, na.rm = TRUE))
-    put(sprintf("%s.item%d.sd", nm, j), sd(100 * (v - 1) / 4, na.rm = TRUE))
+    ans <- raw[!is.na(raw) & raw > 0]
+    dk <- sum(!is.na(raw) & raw == 0)
+    put(sprintf("%s.item%d.dont_know", nm, j), dk)
+    put(sprintf("%s.item%d.dont_know_share", nm, j), dk / (dk + length(ans)))
+    put(sprintf("%s.item%d.disagree", nm, j), mean(ans < 3))
+    put(sprintf("%s.item%d.neutral", nm, j), mean(ans == 3))
+    put(sprintf("%s.item%d.agree", nm, j), mean(ans > 3))
   }
 }
 put("f1.impact", cor(s1, so, use = "complete.obs"))
