@@ -56,6 +56,13 @@ type dayChart struct {
 	Bars          []dayBar
 	Max           int
 	Days          []survey.DayCount
+	// DayRows are Days as the table shows them, dates written out.
+	DayRows []dayRow
+}
+
+type dayRow struct {
+	Date  string
+	Count int
 }
 
 type dayBar struct {
@@ -88,6 +95,7 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 	if err != nil {
 		return err
 	}
+	pv.localise(t)
 	page := diagnosticPage{
 		Diagnostic: *d,
 		State:      d.EffectiveState(s.now()),
@@ -218,4 +226,54 @@ func chartOf(days []survey.DayCount) dayChart {
 		})
 	}
 	return ch
+}
+
+// localise writes the chart's dates in the reader's language: "5 dec" under
+// the bars, "5 december 2026" in the table. Bars and days share their order.
+func (pv *progressView) localise(t Translator) {
+	for i, d := range pv.Chart.Days {
+		pv.Chart.Bars[i].Label = dayLabel(d.Date, t)
+		pv.Chart.DayRows = append(pv.Chart.DayRows, dayRow{Date: dayFull(d.Date, t), Count: d.Count})
+	}
+}
+
+// liveProgress is what the progress script polls: the sentences of the
+// progress paragraph, already in the reader's language, so the script only
+// replaces text.
+type liveProgress struct {
+	Total int    `json:"total"`
+	Text  string `json:"text"`
+}
+
+// progressText is the progress paragraph's sentence.
+func progressText(pv progressView, t Translator) string {
+	text := t.Get("diag.progress.total", pv.Total)
+	if pv.Rate != "" {
+		text += " " + t.Get("diag.progress.rate", pv.Rate)
+	}
+	return text
+}
+
+// showLiveProgress answers the progress script of the diagnostic page. It
+// shows only what the page shows: the total and the overall rate.
+func (s *Server) showLiveProgress(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.store.Progress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	released, err := s.releasedUnits(ctx, d)
+	if err != nil {
+		return err
+	}
+	pv, err := progressFor(d, p, released)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, liveProgress{Total: pv.Total, Text: progressText(pv, s.texts.For(requestLang(c)))})
 }

@@ -187,8 +187,12 @@ func TestProgressHidesSmallUnits(t *testing.T) {
 		if !strings.Contains(p.body, "minder dan 5") {
 			t.Error("hidden units are not marked 'minder dan 5'")
 		}
-		if !strings.Contains(p.body, "<svg class=\"chart\"") || !strings.Contains(p.body, "03-01") {
-			t.Error("no per-day chart")
+		// Dates with the month as a word: "03-01" reads as 3 January.
+		if !strings.Contains(p.body, "<svg class=\"chart\"") || !strings.Contains(p.body, ">1 mrt</text>") || strings.Contains(p.body, "03-01") {
+			t.Error("no per-day chart with Dutch day labels")
+		}
+		if !strings.Contains(p.body, "<td>1 maart 2026</td><td>5</td>") {
+			t.Error("the per-day table does not write the date out")
 		}
 	})
 }
