@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,53 @@ func newTestTranslator(t *testing.T, lang string) Translator {
 		t.Fatal(err)
 	}
 	return texts.For(lang)
+}
+
+func TestAuditLogReadsAsSentencesWithEmailAddresses(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		admin := f.browser(t)
+		ann := signIn(t, f, admin, "Adviesbureau Noord", "ann@noord.example", true)
+		bob := ensureConsultant(t, st, "Adviesbureau Noord", "bob@noord.example", false)
+		_, diagID := createOrgAndDiagnostic(t, admin, "codes")
+		postForm(t, admin, "/diagnoses/"+diagID, "/diagnoses/"+diagID+"/openen", nil)
+		postForm(t, admin, "/diagnoses/"+diagID, "/diagnoses/"+diagID+"/sluiten", nil)
+		ctx := context.Background()
+		// Entries whose only name is an id: a consultant's and a deleted
+		// diagnostic's.
+		for _, e := range []*survey.AuditEntry{
+			{FirmID: ann.FirmID, ConsultantID: ann.ID, Email: ann.Email, Action: "disable", TargetType: "consultant", TargetID: bob.ID},
+			{FirmID: ann.FirmID, ConsultantID: ann.ID, Email: ann.Email, Action: "delete", TargetType: "diagnostic", TargetID: "weg", Detail: "Oude meting (12 responses)"},
+			{FirmID: ann.FirmID, ConsultantID: ann.ID, Email: ann.Email, Action: "create_codes", TargetType: "diagnostic", TargetID: diagID, Detail: "100 codes"},
+		} {
+			if err := st.AddAudit(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := admin.get("/audit")
+		for _, want := range []string{
+			"<td>Account van bob@noord.example uitgeschakeld</td>",
+			"<td>Diagnose ‘Oude meting’ met alle antwoorden verwijderd</td><td>12 responses</td>",
+			"<td>Toegangscodes gemaakt voor diagnose ‘Meting voorjaar’</td><td>100 codes</td>",
+			"<td>Diagnose ‘Meting voorjaar’ gesloten</td><td></td>",
+			"<td>Diagnose ‘Meting voorjaar’ geopend voor respondenten</td>",
+			"<td>ann@noord.example</td>",
+		} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("audit log lacks %q", want)
+			}
+		}
+		for _, raw := range []string{bob.ID, ">create_codes<", ">close<", ">" + diagID + "<"} {
+			if strings.Contains(p.body, raw) {
+				t.Errorf("audit log shows the raw %q", raw)
+			}
+		}
+		// Times on one line, the month as a word: "5 dec 2026 14:03".
+		if !regexp.MustCompile(`<td class="nowrap">\d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec) \d{4} \d\d:\d\d</td>`).MatchString(p.body) {
+			t.Errorf("audit times: %s", snippet(p.body))
+		}
+		if en := admin.get("/audit?lang=en"); !strings.Contains(en.body, "Disabled the account of bob@noord.example") {
+			t.Error("English audit sentences")
+		}
+	})
 }

@@ -329,7 +329,6 @@ type auditView struct {
 	At     string
 	Who    string
 	Action string
-	Target string
 	Detail string
 }
 
@@ -357,18 +356,13 @@ func (s *Server) showAudit(c echo.Context) error {
 		entries = entries[:auditPageSize]
 		page.NextURL = "/audit?pagina=" + strconv.Itoa(number+1)
 	}
+	names, err := s.auditNamesFor(c.Request().Context(), cons.FirmID, entries)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
-		v := auditView{At: s.formatTime(e.At, t), Who: e.Email, Action: translated(t, "audit.action."+e.Action, e.Action), Detail: e.Detail}
-		if v.Who == "" {
-			v.Who = t.Get("audit.system")
-		}
-		if e.TargetType != "" {
-			v.Target = translated(t, "audit.target."+e.TargetType, e.TargetType)
-			// The detail names the record for people; the id is the fallback.
-			if e.TargetID != "" && e.Detail == "" {
-				v.Target += " " + e.TargetID
-			}
-		}
+		v := describeAudit(e, names, t)
+		v.At = s.formatTime(e.At, t)
 		page.Entries = append(page.Entries, v)
 	}
 	return s.render(c, http.StatusOK, "audit", t.Get("audit.title"), page, false)
