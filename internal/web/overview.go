@@ -75,27 +75,13 @@ func (s *Server) showOverview(c echo.Context) error {
 		}
 		row := overviewRow{
 			ID: d.ID, Name: d.Name, Organisation: d.Organisation.Name, OrgID: d.OrganisationID, State: state,
-			Responses: counts[d.ID], Rate: responseRate(counts[d.ID], diagnosticHeadcount(d)),
+			Responses: counts[d.ID], Rate: responseRate(counts[d.ID], progressHeadcount(d)),
 		}
 		row.Closing = closingText(d, state, t)
 		page.Rows = append(page.Rows, row)
 	}
 	page.Matched = len(page.Rows) > 0
 	return s.render(c, http.StatusOK, "overview", t.Get("overview.title"), page, false)
-}
-
-// diagnosticHeadcount is the headcount a response rate is taken over: the
-// units' headcounts added up, else the organisation's (as the progress
-// page does).
-func diagnosticHeadcount(d *survey.Diagnostic) int {
-	n := 0
-	for _, u := range d.Units {
-		n += u.Headcount
-	}
-	if n == 0 {
-		n = d.Organisation.Headcount
-	}
-	return n
 }
 
 // closingText says when the diagnostic closes or closed: the last day, or
