@@ -58,6 +58,13 @@ type dayChart struct {
 	Days          []survey.DayCount
 	// DayRows are Days as the table shows them, dates written out.
 	DayRows []dayRow
+	// Desc describes the chart to a screen reader.
+	Desc string
+	// Font is the labels' size; AxisRight the end of the axis.
+	Font      int
+	AxisRight float64
+	// Narrow is the chart drawn for a phone's width.
+	Narrow *dayChart
 }
 
 type dayRow struct {
@@ -201,9 +208,20 @@ func responseRate(count, headcount int) string {
 	return fmt.Sprintf("%.0f%%", math.Round(100*float64(count)/float64(headcount)))
 }
 
-// chartOf lays out one bar per day in a 600 x 200 view box.
+// chartOf lays out one bar per day in a 600 x 200 view box, and again in a
+// 320 wide one for phones (see chartLayout in results.go): scaled down, the
+// wide drawing's 12 px labels would be unreadable.
 func chartOf(days []survey.DayCount) dayChart {
-	ch := dayChart{Width: 600, Height: 200, Days: days}
+	ch := dayChartOf(days, 600, 8, 12)
+	narrow := dayChartOf(days, 320, 4, 13)
+	ch.Narrow = &narrow
+	return ch
+}
+
+// dayChartOf draws the bars in a width x 200 view box with at most about
+// labels date labels of font size font.
+func dayChartOf(days []survey.DayCount, width, labels, font int) dayChart {
+	ch := dayChart{Width: width, Height: 200, Days: days, Font: font}
 	if len(days) == 0 {
 		return ch
 	}
@@ -211,9 +229,10 @@ func chartOf(days []survey.DayCount) dayChart {
 		ch.Max = max(ch.Max, d.Count)
 	}
 	const top, bottom, left = 10.0, 30.0, 10.0
+	ch.AxisRight = float64(width) - left
 	plotH := float64(ch.Height) - top - bottom
 	slot := (float64(ch.Width) - 2*left) / float64(len(days))
-	labelEvery := max(1, len(days)/8)
+	labelEvery := max(1, (len(days)+labels-1)/labels)
 	for i, d := range days {
 		h := 0.0
 		if ch.Max > 0 {
@@ -231,8 +250,15 @@ func chartOf(days []survey.DayCount) dayChart {
 // localise writes the chart's dates in the reader's language: "5 dec" under
 // the bars, "5 december 2026" in the table. Bars and days share their order.
 func (pv *progressView) localise(t Translator) {
+	pv.Chart.Desc = t.Get("diag.progress.chart_desc")
+	if pv.Chart.Narrow != nil {
+		pv.Chart.Narrow.Desc = pv.Chart.Desc
+	}
 	for i, d := range pv.Chart.Days {
 		pv.Chart.Bars[i].Label = dayLabel(d.Date, t)
+		if pv.Chart.Narrow != nil {
+			pv.Chart.Narrow.Bars[i].Label = pv.Chart.Bars[i].Label
+		}
 		pv.Chart.DayRows = append(pv.Chart.DayRows, dayRow{Date: dayFull(d.Date, t), Count: d.Count})
 	}
 }
