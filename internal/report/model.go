@@ -369,6 +369,13 @@ func (b *builder) period() string {
 		return t
 	}
 	opens, closes := in.Diagnostic.OpensAt, in.Diagnostic.ClosesAt
+	// Opened or closed by hand without dates: the days it really ran.
+	if opens == nil {
+		opens = in.Diagnostic.OpenedAt
+	}
+	if closes == nil && in.Diagnostic.State == survey.StateClosed {
+		closes = in.Diagnostic.ClosedAt
+	}
 	switch {
 	case opens != nil && closes != nil:
 		return n.date(loc(*opens)) + " – " + n.date(loc(*closes))

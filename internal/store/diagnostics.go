@@ -121,6 +121,7 @@ func (s *Store) diagnostic(ctx context.Context, where string, arg string) (*surv
 		OpensAt:        utcPtr(row.OpensAt),
 		ClosesAt:       utcPtr(row.ClosesAt),
 		ClosedAt:       utcPtr(row.ClosedAt),
+		OpenedAt:       utcPtr(row.OpenedAt),
 		CreatedAt:      row.CreatedAt.UTC(),
 	}
 	if o := row.Organisation; o != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -966,5 +967,52 @@ func TestPostgresScrubDoesNotStallSubmissions(t *testing.T) {
 	}
 	if got, err := s.CountResponses(ctx, d.ID); err != nil || got != 2 {
 		t.Errorf("CountResponses = %d, %v; want 2", got, err)
+	}
+}
+
+// TestPostgresScrubWaitsForOlderSnapshots: a transaction that began before
+// the rewrite (a long report query, a pg_dump) makes VACUUM FULL keep the
+// old rows, with their xmin order, for it. The scrub waits until such
+// transactions have ended; without the wait the old rows stay in the file.
+func TestPostgresScrubWaitsForOlderSnapshots(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectPostgres)
+	schema := pageinspect(t, s)
+	d := newDiagnostic(t, s)
+	for i := range 5 {
+		submitNew(t, s, d.ID, i)
+	}
+	holder, err := store.WriterDB(s).BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its snapshot is what matters: it holds no lock on responses that
+	// would make VACUUM FULL wait anyway.
+	var n int
+	if err := holder.QueryRow("SELECT count(*) FROM diagnostics").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("holder sees %d diagnostics: %v", n, err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(time.Second)
+		_ = holder.Rollback()
+		close(released)
+	}()
+	if err := s.Scrub(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("the scrub finished while a transaction from before its rewrite was still open")
+	}
+	dead := 0
+	for _, tu := range heapTuples(t, s, schema, "responses") {
+		if tu.xmax != 0 {
+			dead++
+		}
+	}
+	if dead != 0 {
+		t.Errorf("%d old response rows are left in the file after the scrub", dead)
 	}
 }

@@ -24,11 +24,15 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 			now := s.timestamp()
 			closedAt = &now
 		}
-		res, err := tx.NewUpdate().Model((*diagnosticRow)(nil)).
+		q := tx.NewUpdate().Model((*diagnosticRow)(nil)).
 			Set("state = ?", string(state)).
 			Set("closed_at = ?", closedAt).
-			Where("id = ?", id).
-			Exec(ctx)
+			Where("id = ?", id)
+		if state == survey.StateOpen {
+			// The first opening starts the fieldwork; a reopen continues it.
+			q = q.Set("opened_at = COALESCE(opened_at, ?)", s.timestamp())
+		}
+		res, err := q.Exec(ctx)
 		return notFoundIfNone(res, err, "diagnostic not found")
 	})
 }

@@ -40,6 +40,7 @@ type diagnosticRow struct {
 	OpensAt              *time.Time `bun:"opens_at"`
 	ClosesAt             *time.Time `bun:"closes_at"`
 	ClosedAt             *time.Time `bun:"closed_at"`
+	OpenedAt             *time.Time `bun:"opened_at"`
 	CreatedAt            time.Time  `bun:"created_at"`
 
 	Organisation *organisationRow `bun:"rel:belongs-to,join:organisation_id=id"`

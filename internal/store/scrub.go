@@ -177,8 +177,23 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 	defer conn.Close()
 	// Blocking, not try: an instance that finds another one scrubbing
 	// waits and scrubs again, so that its own latest writes are covered.
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+scrubLockKey+")"); err != nil {
-		return err
+	// It polls with pg_try_advisory_lock rather than block in
+	// pg_advisory_lock: a statement blocked there holds a snapshot from
+	// before the other instance's rewrite, and VACUUM FULL would keep the
+	// old rows for it (awaitScrubHorizon would wait for it in vain).
+	for {
+		var locked bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock("+scrubLockKey+")").Scan(&locked); err != nil {
+			return err
+		}
+		if locked {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	defer func() {
 		// A lock left behind on an error goes with the session, which
@@ -225,6 +240,16 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 		INSERT INTO responses SELECT * FROM moved ORDER BY random()`); err != nil {
 		return err
 	}
+	// VACUUM FULL keeps a dead tuple that a transaction older than the
+	// rewrite may still see (a report query, a pg_dump, another instance's
+	// request): the old rows, with their xmin and ctid order, would stay
+	// in the file. So wait, a bounded time, until no session of this
+	// database holds a snapshot or transaction from before the rewrite; if
+	// one still does, scrub again at the next interval. Sessions of other
+	// roles are only visible with pg_read_all_stats (docs/operations.md).
+	if err := s.awaitScrubHorizon(ctx, conn); err != nil {
+		return err
+	}
 	// VACUUM FULL queues for ACCESS EXCLUSIVE, and every submission and
 	// result page queues behind it: a long report query would stop the
 	// respondents for its whole length. So it waits a short time only and
@@ -262,4 +287,46 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 func isLockTimeout(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "55P03"
+}
+
+// scrubHorizonWait bounds how long the scrub waits for older snapshots to
+// end before its VACUUM FULL.
+const scrubHorizonWait = 15 * time.Second
+
+// awaitScrubHorizon waits until no other session of this database holds a
+// snapshot or a transaction id from before now. When the wait runs out the
+// scrub goes on (removing what it can) and marks the store dirty, so that
+// the next interval repeats it.
+func (s *Store) awaitScrubHorizon(ctx context.Context, conn *sql.Conn) error {
+	// The first transaction id not yet handed out: every transaction that
+	// could still see the rows before the rewrite has an id or a snapshot
+	// horizon below it. age() compares ids modulo wraparound.
+	var marker string
+	if err := conn.QueryRowContext(ctx, `SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::numeric % 4294967296)::text`).Scan(&marker); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(scrubHorizonWait)
+	for {
+		var older int
+		err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE pid <> pg_backend_pid() AND datname = current_database()
+			AND ((backend_xmin IS NOT NULL AND age(backend_xmin) > age($1::text::xid))
+			  OR (backend_xid IS NOT NULL AND age(backend_xid) > age($1::text::xid)))`, marker).Scan(&older)
+		if err != nil {
+			return err
+		}
+		if older == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			s.dirty.Store(true)
+			s.log.Warn("scrub: older transactions are still open; the next scrub repeats the clean-up", "sessions", older)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

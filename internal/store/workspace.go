@@ -203,3 +203,50 @@ func notFoundIfNone(res sql.Result, err error, msg string) error {
 	}
 	return nil
 }
+
+// ListFirmDiagnostics returns every diagnostic of the firm's organisations,
+// newest first, for the overview across organisations.
+func (s *Store) ListFirmDiagnostics(ctx context.Context, firmID string) ([]survey.Diagnostic, error) {
+	var ids []string
+	err := s.read.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").
+		Join("JOIN organisations AS o ON o.id = d.organisation_id").
+		Where("o.firm_id = ?", firmID).
+		OrderExpr("d.created_at DESC, d.id").
+		Scan(ctx, &ids)
+	if err != nil {
+		return nil, dbError(err, "list diagnostics")
+	}
+	out := make([]survey.Diagnostic, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.Diagnostic(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, nil
+}
+
+// ResponseCounts returns how many responses each diagnostic of the firm
+// has; diagnostics without responses are absent. It counts rows only.
+func (s *Store) ResponseCounts(ctx context.Context, firmID string) (map[string]int, error) {
+	var rows []struct {
+		DiagnosticID string `bun:"diagnostic_id"`
+		N            int    `bun:"n"`
+	}
+	err := s.read.NewSelect().Model((*responseRow)(nil)).
+		ColumnExpr("r.diagnostic_id AS diagnostic_id").ColumnExpr("count(*) AS n").
+		Join("JOIN diagnostics AS d ON d.id = r.diagnostic_id").
+		Join("JOIN organisations AS o ON o.id = d.organisation_id").
+		Where("o.firm_id = ?", firmID).
+		GroupExpr("r.diagnostic_id").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "count responses")
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.DiagnosticID] = r.N
+	}
+	return out, nil
+}

@@ -82,7 +82,11 @@ type Diagnostic struct {
 	ClosesAt     *time.Time `json:"closes_at,omitempty"`
 	// ClosedAt is when a consultant closed the diagnostic by hand; the
 	// retention period then runs from it. Set by the store only.
-	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// OpenedAt is when a consultant first opened the diagnostic by hand;
+	// with ClosedAt it gives the fieldwork period that really ran. Set by
+	// the store only.
+	OpenedAt  *time.Time `json:"opened_at,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 }
 

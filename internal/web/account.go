@@ -59,9 +59,10 @@ func accountNotices() map[string]string {
 	}
 }
 
-// formatTime shows a moment in the server's time zone.
-func (s *Server) formatTime(t time.Time) string {
-	return t.In(s.location).Format("02-01-2006 15:04")
+// formatTime shows a moment in the server's time zone, on one line and with
+// the month as a word ("5 dec 2026 14:03").
+func (s *Server) formatTime(tm time.Time, t Translator) string {
+	return formatMoment(tm, s.location, t)
 }
 
 // accountView loads what /account shows for the signed-in consultant.
@@ -85,9 +86,9 @@ func (s *Server) accountView(c echo.Context) (*accountPage, error) {
 	}
 	t := s.texts.For(requestLang(c))
 	for _, tok := range tokens {
-		v := tokenView{ID: tok.ID, Name: tok.Name, Created: s.formatTime(tok.CreatedAt), LastUsed: t.Get("auth.account.never")}
+		v := tokenView{ID: tok.ID, Name: tok.Name, Created: s.formatTime(tok.CreatedAt, t), LastUsed: t.Get("auth.account.never")}
 		if tok.LastUsedAt != nil {
-			v.LastUsed = s.formatTime(*tok.LastUsedAt)
+			v.LastUsed = s.formatTime(*tok.LastUsedAt, t)
 		}
 		page.Tokens = append(page.Tokens, v)
 	}

@@ -62,6 +62,7 @@ type AccountStore interface {
 
 	AddAudit(ctx context.Context, e *survey.AuditEntry) error
 	ListAudit(ctx context.Context, firmID string, limit, offset int) ([]survey.AuditEntry, error)
+	FirstAudit(ctx context.Context, firmID, action, targetType, targetID string) (*survey.AuditEntry, error)
 }
 
 // signInPolicy holds the sign-in machinery of a server.

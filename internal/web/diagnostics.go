@@ -43,6 +43,9 @@ type diagnosticFormPage struct {
 	Action         string
 	Editing        bool
 	GroupSizes     []string
+	// CopiedFrom names the earlier wave whose units a new diagnostic's
+	// form was filled with.
+	CopiedFrom string
 	// Started is set once the diagnostic has been opened: the instrument,
 	// the access mode and the units are fixed from then on, because
 	// answers depend on them.
@@ -110,6 +113,9 @@ func (s *Server) newDiagnostic(c echo.Context) error {
 	}
 	if len(s.questionnaires) > 0 {
 		page.Form.Questionnaire = questionnaireKey(s.questionnaires[len(s.questionnaires)-1])
+	}
+	if err := s.followPreviousWave(c, &page); err != nil {
+		return err
 	}
 	t := s.texts.For(requestLang(c))
 	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.new.title"), page, false)
@@ -430,15 +436,17 @@ func (s *Server) deleteDiagnostic(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+d.OrganisationID)
 }
 
-// periodText describes when a diagnostic runs, in the user's language.
+// periodText describes when a diagnostic runs or ran, in the user's
+// language: the dates set, or the days it was opened and closed by hand.
 func periodText(d *survey.Diagnostic, t Translator) string {
+	start, end := fieldwork(d)
 	switch {
-	case d.OpensAt != nil && d.ClosesAt != nil:
-		return t.Get("diag.period.both", formatDate(*d.OpensAt, t), formatDate(d.ClosesAt.AddDate(0, 0, -1), t))
-	case d.OpensAt != nil:
-		return t.Get("diag.period.from", formatDate(*d.OpensAt, t))
-	case d.ClosesAt != nil:
-		return t.Get("diag.period.until", formatDate(d.ClosesAt.AddDate(0, 0, -1), t))
+	case start != nil && end != nil:
+		return t.Get("diag.period.both", formatDate(*start, t), formatDate(*end, t))
+	case start != nil:
+		return t.Get("diag.period.from", formatDate(*start, t))
+	case end != nil:
+		return t.Get("diag.period.until", formatDate(*end, t))
 	default:
 		return t.Get("diag.period.none")
 	}

@@ -29,10 +29,11 @@ type organisationPage struct {
 
 // diagnosticRowView is a diagnostic in a list.
 type diagnosticRowView struct {
-	ID     string
-	Name   string
-	State  survey.State
-	Period string
+	ID        string
+	Name      string
+	State     survey.State
+	Period    string
+	Responses int
 }
 
 type organisationFormPage struct {
@@ -119,9 +120,13 @@ func (s *Server) showOrganisation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	counts, err := s.store.ResponseCounts(ctx, cons.FirmID)
+	if err != nil {
+		return err
+	}
 	page := organisationPage{Organisation: *o}
 	for _, d := range ds {
-		page.Diagnostics = append(page.Diagnostics, diagnosticRowView{ID: d.ID, Name: d.Name, State: d.EffectiveState(s.now()), Period: periodText(&d, s.texts.For(requestLang(c)))})
+		page.Diagnostics = append(page.Diagnostics, diagnosticRowView{ID: d.ID, Name: d.Name, State: d.EffectiveState(s.now()), Period: periodText(&d, s.texts.For(requestLang(c))), Responses: counts[d.ID]})
 	}
 	return s.render(c, http.StatusOK, "organisation", o.Name, page, false)
 }

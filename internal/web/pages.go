@@ -24,6 +24,7 @@ func pageNames() []string {
 		"login", "totp", "account", "team", "audit", "invite",
 		"accessibility", "privacy",
 		"director",
+		"overview",
 	}
 }
 

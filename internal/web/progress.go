@@ -56,6 +56,20 @@ type dayChart struct {
 	Bars          []dayBar
 	Max           int
 	Days          []survey.DayCount
+	// DayRows are Days as the table shows them, dates written out.
+	DayRows []dayRow
+	// Desc describes the chart to a screen reader.
+	Desc string
+	// Font is the labels' size; AxisRight the end of the axis.
+	Font      int
+	AxisRight float64
+	// Narrow is the chart drawn for a phone's width.
+	Narrow *dayChart
+}
+
+type dayRow struct {
+	Date  string
+	Count int
 }
 
 type dayBar struct {
@@ -88,6 +102,7 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 	if err != nil {
 		return err
 	}
+	pv.localise(t)
 	page := diagnosticPage{
 		Diagnostic: *d,
 		State:      d.EffectiveState(s.now()),
@@ -193,9 +208,20 @@ func responseRate(count, headcount int) string {
 	return fmt.Sprintf("%.0f%%", math.Round(100*float64(count)/float64(headcount)))
 }
 
-// chartOf lays out one bar per day in a 600 x 200 view box.
+// chartOf lays out one bar per day in a 600 x 200 view box, and again in a
+// 320 wide one for phones (see chartLayout in results.go): scaled down, the
+// wide drawing's 12 px labels would be unreadable.
 func chartOf(days []survey.DayCount) dayChart {
-	ch := dayChart{Width: 600, Height: 200, Days: days}
+	ch := dayChartOf(days, 600, 8, 12)
+	narrow := dayChartOf(days, 320, 4, 13)
+	ch.Narrow = &narrow
+	return ch
+}
+
+// dayChartOf draws the bars in a width x 200 view box with at most about
+// labels date labels of font size font.
+func dayChartOf(days []survey.DayCount, width, labels, font int) dayChart {
+	ch := dayChart{Width: width, Height: 200, Days: days, Font: font}
 	if len(days) == 0 {
 		return ch
 	}
@@ -203,9 +229,10 @@ func chartOf(days []survey.DayCount) dayChart {
 		ch.Max = max(ch.Max, d.Count)
 	}
 	const top, bottom, left = 10.0, 30.0, 10.0
+	ch.AxisRight = float64(width) - left
 	plotH := float64(ch.Height) - top - bottom
 	slot := (float64(ch.Width) - 2*left) / float64(len(days))
-	labelEvery := max(1, len(days)/8)
+	labelEvery := max(1, (len(days)+labels-1)/labels)
 	for i, d := range days {
 		h := 0.0
 		if ch.Max > 0 {
@@ -218,4 +245,61 @@ func chartOf(days []survey.DayCount) dayChart {
 		})
 	}
 	return ch
+}
+
+// localise writes the chart's dates in the reader's language: "5 dec" under
+// the bars, "5 december 2026" in the table. Bars and days share their order.
+func (pv *progressView) localise(t Translator) {
+	pv.Chart.Desc = t.Get("diag.progress.chart_desc")
+	if pv.Chart.Narrow != nil {
+		pv.Chart.Narrow.Desc = pv.Chart.Desc
+	}
+	for i, d := range pv.Chart.Days {
+		pv.Chart.Bars[i].Label = dayLabel(d.Date, t)
+		if pv.Chart.Narrow != nil {
+			pv.Chart.Narrow.Bars[i].Label = pv.Chart.Bars[i].Label
+		}
+		pv.Chart.DayRows = append(pv.Chart.DayRows, dayRow{Date: dayFull(d.Date, t), Count: d.Count})
+	}
+}
+
+// liveProgress is what the progress script polls: the sentences of the
+// progress paragraph, already in the reader's language, so the script only
+// replaces text.
+type liveProgress struct {
+	Total int    `json:"total"`
+	Text  string `json:"text"`
+}
+
+// progressText is the progress paragraph's sentence.
+func progressText(pv progressView, t Translator) string {
+	text := t.Get("diag.progress.total", pv.Total)
+	if pv.Rate != "" {
+		text += " " + t.Get("diag.progress.rate", pv.Rate)
+	}
+	return text
+}
+
+// showLiveProgress answers the progress script of the diagnostic page. It
+// shows only what the page shows: the total and the overall rate.
+func (s *Server) showLiveProgress(c echo.Context) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.store.Progress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	released, err := s.releasedUnits(ctx, d)
+	if err != nil {
+		return err
+	}
+	pv, err := progressFor(d, p, released)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, liveProgress{Total: pv.Total, Text: progressText(pv, s.texts.For(requestLang(c)))})
 }

@@ -363,7 +363,7 @@ func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator
 // given, adds to the section what a form post has to show.
 func (s *Server) renderResults(c echo.Context, status int, r *results, edit func(*reportsSection)) error {
 	t := s.texts.For(requestLang(c))
-	page := resultsPageFor(r, t)
+	page := resultsPageWith(r, t, func(factor string) string { return s.advice.ShortName(factor, t.Lang()) })
 	sec, err := s.reportsSectionFor(c.Request().Context(), r, t)
 	if err != nil {
 		return err
@@ -525,6 +525,11 @@ type directorPage struct {
 	Gap          string
 	Downloads    []exportLink
 	Expires      string
+	// ResponseRate, MadeBy, Contact and ScoreHint: see addDirectorContext.
+	ResponseRate string
+	MadeBy       string
+	Contact      string
+	ScoreHint    string
 
 	// PriorityHead, PriorityBasis and PrioritiesNone follow the rules of
 	// methodology section 15, as the results page does.
@@ -541,12 +546,15 @@ type directorNotice struct {
 
 type directorPriority struct {
 	Rank     int
+	FactorID string
 	Factor   string
 	Score    string
 	Band     survey.Band
 	BandWord string
 	// Why is the ground it was chosen on and its link with the outcome.
 	Why string
+	// Steps are the first steps of the report's advice for the factor.
+	Steps []string
 }
 
 // directorAccess finds the link of the request and the results it shows.
@@ -618,6 +626,9 @@ func (s *Server) showDirector(c echo.Context) error {
 	}
 	t := s.texts.For(requestLang(c))
 	page := directorPageFor(r, t, c.Param("token"))
+	if err := s.addDirectorContext(c.Request().Context(), &page, r, link, t); err != nil {
+		return err
+	}
 	page.Expires = t.Get("reports.director.expires", formatDate(link.ExpiresAt.Add(-time.Nanosecond), t))
 	return s.render(c, http.StatusOK, "director", t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, false)
 }
@@ -658,7 +669,7 @@ func directorPageFor(r *results, t Translator, token string) directorPage {
 		BandLegend:   v.bandLegend(),
 		Gap:          v.gapConclusion(res),
 	}
-	if d.OpensAt != nil || d.ClosesAt != nil {
+	if start, end := fieldwork(d); start != nil || end != nil {
 		p.Period = periodText(d, t)
 	}
 	index := v.score(res.Index)
@@ -672,7 +683,7 @@ func directorPageFor(r *results, t Translator, token string) directorPage {
 		if len(p.Priorities) == 3 {
 			break
 		}
-		dp := directorPriority{Rank: pr.Rank, Factor: v.measureName(pr.Factor), Score: v.f.dec(pr.Score, 1), Why: v.linkWords(pr)}
+		dp := directorPriority{Rank: pr.Rank, FactorID: pr.Factor, Factor: v.measureName(pr.Factor), Score: v.f.dec(pr.Score, 1), Why: v.linkWords(pr)}
 		if pr.Basis != survey.BasisImpact {
 			dp.Why = t.Get("reports.director.for_score", dp.Why)
 		}

@@ -617,13 +617,21 @@ type exportLink struct {
 type heatMap struct {
 	Caption    string
 	Dim        string
-	Columns    []string
+	Columns    []heatColumn
 	Rows       []heatRow
 	Markers    []markerView
 	HiddenWord string
 	// Span is the number of columns a hidden group's row spans: n and
 	// every measure.
 	Span int
+}
+
+// heatColumn is a measure's column: a short label that fits above a
+// narrow column (no word broken in two) and the full name, which the
+// header gives as the abbreviation's title.
+type heatColumn struct {
+	Short string
+	Full  string
 }
 
 type heatRow struct {
@@ -682,6 +690,12 @@ func (f numbers) signed(v float64, places int) string {
 func (f numbers) percent(share float64) string { return f.dec(100*share, 0) + "%" }
 
 func resultsPageFor(r *results, t Translator) *resultsPage {
+	return resultsPageWith(r, t, nil)
+}
+
+// resultsPageWith is resultsPageFor with the short labels of the factors
+// for the heat maps' columns (nil: the full names).
+func resultsPageWith(r *results, t Translator, short func(factor string) string) *resultsPage {
 	d := r.Diagnostic
 	lang := t.Lang()
 	p := &resultsPage{
@@ -704,7 +718,7 @@ func resultsPageFor(r *results, t Translator) *resultsPage {
 		}
 		return p
 	}
-	v := resultsViewer{t: t, f: numbersFor(lang), q: &d.Questionnaire, d: d, min: p.MinGroup}
+	v := resultsViewer{t: t, f: numbersFor(lang), q: &d.Questionnaire, d: d, min: p.MinGroup, short: short}
 	res := r.Result
 	p.Count = res.N
 	if res.Responses > res.N {
@@ -753,6 +767,8 @@ type resultsViewer struct {
 	q   *survey.Questionnaire
 	d   *survey.Diagnostic
 	min int
+	// short gives a factor's short label (the advice library's), or "".
+	short func(factor string) string
 }
 
 func (v resultsViewer) bandWord(b survey.Band) string {
@@ -997,9 +1013,16 @@ func markerOf(r survey.SuppressionReason) string {
 
 func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 	h := heatMap{Caption: v.t.Get(variant("results.heat.caption_", dim)), Dim: v.t.Get(variant("results.heat.dim_", dim)), HiddenWord: v.t.Get("results.hidden")}
-	h.Columns = append(h.Columns, v.t.Get("results.index"))
+	h.Columns = append(h.Columns, heatColumn{Short: v.t.Get("results.index_short"), Full: v.t.Get("results.index")})
 	for _, f := range v.q.Factors {
-		h.Columns = append(h.Columns, f.Name.In(v.t.Lang()))
+		name := f.Name.In(v.t.Lang())
+		short := name
+		if v.short != nil {
+			if sh := v.short(f.ID); sh != "" {
+				short = sh
+			}
+		}
+		h.Columns = append(h.Columns, heatColumn{Short: short, Full: name})
 	}
 	used := map[string]survey.SuppressionReason{}
 	cells := func(cs []survey.Cell) []heatCell {
@@ -1200,19 +1223,35 @@ func (v resultsViewer) openAnswers(r *results) ([]openView, string) {
 	return out, v.t.Get("results.open.note")
 }
 
-// Chart geometry: a label column, a plot and a value column, one row per
-// measure, in a 920 wide view box; the value column has room for the
-// longest verdict.
+// Chart geometry. A chart is drawn twice, for two widths, and the style
+// sheet shows the one that fits (no script): scaled to a phone, the wide
+// drawing would shrink its 12 px labels to 4 px. The wide layout has a
+// label column, a plot and a value column, one row per measure, in a 920
+// wide view box; the value column has room for the longest verdict. The
+// narrow layout, 320 wide, is about the size it is shown at on a phone, so
+// its 13 px text stays at least 12 px: each row puts its label and value
+// above a plot as wide as the drawing.
+type chartLayout struct {
+	width      float64
+	labelRight float64
+	plotLeft   float64
+	plotRight  float64
+	valueLeft  float64
+	rowHeight  float64
+	wrap       int
+	small      int // the size of ticks and band words
+	narrow     bool
+}
+
+var (
+	wideChart   = chartLayout{width: 920, labelRight: 262, plotLeft: 272, plotRight: 652, valueLeft: 664, rowHeight: 34, wrap: 34, small: 12}
+	narrowChart = chartLayout{width: 320, plotLeft: 14, plotRight: 306, rowHeight: 26, wrap: 38, small: 13, narrow: true}
+)
+
 const (
-	chartWidth      = 920
-	chartLabelRight = 262.0
-	chartPlotLeft   = 272.0
-	chartPlotRight  = 652.0
-	chartValueLeft  = 664.0
-	chartRowHeight  = 34.0
 	chartTop        = 30.0
 	chartBottom     = 52.0
-	chartLabelWrap  = 34
+	chartLineHeight = 16.0
 )
 
 // intervalChart is a dot with its 95 % interval per row, drawn by the
@@ -1226,12 +1265,14 @@ type intervalChart struct {
 	PlotLeft     float64
 	PlotRight    float64
 	LabelX       float64
+	LabelAnchor  string
 	ValueX       float64
 	AxisY        float64
 	TopY         float64
 	PlotHeight   float64
 	RegionLabelY float64
 	TickLabelY   float64
+	SmallFont    int
 	AxisLabel    string
 	AxisLabelX   float64
 	AxisLabelY   float64
@@ -1240,6 +1281,8 @@ type intervalChart struct {
 	Zero         float64
 	Diverging    bool
 	Rows         []chartRow
+	// Narrow is the same chart drawn for a phone's width.
+	Narrow *intervalChart
 }
 
 type chartRegion struct {
@@ -1299,78 +1342,140 @@ func bandFill(b survey.Band) string {
 	}
 }
 
-func newChart(id, title, desc, axis string, rows int) intervalChart {
-	plot := float64(rows) * chartRowHeight
-	return intervalChart{
-		ID: id, Title: title, Desc: desc, Width: chartWidth, Height: int(math.Ceil(chartTop + plot + chartBottom)),
-		PlotLeft: chartPlotLeft, PlotRight: chartPlotRight, LabelX: chartLabelRight, ValueX: chartValueLeft,
-		TopY: chartTop, AxisY: chartTop + plot, PlotHeight: plot,
-		RegionLabelY: chartTop - 9, TickLabelY: chartTop + plot + 18,
-		AxisLabel: axis, AxisLabelX: (chartPlotLeft + chartPlotRight) / 2, AxisLabelY: chartTop + plot + 40,
-	}
+// chartRowSpec is a row before it is placed: its label, its value (shown
+// after the label in the narrow layout) and where its marks go.
+type chartRowSpec struct {
+	label, value  string
+	strong, shown bool
+	hasCI         bool
+	x, low, high  float64
 }
 
-// newRow places row i of a chart.
-func newRow(i int, label string, strong bool) chartRow {
-	y := chartTop + (float64(i)+0.5)*chartRowHeight
-	return chartRow{Lines: wrapLabel(label, y), Y: y, CapTop: y - 6, CapBottom: y + 6, TextY: y + 4, Strong: strong}
-}
-
-// wrapLabel splits a long label over two lines at a space.
-func wrapLabel(s string, y float64) []chartLine {
-	if len([]rune(s)) <= chartLabelWrap {
-		return []chartLine{{Text: s, Y: y + 4}}
+// layoutChart places the rows of a chart in layout l; xs maps a value in
+// [0, 1] of the plot's width to the drawing.
+func layoutChart(l chartLayout, id, title, desc, axis string, specs []chartRowSpec) intervalChart {
+	ch := intervalChart{
+		ID: id, Title: title, Desc: desc, Width: int(l.width),
+		PlotLeft: l.plotLeft, PlotRight: l.plotRight, LabelX: l.labelRight, LabelAnchor: "end", ValueX: l.valueLeft,
+		TopY: chartTop, SmallFont: l.small, AxisLabel: axis, AxisLabelX: (l.plotLeft + l.plotRight) / 2,
 	}
-	words := strings.Fields(s)
-	first := ""
-	for i, w := range words {
-		if len([]rune(first))+1+len([]rune(w)) > chartLabelWrap && first != "" {
-			return []chartLine{{Text: first, Y: y - 3}, {Text: strings.Join(words[i:], " "), Y: y + 11}}
-		}
-		first = strings.TrimSpace(first + " " + w)
+	if l.narrow {
+		ch.ID, ch.LabelX, ch.LabelAnchor = id+"-smal", l.plotLeft, "start"
 	}
-	return []chartLine{{Text: s, Y: y + 4}}
-}
-
-func (v resultsViewer) scoreChart(id, title, desc string, in []chartInput) intervalChart {
-	ch := newChart(id, title, desc, v.t.Get("results.axis.score"), len(in))
-	x := func(score float64) float64 {
-		return chartPlotLeft + (chartPlotRight-chartPlotLeft)*math.Max(0, math.Min(100, score))/100
-	}
-	b := v.q.Bands
-	for _, r := range []struct {
-		band     survey.Band
-		from, to float64
-	}{{survey.BandRed, 0, b.Amber}, {survey.BandAmber, b.Amber, b.Green}, {survey.BandGreen, b.Green, 100}} {
-		if r.to <= r.from {
-			continue
-		}
-		ch.Regions = append(ch.Regions, chartRegion{X: x(r.from), W: x(r.to) - x(r.from), Fill: bandFill(r.band), Label: v.bandWord(r.band), LabelX: (x(r.from) + x(r.to)) / 2})
-	}
-	for _, t := range []float64{0, 25, 50, 75, 100} {
-		ch.Ticks = append(ch.Ticks, chartTick{X: x(t), Label: v.f.dec(t, 0)})
-	}
-	for i, r := range in {
-		row := newRow(i, r.Label, r.Strong)
-		if r.Score.Shown && r.Score.Mean != nil {
-			row.Shown, row.X = true, x(*r.Score.Mean)
-			row.Value = v.f.dec(*r.Score.Mean, 1) + " · " + v.bandWord(r.Score.Band)
-			if r.Score.CI != nil {
-				row.HasCI, row.Low, row.High = true, x(r.Score.CI.Low), x(r.Score.CI.High)
+	y := chartTop
+	for _, sp := range specs {
+		row := chartRow{Shown: sp.shown, HasCI: sp.hasCI, Strong: sp.strong, Value: sp.value}
+		if l.narrow {
+			// The label and the value above the plot, wrapped to the width.
+			lines := wrapLines(sp.label+": "+sp.value, l.wrap)
+			y += 6
+			for _, text := range lines {
+				y += chartLineHeight
+				row.Lines = append(row.Lines, chartLine{Text: text, Y: y - 4})
 			}
+			row.Value = ""
+			row.Y = y + l.rowHeight/2
+			y += l.rowHeight
 		} else {
-			row.Value = v.t.Get("results.hidden")
+			row.Y = y + l.rowHeight/2
+			row.Lines = wrapLabel(sp.label, row.Y, l.wrap)
+			y += l.rowHeight
+		}
+		row.CapTop, row.CapBottom, row.TextY = row.Y-6, row.Y+6, row.Y+4
+		if sp.shown {
+			row.X = l.plotLeft + (l.plotRight-l.plotLeft)*sp.x
+			if sp.hasCI {
+				row.Low = l.plotLeft + (l.plotRight-l.plotLeft)*sp.low
+				row.High = l.plotLeft + (l.plotRight-l.plotLeft)*sp.high
+			}
 		}
 		ch.Rows = append(ch.Rows, row)
 	}
+	plot := y - chartTop
+	ch.AxisY, ch.PlotHeight = chartTop+plot, plot
+	ch.RegionLabelY, ch.TickLabelY = chartTop-9, chartTop+plot+18
+	ch.AxisLabelY = chartTop + plot + 40
+	ch.Height = int(math.Ceil(chartTop + plot + chartBottom))
 	return ch
+}
+
+// wrapLabel splits a long label over two lines at a space.
+func wrapLabel(s string, y float64, wrap int) []chartLine {
+	lines := wrapLines(s, wrap)
+	if len(lines) == 1 {
+		return []chartLine{{Text: s, Y: y + 4}}
+	}
+	return []chartLine{{Text: lines[0], Y: y - 3}, {Text: strings.Join(lines[1:], " "), Y: y + 11}}
+}
+
+// wrapLines breaks s at spaces into lines of at most wrap characters; a
+// word longer than that stays whole on its own line.
+func wrapLines(s string, wrap int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > wrap {
+			lines = append(lines, line)
+			line = w
+			continue
+		}
+		line = strings.TrimSpace(line + " " + w)
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// drawBoth lays the chart out wide and narrow; scale maps a value to [0, 1]
+// of the plot, and decorate adds the regions, ticks and zero line, which
+// depend on the layout's plot.
+func drawBoth(id, title, desc, axis string, specs []chartRowSpec, decorate func(ch *intervalChart, x func(float64) float64)) intervalChart {
+	draw := func(l chartLayout) intervalChart {
+		ch := layoutChart(l, id, title, desc, axis, specs)
+		decorate(&ch, func(f float64) float64 { return l.plotLeft + (l.plotRight-l.plotLeft)*f })
+		return ch
+	}
+	wide, narrow := draw(wideChart), draw(narrowChart)
+	wide.Narrow = &narrow
+	return wide
+}
+
+func (v resultsViewer) scoreChart(id, title, desc string, in []chartInput) intervalChart {
+	unit := func(score float64) float64 { return math.Max(0, math.Min(100, score)) / 100 }
+	var specs []chartRowSpec
+	for _, r := range in {
+		sp := chartRowSpec{label: r.Label, strong: r.Strong, value: v.t.Get("results.hidden")}
+		if r.Score.Shown && r.Score.Mean != nil {
+			sp.shown, sp.x = true, unit(*r.Score.Mean)
+			sp.value = v.f.dec(*r.Score.Mean, 1) + " · " + v.bandWord(r.Score.Band)
+			if r.Score.CI != nil {
+				sp.hasCI, sp.low, sp.high = true, unit(r.Score.CI.Low), unit(r.Score.CI.High)
+			}
+		}
+		specs = append(specs, sp)
+	}
+	b := v.q.Bands
+	return drawBoth(id, title, desc, v.t.Get("results.axis.score"), specs, func(ch *intervalChart, x func(float64) float64) {
+		for _, r := range []struct {
+			band     survey.Band
+			from, to float64
+		}{{survey.BandRed, 0, b.Amber}, {survey.BandAmber, b.Amber, b.Green}, {survey.BandGreen, b.Green, 100}} {
+			if r.to <= r.from {
+				continue
+			}
+			from, to := x(unit(r.from)), x(unit(r.to))
+			ch.Regions = append(ch.Regions, chartRegion{X: from, W: to - from, Fill: bandFill(r.band), Label: v.bandWord(r.band), LabelX: (from + to) / 2})
+		}
+		for _, t := range []float64{0, 25, 50, 75, 100} {
+			ch.Ticks = append(ch.Ticks, chartTick{X: x(unit(t)), Label: v.f.dec(t, 0)})
+		}
+	})
 }
 
 // diffChart draws differences around a zero line, on a symmetric scale wide
 // enough for every shown interval.
 func (v resultsViewer) diffChart(id, title, desc, axis string, in []diffInput) intervalChart {
-	ch := newChart(id, title, desc, axis, len(in))
-	ch.Diverging = true
 	extent := 10.0
 	for _, r := range in {
 		if r.Diff.Shown && r.Diff.Diff != nil {
@@ -1381,28 +1486,29 @@ func (v resultsViewer) diffChart(id, title, desc, axis string, in []diffInput) i
 		}
 	}
 	extent = math.Min(100, math.Ceil(extent/10)*10)
-	x := func(d float64) float64 {
+	unit := func(d float64) float64 {
 		d = math.Max(-extent, math.Min(extent, d))
-		return chartPlotLeft + (chartPlotRight-chartPlotLeft)*(d+extent)/(2*extent)
+		return (d + extent) / (2 * extent)
 	}
-	ch.Zero = x(0)
-	for _, t := range []float64{-extent, -extent / 2, 0, extent / 2, extent} {
-		ch.Ticks = append(ch.Ticks, chartTick{X: x(t), Label: v.f.signed(t, 0)})
-	}
-	for i, r := range in {
-		row := newRow(i, r.Label, r.Diff.Measure == survey.MeasureIndex)
+	var specs []chartRowSpec
+	for _, r := range in {
+		sp := chartRowSpec{label: r.Label, strong: r.Diff.Measure == survey.MeasureIndex, value: v.t.Get("results.hidden")}
 		if r.Diff.Shown && r.Diff.Diff != nil {
-			row.Shown, row.X = true, x(*r.Diff.Diff)
-			row.Value = r.Value.Diff + " · " + r.Value.Verdict
+			sp.shown, sp.x = true, unit(*r.Diff.Diff)
+			sp.value = r.Value.Diff + " · " + r.Value.Verdict
 			if r.Diff.CI != nil {
-				row.HasCI, row.Low, row.High = true, x(r.Diff.CI.Low), x(r.Diff.CI.High)
+				sp.hasCI, sp.low, sp.high = true, unit(r.Diff.CI.Low), unit(r.Diff.CI.High)
 			}
-		} else {
-			row.Value = v.t.Get("results.hidden")
 		}
-		ch.Rows = append(ch.Rows, row)
+		specs = append(specs, sp)
 	}
-	return ch
+	return drawBoth(id, title, desc, axis, specs, func(ch *intervalChart, x func(float64) float64) {
+		ch.Diverging = true
+		ch.Zero = x(unit(0))
+		for _, t := range []float64{-extent, -extent / 2, 0, extent / 2, extent} {
+			ch.Ticks = append(ch.Ticks, chartTick{X: x(unit(t)), Label: v.f.signed(t, 0)})
+		}
+	})
 }
 
 // variant is the key of one of a family of texts, such as

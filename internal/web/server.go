@@ -42,6 +42,8 @@ type Store interface {
 	UpdateOrganisation(ctx context.Context, o *survey.Organisation) error
 	CreateDiagnostic(ctx context.Context, d *survey.Diagnostic) error
 	ListDiagnostics(ctx context.Context, firmID, organisationID string) ([]survey.Diagnostic, error)
+	ListFirmDiagnostics(ctx context.Context, firmID string) ([]survey.Diagnostic, error)
+	ResponseCounts(ctx context.Context, firmID string) (map[string]int, error)
 	DiagnosticForFirm(ctx context.Context, firmID, id string) (*survey.Diagnostic, error)
 	UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) error
 	SetDiagnosticState(ctx context.Context, id string, state survey.State) error

@@ -81,14 +81,14 @@ func (s *Server) teamView(c echo.Context) (*teamPage, error) {
 		v := memberView{ID: m.ID, Email: m.Email, IsAdmin: m.IsAdmin, Disabled: m.Disabled, TOTPEnabled: m.TOTPEnabled,
 			IsSelf: m.ID == cons.ID, LastLogin: t.Get("auth.account.never")}
 		if m.LastLoginAt != nil {
-			v.LastLogin = s.formatTime(*m.LastLoginAt)
+			v.LastLogin = s.formatTime(*m.LastLoginAt, t)
 		}
 		page.Members = append(page.Members, v)
 	}
 	now := s.now()
 	for _, inv := range invitations {
 		page.Invitations = append(page.Invitations, invitationView{
-			ID: inv.ID, Email: inv.Email, IsAdmin: inv.IsAdmin, Expired: inv.Expired(now), Expires: s.formatTime(inv.ExpiresAt),
+			ID: inv.ID, Email: inv.Email, IsAdmin: inv.IsAdmin, Expired: inv.Expired(now), Expires: s.formatTime(inv.ExpiresAt, t),
 		})
 	}
 	return page, nil
@@ -166,8 +166,8 @@ func (s *Server) invite(c echo.Context) error {
 	}
 	page.InviteLink = s.absoluteURL("/uitnodiging/" + url.PathEscape(token))
 	page.InvitedEmail = inv.Email
-	page.InviteExpires = s.formatTime(inv.ExpiresAt)
 	t := s.texts.For(requestLang(c))
+	page.InviteExpires = s.formatTime(inv.ExpiresAt, t)
 	return s.render(c, http.StatusOK, "team", t.Get("auth.team.title"), page, false)
 }
 
@@ -339,7 +339,6 @@ type auditView struct {
 	At     string
 	Who    string
 	Action string
-	Target string
 	Detail string
 }
 
@@ -367,18 +366,13 @@ func (s *Server) showAudit(c echo.Context) error {
 		entries = entries[:auditPageSize]
 		page.NextURL = "/audit?pagina=" + strconv.Itoa(number+1)
 	}
+	names, err := s.auditNamesFor(c.Request().Context(), cons.FirmID, entries)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
-		v := auditView{At: s.formatTime(e.At), Who: e.Email, Action: translated(t, "audit.action."+e.Action, e.Action), Detail: e.Detail}
-		if v.Who == "" {
-			v.Who = t.Get("audit.system")
-		}
-		if e.TargetType != "" {
-			v.Target = translated(t, "audit.target."+e.TargetType, e.TargetType)
-			// The detail names the record for people; the id is the fallback.
-			if e.TargetID != "" && e.Detail == "" {
-				v.Target += " " + e.TargetID
-			}
-		}
+		v := describeAudit(e, names, t)
+		v.At = s.formatTime(e.At, t)
 		page.Entries = append(page.Entries, v)
 	}
 	return s.render(c, http.StatusOK, "audit", t.Get("audit.title"), page, false)

@@ -279,13 +279,17 @@ func TestAuditPage(t *testing.T) {
 		if p.status != http.StatusOK {
 			t.Fatalf("audit: %d", p.status)
 		}
-		rows := strings.Count(p.body, "<tr><td>")
+		rows := strings.Count(p.body, `<tr><td class="nowrap">`)
 		if rows != auditPageSize {
 			t.Errorf("page 1 has %d rows, want %d", rows, auditPageSize)
 		}
 		first := strings.Index(p.body, "Systeem (opdrachtregel)")
-		if first < 0 || first > strings.Index(p.body, "Gemeente 119") || !strings.Contains(p.body, "<td>Organisatie</td><td>Gemeente 119") || !strings.Contains(p.body, "Adviseur x") || !strings.Contains(p.body, "Aangemaakt") {
+		if first < 0 || first > strings.Index(p.body, "Gemeente 119") || !strings.Contains(p.body, "<td>Organisatie ‘Gemeente 119 &lt;b&gt;X&lt;/b&gt;’ aangemaakt</td>") || !strings.Contains(p.body, "Account (onbekend) aangemaakt via de opdrachtregel") {
 			t.Error("page 1 does not start with the newest entries")
+		}
+		// An unknown consultant's id is not shown in its place.
+		if strings.Contains(p.body, "<td>x</td>") || strings.Contains(p.body, " x<") || strings.Contains(p.body, "org-119") {
+			t.Error("the audit log shows ids")
 		}
 		if strings.Contains(p.body, "<b>X</b>") || !strings.Contains(p.body, "&lt;b&gt;X&lt;/b&gt;") {
 			t.Error("details are not escaped")
@@ -294,7 +298,7 @@ func TestAuditPage(t *testing.T) {
 			t.Error("page 1 links")
 		}
 		p = admin.get("/audit?pagina=3")
-		if rows := strings.Count(p.body, "<tr><td>"); rows != 122-2*auditPageSize {
+		if rows := strings.Count(p.body, `<tr><td class="nowrap">`); rows != 122-2*auditPageSize {
 			t.Errorf("page 3 has %d rows", rows)
 		}
 		if !strings.Contains(p.body, "Ingelogd") || strings.Contains(p.body, `rel="next"`) || !strings.Contains(p.body, `href="/audit?pagina=2"`) {
@@ -308,7 +312,7 @@ func TestAuditPage(t *testing.T) {
 				t.Errorf("page %q: %d", bad, p.status)
 			}
 		}
-		if en := admin.get("/audit?lang=en"); !strings.Contains(en.body, "Audit log") || !strings.Contains(en.body, "Created") {
+		if en := admin.get("/audit?lang=en"); !strings.Contains(en.body, "Audit log") || !strings.Contains(en.body, "Created organisation ‘Gemeente 119") {
 			t.Error("English audit page")
 		}
 	})

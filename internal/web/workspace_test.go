@@ -187,8 +187,17 @@ func TestProgressHidesSmallUnits(t *testing.T) {
 		if !strings.Contains(p.body, "minder dan 5") {
 			t.Error("hidden units are not marked 'minder dan 5'")
 		}
-		if !strings.Contains(p.body, "<svg class=\"chart\"") || !strings.Contains(p.body, "03-01") {
-			t.Error("no per-day chart")
+		// Dates with the month as a word: "03-01" reads as 3 January.
+		if !strings.Contains(p.body, `<svg class="chart chart-wide" viewBox="0 0 600 200"`) || !strings.Contains(p.body, `font-size="12" fill="#0b0c0c">1 mrt</text>`) || strings.Contains(p.body, "03-01") {
+			t.Error("no per-day chart with Dutch day labels")
+		}
+		// Drawn again for a phone, about as wide as it is shown there, so
+		// that its labels stay 12 px or more.
+		if !strings.Contains(p.body, `<svg class="chart chart-narrow" viewBox="0 0 320 200"`) || !strings.Contains(p.body, `font-size="13" fill="#0b0c0c">1 mrt</text>`) {
+			t.Error("no narrow per-day chart")
+		}
+		if !strings.Contains(p.body, "<td>1 maart 2026</td><td>5</td>") {
+			t.Error("the per-day table does not write the date out")
 		}
 	})
 }
