@@ -346,6 +346,17 @@ func responseFromProgress(d *survey.Diagnostic, st *progress, day string) *surve
 	return r
 }
 
+// factorHeading is what respondents read above a factor's items: its
+// neutral step title, never its name, which names the problem and could
+// steer the answers. Questionnaires copied into a diagnostic before step
+// titles existed get a numbered heading instead.
+func factorHeading(step stepDef, t Translator) string {
+	if title := step.Factor.StepTitle.In(t.Lang()); title != "" {
+		return title
+	}
+	return t.Get("step.factor.heading", step.Number-1)
+}
+
 // stepPage is the data of a questionnaire step.
 type stepPage struct {
 	Organisation string
@@ -379,7 +390,7 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 		page.Heading = t.Get("step.background.heading")
 		page.Intro = t.Get("step.background.intro")
 	case stepFactor:
-		page.Heading = step.Factor.Name.In(t.Lang())
+		page.Heading = factorHeading(step, t)
 		page.Intro = t.Get("step.factor.intro")
 	case stepFinal:
 		page.Heading = t.Get("step.final.heading")
@@ -443,7 +454,7 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress,
 		case stepBackground:
 			sec.Heading = t.Get("step.background.heading")
 		case stepFactor:
-			sec.Heading = st.Factor.Name.In(t.Lang())
+			sec.Heading = factorHeading(st, t)
 		case stepFinal:
 			sec.Heading = t.Get("step.final.heading")
 		}
