@@ -271,7 +271,34 @@ func applyStep(d *survey.Diagnostic, n int, values map[string]string, st *progre
 const (
 	fieldAction = "actie"
 	actionBack  = "terug"
+	// actionLanguage followed by a language code is a language button of
+	// a step: the step is saved and shown again in that language.
+	actionLanguage = "taal-"
 )
+
+// switchTo reads a step's action: the language to switch to, if the
+// respondent pressed a language button. An unknown language is refused.
+func switchTo(action string) (string, bool, error) {
+	lang, ok := strings.CutPrefix(action, actionLanguage)
+	if !ok {
+		return "", false, nil
+	}
+	if !isSupportedLanguage(lang) {
+		return "", false, survey.Errorf(survey.CodeInvalid, "unknown language")
+	}
+	return lang, true, nil
+}
+
+// stepLangURL is step n in another language; ?lang= makes the choice stick
+// (chooseLanguage), and a step edited from the review page stays so.
+func stepLangURL(c echo.Context, d *survey.Diagnostic, n int, lang string) string {
+	q := url.Values{}
+	if c.QueryParam("vanaf") == "controle" {
+		q.Set("vanaf", "controle")
+	}
+	q.Set("lang", lang)
+	return respondentPath(d, "/stap/"+strconv.Itoa(n)) + "?" + q.Encode()
+}
 
 // keepValid copies the valid values of step n into the state without
 // counting the step as done, for a respondent who goes back.
