@@ -75,6 +75,23 @@ func TestBrowserJourneyEmployeeOnPhone(t *testing.T) {
 	if strings.Join(kept, ",") != strings.Join(ticked, ",") {
 		t.Errorf("after switching language the ticked statements are %v; want %v", kept, ticked)
 	}
+	// The switch ("Nederlands" now, the longer label) does not cover the
+	// name of the service, down to the narrowest screen of WCAG 1.4.10.
+	for _, width := range []int64{320, 360, 640} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(width, 640, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		clash, err := chromedp.Run(tab, chromedp.Evaluate[string](`(() => { window.scrollTo(0, 0);
+			const b = document.querySelector('.lang-switch-step button').getBoundingClientRect(), n = document.querySelector('.brand').getBoundingClientRect(), h = document.querySelector('header').getBoundingClientRect();
+			const overlap = b.left < n.right && n.left < b.right && b.top < n.bottom && n.top < b.bottom;
+			return overlap || b.bottom > h.bottom || n.right > window.innerWidth ? JSON.stringify({button: b, brand: n, header: h}) : ''; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clash != "" {
+			t.Errorf("at %d px the language button and the service's name clash or leave the header: %s", width, clash)
+		}
+	}
 	if err := chromedp.Do(tab, desktopViewport); err != nil {
 		t.Fatal(err)
 	}

@@ -213,7 +213,7 @@ func TestFooterOnlyOnRespondentPages(t *testing.T) {
 		if !strings.Contains(step1.body, footerNL) {
 			t.Error("step 1 lacks the footer")
 		}
-		for _, path := range []string{"/login", "/toegankelijkheid", "/bestaat-niet", "/d/onbekend-token-1234567890"} {
+		for _, path := range []string{"/login", "/toegankelijkheid", "/bestaat-niet", "/d/onbekend-token-1234567890", "/r/onbekend-token-1234567890"} {
 			p := b.get(path)
 			if p.status == 0 || strings.Contains(p.body, footerNL) {
 				t.Errorf("%s (%d) shows the respondents' footer", path, p.status)
