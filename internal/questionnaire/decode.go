@@ -2,6 +2,7 @@ package questionnaire
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -191,15 +192,19 @@ func (p *parser) factors(o *object, items map[string]int) []survey.Factor {
 		p.addf(seq.Line, "questionnaire: no factors")
 	}
 	ids := map[string]int{}
+	// titles holds the line of each step title per language and text: two
+	// steps with the same heading would read as one.
+	titles := map[string]int{}
 	var factors []survey.Factor
 	for i, n := range seq.Content {
-		fo := p.object(n, named("factor", n, fmt.Sprintf("factor #%d", i+1)), "id", "name", "description", "items")
+		fo := p.object(n, named("factor", n, fmt.Sprintf("factor #%d", i+1)), "id", "name", "step_title", "description", "items")
 		if fo == nil {
 			continue
 		}
 		var f survey.Factor
 		f.ID, _ = fo.id("factor", false, ids)
 		f.Name = fo.text("name", true)
+		f.StepTitle = p.stepTitle(fo, titles)
 		f.Description = fo.text("description", true)
 		if itemSeq := fo.list("items", true); itemSeq != nil {
 			for j, in := range itemSeq.Content {
@@ -217,6 +222,24 @@ func (p *parser) factors(o *object, items map[string]int) []survey.Factor {
 		factors = append(factors, f)
 	}
 	return factors
+}
+
+// stepTitle reads a factor's optional respondent-facing heading.
+func (p *parser) stepTitle(fo *object, seen map[string]int) survey.Text {
+	title := fo.text("step_title", false)
+	if title == nil {
+		return nil
+	}
+	line := fo.vals["step_title"].Line
+	for _, lang := range slices.Sorted(maps.Keys(title)) {
+		key := lang + "\x00" + strings.ToLower(strings.TrimSpace(title[lang]))
+		if first, dup := seen[key]; dup {
+			p.addf(line, "%s: step_title %q (%s) is the same as on line %d; every step needs a heading of its own", fo.ctx, title[lang], lang, first)
+			continue
+		}
+		seen[key] = line
+	}
+	return title
 }
 
 func (p *parser) outcomes(o *object, items map[string]int) []survey.Item {

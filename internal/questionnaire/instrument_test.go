@@ -2,7 +2,9 @@ package questionnaire
 
 import (
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -74,6 +76,14 @@ func TestInstrumentContent(t *testing.T) {
 		}
 		if reverse < 1 || reverse == len(f.Items) {
 			t.Errorf("factor %q has %d reverse-keyed items of %d; want at least one of each kind", f.ID, reverse, len(f.Items))
+		}
+	}
+	// Respondents read a neutral step title, not the name of the problem.
+	for _, f := range q.Factors {
+		for _, lang := range []string{"nl", "en"} {
+			if f.StepTitle[lang] == "" || strings.EqualFold(f.StepTitle[lang], f.Name[lang]) {
+				t.Errorf("factor %q: step_title %q (%s) must be given and differ from the name %q", f.ID, f.StepTitle[lang], lang, f.Name[lang])
+			}
 		}
 	}
 	if want := []string{"risk_culture", "governance", "talent", "silos", "capacity"}; !slices.Equal(factorIDs, want) {
@@ -162,6 +172,7 @@ func allTexts(q *survey.Questionnaire) map[string]survey.Text {
 	}
 	for _, f := range q.Factors {
 		texts["factor "+f.ID+" name"] = f.Name
+		texts["factor "+f.ID+" step_title"] = f.StepTitle
 		texts["factor "+f.ID+" description"] = f.Description
 	}
 	for _, it := range q.AllItems() {
@@ -185,6 +196,49 @@ func allTexts(q *survey.Questionnaire) map[string]survey.Text {
 	for _, r := range q.Routes {
 		texts["route "+r.ID+" name"] = r.Name
 		texts["route "+r.ID+" description"] = r.Description
+	}
+	return texts
+}
+
+// informalYou matches the informal forms of "you" as whole words.
+var informalYou = regexp.MustCompile(`(?i)\b(je|jij|jou|jouw|jullie|jezelf)\b`)
+
+// TestInstrumentAddressesRespondentsAsU: the respondent is "u" in every
+// Dutch text they read, as on the pages around the questionnaire.
+func TestInstrumentAddressesRespondentsAsU(t *testing.T) {
+	for where, text := range respondentTexts(loadV1(t)) {
+		if m := informalYou.FindString(text["nl"]); m != "" {
+			t.Errorf("%s uses %q; respondents are addressed as \"u\": %q", where, m, text["nl"])
+		}
+	}
+	// The check itself: it must catch the sentence of the issue.
+	if !informalYou.MatchString("Noem geen details waaraan jij of anderen te herkennen zijn.") || informalYou.MatchString("Jeugdzorg en uw jeugd") {
+		t.Error("informalYou does not tell the informal from the formal form")
+	}
+}
+
+// respondentTexts lists the texts of q that respondents read, by where.
+func respondentTexts(q *survey.Questionnaire) map[string]survey.Text {
+	texts := map[string]survey.Text{"title": q.Title, "scale.dont_know": q.Scale.DontKnow}
+	for _, pt := range q.Scale.Points {
+		texts["scale point "+strconv.Itoa(pt.Value)] = pt.Label
+	}
+	for _, f := range q.Factors {
+		texts["factor "+f.ID+" step_title"] = f.StepTitle
+	}
+	for _, it := range q.AllItems() {
+		texts["item "+it.ID] = it.Text
+	}
+	for _, b := range q.Background {
+		texts["background "+b.ID] = b.Text
+		texts["background "+b.ID+" hint"] = b.Hint
+		for _, o := range b.Options {
+			texts["background "+b.ID+" option "+o.ID] = o.Label
+		}
+	}
+	for _, o := range q.Open {
+		texts["open "+o.ID] = o.Text
+		texts["open "+o.ID+" hint"] = o.Hint
 	}
 	return texts
 }

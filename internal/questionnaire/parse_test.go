@@ -44,6 +44,7 @@ factors:
         text: {nl: Elke afdeling werkt apart., en: Each department works alone.}
   - id: capacity #@G
     name: {nl: Capaciteit, en: Capacity}
+    step_title: {nl: Tijd en middelen, en: Time and resources} #@H
     description: {nl: Tijd en geld., en: Time and money.}
     items:
       - id: capacity_1
@@ -122,6 +123,10 @@ func TestParseMinimal(t *testing.T) {
 	}
 	if len(q.Factors) != 2 || len(q.Factors[0].Items) != 3 {
 		t.Fatalf("factors = %+v", q.Factors)
+	}
+	// step_title is optional: the respondent's heading where one is given.
+	if q.Factors[0].StepTitle != nil || q.Factors[1].StepTitle["nl"] != "Tijd en middelen" || q.Factors[1].StepTitle["en"] != "Time and resources" {
+		t.Errorf("step titles = %v, %v; want none, Tijd en middelen/Time and resources", q.Factors[0].StepTitle, q.Factors[1].StepTitle)
 	}
 	reverse := []bool{}
 	for _, it := range q.Factors[0].Items {
@@ -427,6 +432,21 @@ func TestParseProblems(t *testing.T) {
 			name:  "missing translation of a hint",
 			edits: []string{"hint: {nl: Kies er een., en: Pick one.}", "hint: {nl: Kies er een.} #@A"},
 			want:  []want{{"A", `background question "role": missing translation "en" of hint`}},
+		},
+		{
+			name:  "missing translation of a step title",
+			edits: []string{"step_title: {nl: Tijd en middelen, en: Time and resources} #@H", "step_title: {nl: Tijd en middelen} #@A"},
+			want:  []want{{"A", `factor "capacity": missing translation "en" of step_title`}},
+		},
+		{
+			name:  "step title is not a mapping",
+			edits: []string{"step_title: {nl: Tijd en middelen, en: Time and resources} #@H", "step_title: Tijd #@A"},
+			want:  []want{{"A", `factor "capacity": step_title must map languages to text, like {nl: ..., en: ...}; got "Tijd"`}},
+		},
+		{
+			name:  "two steps with the same title",
+			edits: []string{"    name: {nl: Silo's, en: Silos}", "    name: {nl: Silo's, en: Silos}\n    step_title: {nl: Tijd en Middelen, en: Working together} #@A"},
+			want:  []want{{"H", `factor "capacity": step_title "Tijd en middelen" (nl) is the same as on line {A}; every step needs a heading of its own`}},
 		},
 		{
 			name:  "missing translation of a block description",

@@ -72,8 +72,13 @@ type ScalePoint struct {
 // Factor is one of the obstacles to execution power that the instrument
 // measures, such as a risk-avoidant culture.
 type Factor struct {
-	ID          string `json:"id"`
-	Name        Text   `json:"name"`
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+	// StepTitle is the heading respondents read above the factor's items.
+	// The name says what the factor measures as a problem, which can steer
+	// answers; the reports keep the name. Empty in questionnaires copied
+	// into diagnostics before the field existed.
+	StepTitle   Text   `json:"step_title,omitempty"`
 	Description Text   `json:"description"`
 	Items       []Item `json:"items"`
 }

@@ -72,8 +72,12 @@ type view struct {
 	// respondent and public pages.
 	Consultant *survey.Consultant
 	// PrivacyURL is the privacy notice of the respondent link, on
-	// respondent pages only.
+	// respondent pages only; the footer's promise of anonymity goes with it.
 	PrivacyURL string
+	// LangInForm is set on questionnaire steps, whose language switch
+	// belongs to the step's form (templates/html/step.html) so that what
+	// was ticked is saved: the header then has none.
+	LangInForm bool
 	Page       any
 }
 
@@ -95,6 +99,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		Page:      page,
 	}
 	v.PrivacyURL = respondentPrivacyURL(c, name)
+	v.LangInForm = name == "step"
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
 	}

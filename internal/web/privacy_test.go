@@ -75,7 +75,7 @@ var privacyFactsByLang = map[string][]string{
 		"Verwerker: " + privacyFirm, "Verwerkingsverantwoordelijke: Gemeente Zeewolde-Zuid",
 		"minder dan 7 deelnemers", "Publiekszaken", "Bedrijfsvoering",
 		"36 maanden na het sluiten", "31 mei 2027", "1 juni 2030",
-		"minstens 10 mensen", "vanaf 14 deelnemers", "Welke rol past het best bij je werk?", "Korter dan 2 jaar",
+		"minstens 10 mensen", "vanaf 14 deelnemers", "Welke rol past het best bij uw werk?", "Korter dan 2 jaar",
 		"Weet ik niet / niet van toepassing", "niet het tijdstip", "(HTTPS)",
 		"bewaart de server niets van uw antwoorden", "na 30 dagen",
 	},

@@ -14,9 +14,12 @@ import (
 type landingPage struct {
 	Organisation string
 	Diagnostic   string
-	Minutes      int
-	Questions    int
-	StartURL     string
+	// Firm is the consultancy that processes the answers, named before
+	// anyone starts; empty when the organisation belongs to no firm.
+	Firm      string
+	Minutes   int
+	Questions int
+	StartURL  string
 	// HasProgress is set when the respondent's browser holds a started
 	// questionnaire: the button then says "continue".
 	HasProgress bool
@@ -83,6 +86,7 @@ func (s *Server) landing(c echo.Context) error {
 	}
 	t := s.texts.For(requestLang(c))
 	page := s.landingFor(d)
+	page.Firm = s.firmName(c, d)
 	page.Expired = bad || c.QueryParam("verlopen") == "1"
 	switch {
 	case st != nil && st.Submitted:
@@ -94,6 +98,24 @@ func (s *Server) landing(c echo.Context) error {
 		page.HasProgress, page.NeedsCode = true, false
 	}
 	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
+}
+
+// firmName is the name of the consultancy of d's organisation. The landing
+// page still opens when it cannot be read: the privacy notice names the
+// firm too.
+func (s *Server) firmName(c echo.Context, d *survey.Diagnostic) string {
+	if d.Organisation.FirmID == "" {
+		return ""
+	}
+	firm, err := s.accounts.FirmByID(c.Request().Context(), d.Organisation.FirmID)
+	switch survey.ErrorCode(err) {
+	case "":
+		return firm.Name
+	case survey.CodeNotFound:
+	default:
+		s.logStoreFailure(c, err)
+	}
+	return ""
 }
 
 // landingFor is the landing page of d for a respondent without a state.
@@ -132,6 +154,7 @@ func (s *Server) enterCode(c echo.Context) error {
 	}
 	fail := func(key string, status int) error {
 		page := s.landingFor(d)
+		page.Firm = s.firmName(c, d)
 		page.Code, page.CodeError = form.Code, t.Get(key)
 		return s.render(c, status, "landing", t.Get("error.title_prefix")+" "+t.Get("landing.title", d.Organisation.Name), page, true)
 	}
@@ -286,16 +309,24 @@ func (s *Server) saveStep(c echo.Context) error {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
 	t := s.texts.For(requestLang(c))
-	back := form.Get(fieldAction) == actionBack
+	action := form.Get(fieldAction)
 	form.Del(fieldAction)
+	lang, switching, err := switchTo(action)
+	if err != nil {
+		return err
+	}
 	values, fieldErrs, formErr := s.parseStep(d, n, form, t)
-	if back {
-		// "Previous step" keeps what was ticked, without asking for the
-		// rest: saving costs nothing now that it goes into the cookie.
+	if action == actionBack || switching {
+		// "Previous step" and the language switch keep what was ticked,
+		// without asking for the rest: saving costs nothing now that it
+		// goes into the cookie.
 		keepValid(d, n, values, fieldErrs, st)
 		if err := s.saveState(c, d, st); err != nil {
 			s.logStoreFailure(c, err)
 			return s.saveFailed(c, d, n, values)
+		}
+		if switching {
+			return c.Redirect(http.StatusSeeOther, stepLangURL(c, d, n, lang))
 		}
 		return c.Redirect(http.StatusSeeOther, stepBackURL(d, n))
 	}

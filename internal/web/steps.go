@@ -273,7 +273,34 @@ func applyStep(d *survey.Diagnostic, n int, values map[string]string, st *progre
 const (
 	fieldAction = "actie"
 	actionBack  = "terug"
+	// actionLanguage followed by a language code is a language button of
+	// a step: the step is saved and shown again in that language.
+	actionLanguage = "taal-"
 )
+
+// switchTo reads a step's action: the language to switch to, if the
+// respondent pressed a language button. An unknown language is refused.
+func switchTo(action string) (string, bool, error) {
+	lang, ok := strings.CutPrefix(action, actionLanguage)
+	if !ok {
+		return "", false, nil
+	}
+	if !isSupportedLanguage(lang) {
+		return "", false, survey.Errorf(survey.CodeInvalid, "unknown language")
+	}
+	return lang, true, nil
+}
+
+// stepLangURL is step n in another language; ?lang= makes the choice stick
+// (chooseLanguage), and a step edited from the review page stays so.
+func stepLangURL(c echo.Context, d *survey.Diagnostic, n int, lang string) string {
+	q := url.Values{}
+	if c.QueryParam("vanaf") == "controle" {
+		q.Set("vanaf", "controle")
+	}
+	q.Set("lang", lang)
+	return respondentPath(d, "/stap/"+strconv.Itoa(n)) + "?" + q.Encode()
+}
 
 // keepValid copies the valid values of step n into the state without
 // counting the step as done, for a respondent who goes back.
@@ -348,6 +375,17 @@ func responseFromProgress(d *survey.Diagnostic, st *progress, day string) *surve
 	return r
 }
 
+// factorHeading is what respondents read above a factor's items: its
+// neutral step title, never its name, which names the problem and could
+// steer the answers. Questionnaires copied into a diagnostic before step
+// titles existed get a numbered heading instead.
+func factorHeading(step stepDef, t Translator) string {
+	if title := step.Factor.StepTitle.In(t.Lang()); title != "" {
+		return title
+	}
+	return t.Get("step.factor.heading", step.Number-1)
+}
+
 // stepPage is the data of a questionnaire step.
 type stepPage struct {
 	Organisation string
@@ -381,7 +419,7 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 		page.Heading = t.Get("step.background.heading")
 		page.Intro = t.Get("step.background.intro")
 	case stepFactor:
-		page.Heading = step.Factor.Name.In(t.Lang())
+		page.Heading = factorHeading(step, t)
 		page.Intro = t.Get("step.factor.intro")
 	case stepFinal:
 		page.Heading = t.Get("step.final.heading")
@@ -445,7 +483,7 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress,
 		case stepBackground:
 			sec.Heading = t.Get("step.background.heading")
 		case stepFactor:
-			sec.Heading = st.Factor.Name.In(t.Lang())
+			sec.Heading = factorHeading(st, t)
 		case stepFinal:
 			sec.Heading = t.Get("step.final.heading")
 		}
