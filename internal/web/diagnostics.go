@@ -142,6 +142,7 @@ func (s *Server) createDiagnostic(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "create", "diagnostic", d.ID, d.Name)
+	s.setFlash(c, "diag.flash.created", d.Name)
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
 }
 
@@ -331,6 +332,7 @@ func (s *Server) updateDiagnostic(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "update", "diagnostic", d.ID, d.Name)
+	s.setFlash(c, "diag.flash.updated", d.Name)
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
 }
 
@@ -343,11 +345,61 @@ func (s *Server) closeDiagnostic(c echo.Context) error {
 }
 
 func (s *Server) changeState(c echo.Context, state survey.State, action string) error {
+	before, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	wasDraft := before.EffectiveState(s.now()) == survey.StateDraft
 	d, err := s.setDiagnosticState(c, state, action)
 	if err != nil {
 		return err
 	}
+	switch {
+	case state == survey.StateClosed:
+		s.setFlash(c, "diag.flash.closed", d.Name)
+	case wasDraft:
+		s.setFlash(c, "diag.flash.opened", d.Name)
+	default:
+		s.setFlash(c, "diag.flash.reopened", d.Name)
+	}
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
+}
+
+// statePage asks a consultant to confirm closing or reopening, and says
+// what follows from it, before a single click changes what respondents
+// and readers of the results see.
+type statePage struct {
+	Diagnostic survey.Diagnostic
+	// Closing is set on the page that closes; otherwise it (re)opens.
+	Closing   bool
+	Reopening bool
+	Responses int
+	Action    string
+}
+
+func (s *Server) confirmOpenDiagnostic(c echo.Context) error  { return s.confirmState(c, false) }
+func (s *Server) confirmCloseDiagnostic(c echo.Context) error { return s.confirmState(c, true) }
+
+func (s *Server) confirmState(c echo.Context, closing bool) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.CountResponses(c.Request().Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	page := statePage{Diagnostic: *d, Closing: closing, Reopening: !closing && d.EffectiveState(s.now()) != survey.StateDraft, Responses: n}
+	key := "diag.open_confirm.title"
+	page.Action = "/diagnoses/" + d.ID + "/openen"
+	if closing {
+		key = "diag.close_confirm.title"
+		page.Action = "/diagnoses/" + d.ID + "/sluiten"
+	} else if page.Reopening {
+		key = "diag.reopen_confirm.title"
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "diagnostic_state", t.Get(key), page, false)
 }
 
 // setDiagnosticState opens or closes the firm's diagnostic named by the
@@ -427,6 +479,7 @@ func (s *Server) deleteDiagnostic(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "delete", "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, deleted))
+	s.setFlash(c, "diag.flash.deleted", d.Name, strconv.Itoa(deleted))
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+d.OrganisationID)
 }
 

@@ -74,11 +74,18 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // securityHeaders sets the headers every response carries. The policy allows
-// no scripts at all: every page works without JavaScript.
+// only script files of this site, and only outside respondents' and
+// directors' pages (the copy buttons of the workspace), never inline
+// script: every page works without JavaScript.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		script := "script-src 'self'; "
+		if p := c.Request().URL.Path; isRespondentPath(p) || strings.HasPrefix(p, "/r/") {
+			// Respondents' and directors' pages load no script at all.
+			script = ""
+		}
+		h.Set("Content-Security-Policy", "default-src 'none'; "+script+"style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

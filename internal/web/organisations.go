@@ -84,6 +84,7 @@ func (s *Server) createOrganisation(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "create", "organisation", o.ID, o.Name)
+	s.setFlash(c, "org.flash.created", o.Name)
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
 }
 
@@ -163,5 +164,6 @@ func (s *Server) updateOrganisation(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "update", "organisation", o.ID, o.Name)
+	s.setFlash(c, "org.flash.updated", o.Name)
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
 }

@@ -20,7 +20,7 @@ func pageNames() []string {
 	return []string{
 		"landing", "step", "review", "thanks", "closed", "error",
 		"organisations", "organisation", "organisation_form",
-		"diagnostic", "diagnostic_form", "diagnostic_delete", "results",
+		"diagnostic", "diagnostic_form", "diagnostic_delete", "diagnostic_state", "results",
 		"login", "totp", "account", "team", "audit", "invite",
 		"accessibility", "privacy",
 		"director",
@@ -73,6 +73,11 @@ type view struct {
 	// PrivacyURL is the privacy notice of the respondent link, on
 	// respondent pages only.
 	PrivacyURL string
+	// Flash confirms the action that led to this workspace page.
+	Flash string
+	// CopyScript loads the copy buttons' script on the pages that show
+	// links to hand on; no other page loads any script.
+	CopyScript bool
 	Page       any
 }
 
@@ -96,6 +101,8 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 	v.PrivacyURL = respondentPrivacyURL(c, name)
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
+		v.Flash = s.takeFlash(c, v.T)
+		v.CopyScript = name == "diagnostic" || name == "results"
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

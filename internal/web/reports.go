@@ -464,6 +464,7 @@ func (s *Server) revokeDirectorLink(c echo.Context) error {
 		return err
 	}
 	s.audit(c, actionRevokeShare, targetDirectorLink, id, d.Name)
+	s.setFlash(c, "reports.share.flash.revoked")
 	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID)+"#directielinks")
 }
 
