@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,6 +27,10 @@ type diagnosticForm struct {
 	MinGroupSize  string   `form:"min_group_size" validate:"required,oneof=5 6 7 8 9 10"`
 	Access        string   `form:"access" validate:"required,oneof=link codes"`
 	PreviousID    string   `form:"previous_id" validate:"omitempty,max=64"`
+	// api is set for the JSON API, whose units are a list rather than
+	// lines of text: it reports the first problem as before, without a
+	// line number.
+	api bool
 }
 
 // Limits on units keep pages and reports readable.
@@ -45,8 +50,54 @@ type diagnosticFormPage struct {
 	GroupSizes     []string
 	// Started is set once the diagnostic has been opened: the instrument,
 	// the access mode and the units are fixed from then on, because
-	// answers depend on them.
-	Started bool
+	// answers depend on them. Only the units' headcounts, which feed
+	// nothing but response rates, can still be corrected.
+	Started    bool
+	Headcounts []headcountField
+}
+
+// headcountField is one unit's headcount on the edit form of an opened
+// diagnostic, as typed.
+type headcountField struct {
+	ID, Name, Value, Error string
+}
+
+// headcountInput names the input of a unit's headcount.
+func headcountInput(unitID string) string { return "headcount-" + unitID }
+
+// startedHeadcounts reads the headcounts posted for an opened diagnostic
+// into d's units and returns the fields to show again.
+func startedHeadcounts(c echo.Context, d *survey.Diagnostic, t Translator) ([]headcountField, formErrors) {
+	var fields []headcountField
+	var errs formErrors
+	for i, u := range d.Units {
+		f := headcountField{ID: u.ID, Name: u.Name, Value: strings.TrimSpace(c.FormValue(headcountInput(u.ID)))}
+		n := 0
+		if f.Value != "" {
+			var msg string
+			if n, msg = parseHeadcount(f.Value, u.Name, t); msg != "" {
+				f.Error = msg
+				errs = append(errs, formError{Field: headcountInput(u.ID), Message: msg})
+			}
+		}
+		if f.Error == "" {
+			d.Units[i].Headcount = n
+		}
+		fields = append(fields, f)
+	}
+	return fields, errs
+}
+
+func headcountFields(units []survey.Unit) []headcountField {
+	var fields []headcountField
+	for _, u := range units {
+		f := headcountField{ID: u.ID, Name: u.Name}
+		if u.Headcount > 0 {
+			f.Value = formatCount(u.Headcount, "nl")
+		}
+		fields = append(fields, f)
+	}
+	return fields
 }
 
 type questionnaireOption struct {
@@ -169,9 +220,17 @@ func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic,
 	}
 	var units []survey.Unit
 	if errs.For("units") == "" && !started {
-		var msg string
-		units, msg = parseUnits(form.Units, t)
-		if msg != "" {
+		var problems []unitProblem
+		units, problems = parseUnits(form.Units, t)
+		for i, p := range problems {
+			msg := p.Message
+			if form.api {
+				if i > 0 {
+					break
+				}
+			} else if p.Line > 0 {
+				msg = t.Get("diag.error.line", p.Line, msg)
+			}
 			errs = append(errs, formError{Field: "units", Message: msg})
 		}
 	}
@@ -212,48 +271,89 @@ func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic,
 	return nil
 }
 
-// parseUnits reads one unit per line, "Name" or "Name; headcount".
-func parseUnits(text string, t Translator) ([]survey.Unit, string) {
+// parseUnits reads one unit per line, "Name" or "Name; headcount". It
+// reports every line that is wrong, each with its line number, so that a
+// long list needs one correction round, not one per mistake.
+func parseUnits(text string, t Translator) ([]survey.Unit, []unitProblem) {
 	var names []string
+	var msgs []unitProblem
 	headcounts := map[string]int{}
 	seen := map[string]bool{}
+	lineNo := 0
 	for line := range strings.Lines(text) {
+		lineNo++
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		name, count, hasCount := strings.Cut(line, ";")
 		name = cleanText(name)
-		if name == "" {
-			return nil, t.Get("diag.error.unit_name_empty")
-		}
-		if len([]rune(name)) > maxUnitNameRune {
-			return nil, t.Get("diag.error.unit_name_long", maxUnitNameRune)
-		}
-		if seen[strings.ToLower(name)] {
-			return nil, t.Get("diag.error.unit_twice", name)
+		switch {
+		case name == "":
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_name_empty")})
+			continue
+		case len([]rune(name)) > maxUnitNameRune:
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_name_long", maxUnitNameRune)})
+			continue
+		case seen[strings.ToLower(name)]:
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_twice", name)})
+			continue
 		}
 		seen[strings.ToLower(name)] = true
 		if hasCount {
-			n, err := strconv.Atoi(strings.TrimSpace(count))
-			if err != nil || n < 0 || n > 10_000_000 {
-				return nil, t.Get("diag.error.unit_headcount", name)
+			n, msg := parseHeadcount(count, name, t)
+			if msg != "" {
+				msgs = append(msgs, unitProblem{lineNo, msg})
+				continue
 			}
 			headcounts[name] = n
 		}
 		names = append(names, name)
 	}
-	if len(names) == 0 {
-		return nil, t.Get("diag.error.units_required")
+	if len(names) == 0 && len(msgs) == 0 {
+		return nil, []unitProblem{{0, t.Get("diag.error.units_required")}}
 	}
 	if len(names) > maxUnits {
-		return nil, t.Get("diag.error.units_many", maxUnits)
+		msgs = append(msgs, unitProblem{0, t.Get("diag.error.units_many", maxUnits)})
+	}
+	if len(msgs) > 0 {
+		return nil, msgs
 	}
 	units := survey.NewUnits(names)
 	for i := range units {
 		units[i].Headcount = headcounts[units[i].Name]
 	}
-	return units, ""
+	return units, nil
+}
+
+// unitProblem is what is wrong with one line of the unit list; Line is 0
+// for the list as a whole.
+type unitProblem struct {
+	Line    int
+	Message string
+}
+
+// maxHeadcount bounds a unit's headcount: larger is a typing error.
+const maxHeadcount = 10_000_000
+
+// parseHeadcount reads the headcount typed after a unit's name and says
+// what is wrong with it, if anything.
+func parseHeadcount(text, unit string, t Translator) (int, string) {
+	typed := strings.TrimSpace(text)
+	n, err := parseDutchCount(typed)
+	switch {
+	case errors.Is(err, errCountEmpty):
+		return 0, t.Get("diag.error.headcount_empty", unit)
+	case errors.Is(err, errCountDecimal):
+		return 0, t.Get("diag.error.headcount_decimal", unit, typed)
+	case errors.Is(err, errCountNegative):
+		return 0, t.Get("diag.error.headcount_negative", unit, typed)
+	case err != nil && !errors.Is(err, errCountTooLarge):
+		return 0, t.Get("diag.error.headcount_nan", unit, typed)
+	case err != nil || n > maxHeadcount:
+		return 0, t.Get("diag.error.headcount_large", unit, t.Number(maxHeadcount))
+	}
+	return n, ""
 }
 
 // unitsText is the inverse of parseUnits, for the edit form.
@@ -262,7 +362,7 @@ func unitsText(units []survey.Unit) string {
 	for _, u := range units {
 		b.WriteString(u.Name)
 		if u.Headcount > 0 {
-			fmt.Fprintf(&b, "; %d", u.Headcount)
+			b.WriteString("; " + formatCount(u.Headcount, "nl"))
 		}
 		b.WriteString("\n")
 	}
@@ -296,6 +396,7 @@ func (s *Server) editDiagnostic(c echo.Context) error {
 		page.Form.ClosesOn = d.ClosesAt.In(time.Local).AddDate(0, 0, -1).Format("2006-01-02")
 	}
 	if page.Started {
+		page.Headcounts = headcountFields(d.Units)
 		// The questionnaire may no longer be offered for new diagnostics;
 		// show the one this diagnostic uses.
 		page.Questionnaires = []questionnaireOption{{Key: page.Form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
@@ -324,8 +425,15 @@ func (s *Server) updateDiagnostic(c echo.Context) error {
 		form.Questionnaire, form.Access, form.Units = questionnaireKey(&d.Questionnaire), string(d.Access), unitsText(d.Units)
 		form.Languages = d.Languages
 	}
-	if errs := s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t); len(errs) > 0 {
+	var countErrs formErrors
+	if page.Started {
+		page.Headcounts, countErrs = startedHeadcounts(c, d, t)
+	}
+	if errs := append(s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t), countErrs...); len(errs) > 0 {
 		page.Form, page.Errors = form, errs
+		if page.Started {
+			page.Questionnaires = []questionnaireOption{{Key: form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
+		}
 		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.edit.title"), page, true)
 	}
 	if err := s.store.UpdateDiagnostic(c.Request().Context(), d); err != nil {
