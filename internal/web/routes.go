@@ -46,6 +46,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	e.GET("/static/*", echo.WrapHandler(s.static))
 	e.GET("/toegankelijkheid", s.showAccessibility)
+	e.GET("/", s.home)
 
 	// Every state-changing form, respondents' included, carries a CSRF token.
 	csrf := s.csrf()
