@@ -285,6 +285,7 @@ type reportsSection struct {
 	// NewLink is the link just made, shown this once.
 	NewLink        string
 	NewLinkExpires string
+	NewLinkLabel   string
 }
 
 type languageOption struct {
@@ -295,6 +296,7 @@ type languageOption struct {
 
 type directorLinkView struct {
 	ID        string
+	Label     string
 	Created   string
 	Expires   string
 	Lang      string
@@ -307,7 +309,13 @@ type directorLinkView struct {
 type directorLinkForm struct {
 	ExpiresOn string `form:"expires_on"`
 	Lang      string `form:"lang"`
+	// Label says whom the link is for, so that the list says which link
+	// to revoke; optional.
+	Label string `form:"label"`
 }
+
+// maxLinkLabel bounds a director link's label.
+const maxLinkLabel = 100
 
 // reportsSectionFor builds the report section of the results page.
 func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator) (*reportsSection, error) {
@@ -343,7 +351,7 @@ func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator
 	}
 	for _, l := range links {
 		v := directorLinkView{
-			ID: l.ID, Created: formatDate(l.CreatedAt, t), Expires: formatDate(l.ExpiresAt.Add(-time.Nanosecond), t),
+			ID: l.ID, Label: l.Label, Created: formatDate(l.CreatedAt, t), Expires: formatDate(l.ExpiresAt.Add(-time.Nanosecond), t),
 			Lang: t.Get(variant("reports.lang.", l.Lang)), Downloads: l.Downloads, Active: l.Usable(now),
 		}
 		switch {
@@ -409,7 +417,7 @@ func (s *Server) createDirectorLink(c echo.Context) error {
 			sec.Form, sec.Errors = form, errs
 		})
 	}
-	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, ExpiresAt: expires}
+	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, Label: form.Label, ExpiresAt: expires}
 	token, err := s.store.CreateDirectorLink(ctx, d.Organisation.FirmID, link)
 	if err != nil {
 		return err
@@ -417,7 +425,7 @@ func (s *Server) createDirectorLink(c echo.Context) error {
 	last := formatDate(expires.Add(-time.Nanosecond), t)
 	s.audit(c, actionShare, targetDirectorLink, link.ID, fmt.Sprintf("%s: %s, %s", d.Name, last, form.Lang))
 	return s.renderResults(c, http.StatusOK, r, func(sec *reportsSection) {
-		sec.NewLink, sec.NewLinkExpires = s.absoluteURL(directorPath(token)), last
+		sec.NewLink, sec.NewLinkExpires, sec.NewLinkLabel = s.absoluteURL(directorPath(token)), last, form.Label
 	})
 }
 
@@ -428,14 +436,25 @@ func (s *Server) checkDirectorLinkForm(form *directorLinkForm, d *survey.Diagnos
 	today := startOfDay(s.now(), s.location)
 	latest := today.AddDate(1, 0, 0)
 	form.ExpiresOn = strings.TrimSpace(form.ExpiresOn)
+	form.Label = cleanText(form.Label)
 	day, err := time.ParseInLocation(time.DateOnly, form.ExpiresOn, s.location)
+	if err != nil {
+		// Without a date picker people type the Dutch way: 31-12-2026.
+		day, err = time.ParseInLocation("2-1-2006", form.ExpiresOn, s.location)
+	}
+	example := formatDate(today.AddDate(0, 0, defaultLinkDays), t)
 	switch {
+	case form.ExpiresOn == "":
+		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_empty", example)})
 	case err != nil:
-		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date", formatDate(today.AddDate(0, 0, defaultLinkDays), t))})
+		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_invalid", form.ExpiresOn, example)})
 	case day.Before(today):
 		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_past")})
 	case day.After(latest):
 		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_far", formatDate(latest, t))})
+	}
+	if len([]rune(form.Label)) > maxLinkLabel {
+		errs = append(errs, formError{Field: "label", Message: t.Get("reports.error.label_long", maxLinkLabel)})
 	}
 	if !slices.Contains(reportLanguages(d), form.Lang) {
 		errs = append(errs, formError{Field: "lang", Message: t.Get("reports.error.lang")})

@@ -261,7 +261,7 @@ func TestReportAPIIsDeterministic(t *testing.T) {
 	})
 }
 
-var reDirectorLink = regexp.MustCompile(`value="http://uk\.test/r/([A-Za-z0-9_-]+)"`)
+var reDirectorLink = regexp.MustCompile(`(?:value="|readonly>)http://uk\.test/r/([A-Za-z0-9_-]+)`)
 
 // createLink makes a director link through the results page and returns
 // its token.
