@@ -390,6 +390,27 @@ func TestDirectorLinkLabelAndDateMessages(t *testing.T) {
 			t.Errorf("bad date: %s", plainText(p.body))
 		}
 		p = postForm(t, rf.b, resultsPath(d.ID), "/diagnoses/"+d.ID+"/directielinks", map[string][]string{"expires_on": {expires}, "lang": {"nl"}, "label": {"MT Uitvoering"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("labelled link: %d", p.status)
+		}
+		p = rf.b.get(resultsPath(d.ID))
+		if got := flashOf(p.body); !strings.Contains(got, "De directielink voor MT Uitvoering is gemaakt") {
+			t.Errorf("after making a link: flash %q", got)
+		}
+		// A reload shows the same link again and makes no second one.
+		again := rf.b.get(resultsPath(d.ID))
+		if m1, m2 := reDirectorLink.FindStringSubmatch(p.body), reDirectorLink.FindStringSubmatch(again.body); m1 == nil || m2 == nil || m1[1] != m2[1] {
+			t.Errorf("the new link on reload: %v %v", m1, m2)
+		}
+		if links, _ := st.ListDirectorLinks(context.Background(), d.Organisation.FirmID, d.ID); len(links) != 1 {
+			t.Errorf("%d links stored, want 1", len(links))
+		}
+		// Another session of the same consultant does not see the token.
+		other := rf.browser(t)
+		signIn(t, rf.fixture, other, "Adviesbureau A", "anna@a.example", false)
+		if m := reDirectorLink.FindStringSubmatch(other.get(resultsPath(d.ID)).body); m != nil {
+			t.Error("another session shows the new link's token")
+		}
 		if p.status != http.StatusOK || !strings.Contains(plainText(p.body), "Directielink voor MT Uitvoering") || !regexp.MustCompile(`<textarea class="textarea link-box" id="new-link"`).MatchString(p.body) {
 			t.Fatalf("labelled link: %d %s", p.status, plainText(p.body))
 		}
@@ -408,7 +429,7 @@ func TestParseDutchCount(t *testing.T) {
 	}{
 		{"1200", 1200, nil}, {"1.200", 1200, nil}, {" 12.000.000 ", 12_000_000, nil}, {"1 200", 1200, nil}, {"0", 0, nil},
 		{"1,5", 0, errCountDecimal}, {"1.5", 0, errCountDecimal}, {"12.50", 0, errCountDecimal},
-		{"1.2000", 0, errCountNotDigit}, {"1.200.5", 0, errCountNotDigit}, {"1234.567", 0, errCountNotDigit},
+		{"1.2000", 0, errCountDecimal}, {"1.200.5", 0, errCountNotDigit}, {"1234.567", 0, errCountNotDigit},
 		{"-3", 0, errCountNegative}, {"", 0, errCountEmpty}, {"veel", 0, errCountNotDigit}, {"1e3", 0, errCountNotDigit},
 		{"9999999999", 0, errCountTooLarge},
 	} {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -424,9 +425,73 @@ func (s *Server) createDirectorLink(c echo.Context) error {
 	}
 	last := formatDate(expires.Add(-time.Nanosecond), t)
 	s.audit(c, actionShare, targetDirectorLink, link.ID, fmt.Sprintf("%s: %s, %s", d.Name, last, form.Lang))
-	return s.renderResults(c, http.StatusOK, r, func(sec *reportsSection) {
-		sec.NewLink, sec.NewLinkExpires, sec.NewLinkLabel = s.absoluteURL(directorPath(token)), last, form.Label
+	if err := s.setNewLink(c, d, newLink{Token: token, Label: form.Label, Expires: expires.Unix(), At: s.now().Unix()}); err != nil {
+		return err
+	}
+	if form.Label != "" {
+		s.setFlash(c, "reports.share.flash.created_for", form.Label)
+	} else {
+		s.setFlash(c, "reports.share.flash.created")
+	}
+	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID)+"#directielinks")
+}
+
+// A new director link is shown on the results page the post redirects to,
+// and on reloads for newLinkTTL, so that a reload neither makes a second
+// link nor loses the first. Its token, which the database keeps only
+// hashed, waits in a cookie sealed to the session and the diagnostic.
+const (
+	newLinkCookie = "uk_newlink"
+	newLinkTTL    = 15 * time.Minute
+)
+
+type newLink struct {
+	Token   string `json:"k"`
+	Label   string `json:"l,omitempty"`
+	Expires int64  `json:"e"`
+	At      int64  `json:"t"`
+}
+
+func newLinkAD(sessionID, diagnosticID string) []byte {
+	return []byte("uk-newlink-v1\x00" + sessionID + "\x00" + diagnosticID)
+}
+
+func (s *Server) setNewLink(c echo.Context, d *survey.Diagnostic, l newLink) error {
+	sessionID, _ := c.Get(ctxSessionID).(string)
+	plain, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	value, err := s.sealBytes(c.Request().Context(), newLinkAD(sessionID, d.ID), plain)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: newLinkCookie, Value: value, Path: "/diagnoses/" + d.ID, MaxAge: int(newLinkTTL / time.Second),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
 	})
+	return nil
+}
+
+// newLinkOf returns the link made a moment ago in this session, if any.
+func (s *Server) newLinkOf(c echo.Context, d *survey.Diagnostic) *newLink {
+	ck, err := c.Cookie(newLinkCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	sessionID, _ := c.Get(ctxSessionID).(string)
+	plain, err := s.openBytes(c.Request().Context(), newLinkAD(sessionID, d.ID), ck.Value)
+	if err != nil {
+		return nil
+	}
+	var l newLink
+	if json.Unmarshal(plain, &l) != nil || l.Token == "" {
+		return nil
+	}
+	if age := s.now().Sub(time.Unix(l.At, 0)); age < -time.Minute || age > newLinkTTL {
+		return nil
+	}
+	return &l
 }
 
 // checkDirectorLinkForm validates the form and returns the moment the link

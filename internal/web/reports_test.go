@@ -268,6 +268,11 @@ var reDirectorLink = regexp.MustCompile(`(?:value="|readonly>)http://uk\.test/r/
 func (rf *reportsFixture) createLink(t *testing.T, id, expiresOn, lang string) string {
 	t.Helper()
 	p := postForm(t, rf.b, resultsPath(id), "/diagnoses/"+id+"/directielinks", map[string][]string{"expires_on": {expiresOn}, "lang": {lang}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create director link: %d %s", p.status, snippet(p.body))
+	}
+	// Post/Redirect/Get: the results page shows the new link.
+	p = rf.b.get(resultsPath(id))
 	m := reDirectorLink.FindStringSubmatch(p.body)
 	if p.status != http.StatusOK || m == nil {
 		t.Fatalf("create director link: %d %s", p.status, snippet(p.body))
