@@ -150,6 +150,10 @@ func TestCodesAfterAWrongCount(t *testing.T) {
 		if g := b.get(codesURL); g.status != http.StatusSeeOther || !strings.HasPrefix(g.location, page) {
 			t.Errorf("GET %s: %d %s", codesURL, g.status, g.location)
 		}
+		d, _ := st.Diagnostic(context.Background(), id)
+		if g := b.get("/organisaties/" + d.OrganisationID + "/diagnoses"); g.status != http.StatusSeeOther || g.location != "/organisaties/"+d.OrganisationID {
+			t.Errorf("GET of the new-diagnostic form's address: %d %s", g.status, g.location)
+		}
 
 		p := postForm(t, b, page, codesURL, map[string][]string{"count": {"1.200"}})
 		if p.status != http.StatusSeeOther || p.location != page+"#codes" {

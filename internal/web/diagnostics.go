@@ -166,6 +166,17 @@ func (s *Server) newDiagnostic(c echo.Context) error {
 	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.new.title"), page, false)
 }
 
+// organisationDiagnostics answers a reload or bookmark of the address the
+// new-diagnostic form posts to: the diagnostics are listed on the
+// organisation's page.
+func (s *Server) organisationDiagnostics(c echo.Context) error {
+	o, err := s.store.OrganisationForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
+}
+
 func (s *Server) createDiagnostic(c echo.Context) error {
 	cons := consultantFrom(c)
 	ctx := c.Request().Context()

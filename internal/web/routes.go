@@ -76,6 +76,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/organisaties/:id/bewerken", s.editOrganisation, ws...)
 	e.POST("/organisaties/:id", s.updateOrganisation, ws...)
 	e.GET("/organisaties/:id/diagnoses/nieuw", s.newDiagnostic, ws...)
+	e.GET("/organisaties/:id/diagnoses", s.organisationDiagnostics, ws...)
 	e.POST("/organisaties/:id/diagnoses", s.createDiagnostic, ws...)
 	e.GET("/diagnoses/:id", s.showDiagnostic, ws...)
 	e.GET("/diagnoses/:id/bewerken", s.editDiagnostic, ws...)
