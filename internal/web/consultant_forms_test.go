@@ -95,6 +95,15 @@ func TestCloseAndReopenAskFirstAndConfirmAfter(t *testing.T) {
 		if got := flashOf(b.follow(p).body); !strings.Contains(got, "opnieuw geopend") {
 			t.Errorf("after reopening: flash %q", got)
 		}
+
+		// Deleting confirms too, on the organisation's page.
+		p = postForm(t, b, page+"/verwijderen", page+"/verwijderen", map[string][]string{"responses": {"0"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("delete: %d", p.status)
+		}
+		if got := flashOf(b.follow(p).body); !strings.Contains(got, "‘Meting voorjaar’ is verwijderd, met alle antwoorden (aantal: 0).") {
+			t.Errorf("after deleting: flash %q", got)
+		}
 	})
 }
 
@@ -164,7 +173,7 @@ func TestCodesAfterAWrongCount(t *testing.T) {
 		if strings.Contains(shown.body, "error-summary") || strings.Contains(text, "Vul een heel aantal") {
 			t.Error("the error stays after a successful request")
 		}
-		if !strings.Contains(text, "Uitgegeven toegangscodes: 1.200, waarvan 0 gebruikt.") || !strings.Contains(flashOf(shown.body), "1.200 nieuwe toegangscodes") {
+		if !strings.Contains(text, "Uitgegeven toegangscodes: 1.200, waarvan 0 gebruikt.") || !strings.Contains(flashOf(shown.body), "Nieuwe toegangscodes gemaakt (aantal: 1.200)") {
 			t.Errorf("the page after making codes: %s", text)
 		}
 		if got := shown.header.Get("Refresh"); got != "0; url="+codesURL+"/bestand" {

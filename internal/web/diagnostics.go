@@ -492,7 +492,6 @@ type statePage struct {
 	// Closing is set on the page that closes; otherwise it (re)opens.
 	Closing   bool
 	Reopening bool
-	Responses int
 	Action    string
 }
 
@@ -504,11 +503,7 @@ func (s *Server) confirmState(c echo.Context, closing bool) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.CountResponses(c.Request().Context(), d.ID)
-	if err != nil {
-		return err
-	}
-	page := statePage{Diagnostic: *d, Closing: closing, Reopening: !closing && d.EffectiveState(s.now()) != survey.StateDraft, Responses: n}
+	page := statePage{Diagnostic: *d, Closing: closing, Reopening: !closing && d.EffectiveState(s.now()) != survey.StateDraft}
 	key := "diag.open_confirm.title"
 	page.Action = "/diagnoses/" + d.ID + "/openen"
 	if closing {
