@@ -481,3 +481,22 @@ func TestDeriveCodes(t *testing.T) {
 		t.Error("another seed gives the same code")
 	}
 }
+
+// The new pages answer 404 for another firm's ids, as every workspace
+// route does.
+func TestNewPagesCrossFirmNotFound(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		a := f.browser(t)
+		signIn(t, f, a, "Adviesbureau A", "anna@a.example", false)
+		orgID, diagID := createOrgAndDiagnostic(t, a, "codes")
+		other := f.browser(t)
+		signIn(t, f, other, "Bureau B", "bob@b.example", true)
+		for _, path := range []string{"/diagnoses/" + diagID + "/openen", "/diagnoses/" + diagID + "/sluiten", "/diagnoses/" + diagID + "/codes",
+			"/diagnoses/" + diagID + "/codes/bestand", "/organisaties/" + orgID + "/diagnoses"} {
+			if p := other.get(path); p.status != http.StatusNotFound {
+				t.Errorf("GET %s by another firm: %d, want 404", path, p.status)
+			}
+		}
+	})
+}
