@@ -109,7 +109,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 			return Config{}, fmt.Errorf("--migrate must be 1 or 0, not %q", *migrate)
 		}
 		if cfg.BaseURL == "" {
-			cfg.BaseURL = "http://" + cfg.Addr
+			cfg.BaseURL = defaultBaseURL(cfg.Addr)
 		}
 		return cfg, cfg.validate()
 	}
@@ -161,3 +161,22 @@ func envOr(getenv func(string) string, key, def string) string {
 
 // osGetenv is the production environment lookup; tests pass their own.
 func osGetenv(key string) string { return os.Getenv(key) }
+
+// defaultBaseURL is the address printed links use when --base-url is not
+// given: the listen address, with a wildcard host (":8080", "0.0.0.0:8080",
+// "[::]:8080") replaced by localhost, since nobody can open a wildcard.
+// serve and every subcommand that prints a link derive it here, so that
+// they print the same address.
+func defaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// signInURL is the login page under the base URL.
+func signInURL(cfg Config) string { return strings.TrimRight(cfg.BaseURL, "/") + "/login" }

@@ -92,7 +92,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if cons.IsAdmin {
 		role = "administrator"
 	}
-	fmt.Fprintf(stdout, "Created %s %s in firm %q. Sign in at %s/login\n", role, cons.Email, firm.Name, strings.TrimRight(cfg.BaseURL, "/"))
+	fmt.Fprintf(stdout, "Created %s %s in firm %q. Sign in at %s\n", role, cons.Email, firm.Name, signInURL(cfg))
 	return nil
 }
 

@@ -43,7 +43,6 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 		return nil, survey.Errorf(survey.CodeInvalid, "the number of codes must be between 1 and %d", MaxCodesPerBatch)
 	}
 	codes := make([]string, 0, n)
-	rows := make([]accessCodeRow, 0, n)
 	seen := make(map[string]bool, n)
 	for len(codes) < n {
 		c := newCode()
@@ -52,10 +51,33 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 		}
 		seen[c] = true
 		codes = append(codes, c)
+	}
+	if err := s.IssueAccessCodes(ctx, diagnosticID, codes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// IssueAccessCodes stores the hashes of codes made by the caller as one
+// batch. The workspace derives a batch from a random seed it keeps sealed
+// in the consultant's cookie for a few minutes, so that the download can
+// start from a page that already shows the new count.
+func (s *Store) IssueAccessCodes(ctx context.Context, diagnosticID string, codes []string) error {
+	n := len(codes)
+	if n < 1 || n > MaxCodesPerBatch {
+		return survey.Errorf(survey.CodeInvalid, "the number of codes must be between 1 and %d", MaxCodesPerBatch)
+	}
+	rows := make([]accessCodeRow, 0, n)
+	seen := make(map[string]bool, n)
+	for _, c := range codes {
+		if norm, ok := survey.NormalizeAccessCode(c); !ok || norm != c || seen[c] {
+			return survey.Errorf(survey.CodeInvalid, "invalid or repeated access code in batch")
+		}
+		seen[c] = true
 		rows = append(rows, accessCodeRow{CodeHash: codeHash(diagnosticID, c), DiagnosticID: diagnosticID})
 	}
 	batch := accessCodeBatchRow{ID: newID(), DiagnosticID: diagnosticID, Issued: n, CreatedAt: s.timestamp()}
-	err := s.write(ctx, "create access codes", func(ctx context.Context, tx bun.Tx) error {
+	return s.write(ctx, "create access codes", func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
 			if isForeignKeyViolation(err) {
 				return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
@@ -81,10 +103,6 @@ func (s *Store) CreateAccessCodes(ctx context.Context, diagnosticID string, n in
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return codes, nil
 }
 
 // AccessCodeCounts returns how many codes were issued for the diagnostic and

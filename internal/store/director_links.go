@@ -25,6 +25,7 @@ type directorLinkRow struct {
 	DiagnosticID string     `bun:"diagnostic_id"`
 	TokenHash    string     `bun:"token_hash"`
 	Lang         string     `bun:"lang"`
+	Label        string     `bun:"label"`
 	CreatedAt    time.Time  `bun:"created_at"`
 	ExpiresAt    time.Time  `bun:"expires_at"`
 	RevokedAt    *time.Time `bun:"revoked_at"`
@@ -33,7 +34,7 @@ type directorLinkRow struct {
 
 func (r *directorLinkRow) link(firmID string) survey.DirectorLink {
 	return survey.DirectorLink{
-		ID: r.ID, DiagnosticID: r.DiagnosticID, FirmID: firmID, Lang: r.Lang,
+		ID: r.ID, DiagnosticID: r.DiagnosticID, FirmID: firmID, Lang: r.Lang, Label: r.Label,
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), RevokedAt: utcPtr(r.RevokedAt),
 		Downloads: r.Downloads,
 	}
@@ -67,7 +68,7 @@ func (s *Store) CreateDirectorLink(ctx context.Context, firmID string, l *survey
 	// links exist.
 	token := newSecret()
 	row := directorLinkRow{
-		ID: newID(), DiagnosticID: l.DiagnosticID, TokenHash: hash(token), Lang: l.Lang,
+		ID: newID(), DiagnosticID: l.DiagnosticID, TokenHash: hash(token), Lang: l.Lang, Label: l.Label,
 		CreatedAt: s.timestamp(), ExpiresAt: storedTime(l.ExpiresAt),
 	}
 	err := s.write(ctx, "create director link", func(ctx context.Context, tx bun.Tx) error {

@@ -108,8 +108,8 @@ func (s *Store) UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 		previous = d.PreviousID
 	}
 	return s.write(ctx, "update diagnostic", func(ctx context.Context, tx bun.Tx) error {
-		var state string
-		if err := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("state").Where("id = ?", d.ID).Scan(ctx, &state); err != nil {
+		var state, storedUnits string
+		if err := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("state", "units").Where("id = ?", d.ID).Scan(ctx, &state, &storedUnits); err != nil {
 			return err
 		}
 		q := tx.NewUpdate().Model((*diagnosticRow)(nil)).
@@ -127,6 +127,15 @@ func (s *Store) UpdateDiagnostic(ctx context.Context, d *survey.Diagnostic) erro
 				Set("units = ?", enc.units).
 				Set("languages = ?", enc.languages).
 				Set("access = ?", string(access))
+		} else {
+			// Once opened, the units' ids and names stay as they are;
+			// only headcounts, which feed nothing but response rates,
+			// may be corrected.
+			units, err := withHeadcounts(storedUnits, d.Units)
+			if err != nil {
+				return err
+			}
+			q = q.Set("units = ?", units)
 		}
 		res, err := q.Exec(ctx)
 		return notFoundIfNone(res, err, "diagnostic not found")
@@ -249,4 +258,27 @@ func (s *Store) ResponseCounts(ctx context.Context, firmID string) (map[string]i
 		out[r.DiagnosticID] = r.N
 	}
 	return out, nil
+}
+
+// withHeadcounts returns the stored units (JSON) with the headcounts of
+// the units of the same id in from; everything else stays as stored.
+func withHeadcounts(stored string, from []survey.Unit) (string, error) {
+	var units []survey.Unit
+	if err := json.Unmarshal([]byte(stored), &units); err != nil {
+		return "", survey.Wrap(survey.CodeInternal, err, "update diagnostic: units")
+	}
+	counts := make(map[string]int, len(from))
+	for _, u := range from {
+		counts[u.ID] = u.Headcount
+	}
+	for i, u := range units {
+		if n, ok := counts[u.ID]; ok && n >= 0 {
+			units[i].Headcount = n
+		}
+	}
+	out, err := json.Marshal(units)
+	if err != nil {
+		return "", survey.Wrap(survey.CodeInternal, err, "update diagnostic: units")
+	}
+	return string(out), nil
 }

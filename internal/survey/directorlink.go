@@ -13,7 +13,9 @@ type DirectorLink struct {
 	// when it looks a link up by its token.
 	FirmID string `json:"firm_id"`
 	// Lang is the report language chosen when the link was made.
-	Lang      string     `json:"lang"`
+	Lang string `json:"lang"`
+	// Label says whom the link was made for; the consultant's own note.
+	Label     string     `json:"label,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`

@@ -369,7 +369,7 @@ func (r *apiDiagnosticRequest) form(t Translator) (diagnosticForm, string) {
 	form := diagnosticForm{
 		Name: r.Name, Questionnaire: r.Questionnaire, Languages: r.Languages,
 		OpensOn: r.OpensOn, ClosesOn: r.ClosesOn, Access: r.Access, PreviousID: r.PreviousID,
-		MinGroupSize: strconv.Itoa(survey.DefaultMinGroupSize),
+		MinGroupSize: strconv.Itoa(survey.DefaultMinGroupSize), api: true,
 	}
 	if r.MinGroupSize != nil {
 		form.MinGroupSize = strconv.Itoa(*r.MinGroupSize)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,6 +27,10 @@ type diagnosticForm struct {
 	MinGroupSize  string   `form:"min_group_size" validate:"required,oneof=5 6 7 8 9 10"`
 	Access        string   `form:"access" validate:"required,oneof=link codes"`
 	PreviousID    string   `form:"previous_id" validate:"omitempty,max=64"`
+	// api is set for the JSON API, whose units are a list rather than
+	// lines of text: it reports the first problem as before, without a
+	// line number.
+	api bool
 }
 
 // Limits on units keep pages and reports readable.
@@ -48,8 +53,54 @@ type diagnosticFormPage struct {
 	CopiedFrom string
 	// Started is set once the diagnostic has been opened: the instrument,
 	// the access mode and the units are fixed from then on, because
-	// answers depend on them.
-	Started bool
+	// answers depend on them. Only the units' headcounts, which feed
+	// nothing but response rates, can still be corrected.
+	Started    bool
+	Headcounts []headcountField
+}
+
+// headcountField is one unit's headcount on the edit form of an opened
+// diagnostic, as typed.
+type headcountField struct {
+	ID, Name, Value, Error string
+}
+
+// headcountInput names the input of a unit's headcount.
+func headcountInput(unitID string) string { return "headcount-" + unitID }
+
+// startedHeadcounts reads the headcounts posted for an opened diagnostic
+// into d's units and returns the fields to show again.
+func startedHeadcounts(c echo.Context, d *survey.Diagnostic, t Translator) ([]headcountField, formErrors) {
+	var fields []headcountField
+	var errs formErrors
+	for i, u := range d.Units {
+		f := headcountField{ID: u.ID, Name: u.Name, Value: strings.TrimSpace(c.FormValue(headcountInput(u.ID)))}
+		n := 0
+		if f.Value != "" {
+			var msg string
+			if n, msg = parseHeadcount(f.Value, u.Name, t); msg != "" {
+				f.Error = msg
+				errs = append(errs, formError{Field: headcountInput(u.ID), Message: msg})
+			}
+		}
+		if f.Error == "" {
+			d.Units[i].Headcount = n
+		}
+		fields = append(fields, f)
+	}
+	return fields, errs
+}
+
+func headcountFields(units []survey.Unit) []headcountField {
+	var fields []headcountField
+	for _, u := range units {
+		f := headcountField{ID: u.ID, Name: u.Name}
+		if u.Headcount > 0 {
+			f.Value = formatCount(u.Headcount, "nl")
+		}
+		fields = append(fields, f)
+	}
+	return fields
 }
 
 type questionnaireOption struct {
@@ -121,6 +172,17 @@ func (s *Server) newDiagnostic(c echo.Context) error {
 	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.new.title"), page, false)
 }
 
+// organisationDiagnostics answers a reload or bookmark of the address the
+// new-diagnostic form posts to: the diagnostics are listed on the
+// organisation's page.
+func (s *Server) organisationDiagnostics(c echo.Context) error {
+	o, err := s.store.OrganisationForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
+}
+
 func (s *Server) createDiagnostic(c echo.Context) error {
 	cons := consultantFrom(c)
 	ctx := c.Request().Context()
@@ -148,6 +210,7 @@ func (s *Server) createDiagnostic(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "create", "diagnostic", d.ID, d.Name)
+	s.setFlash(c, "diag.flash.created", d.Name)
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
 }
 
@@ -174,9 +237,17 @@ func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic,
 	}
 	var units []survey.Unit
 	if errs.For("units") == "" && !started {
-		var msg string
-		units, msg = parseUnits(form.Units, t)
-		if msg != "" {
+		var problems []unitProblem
+		units, problems = parseUnits(form.Units, t)
+		for i, p := range problems {
+			msg := p.Message
+			if form.api {
+				if i > 0 {
+					break
+				}
+			} else if p.Line > 0 {
+				msg = t.Get("diag.error.line", p.Line, msg)
+			}
 			errs = append(errs, formError{Field: "units", Message: msg})
 		}
 	}
@@ -217,48 +288,89 @@ func (s *Server) applyDiagnosticForm(form *diagnosticForm, d *survey.Diagnostic,
 	return nil
 }
 
-// parseUnits reads one unit per line, "Name" or "Name; headcount".
-func parseUnits(text string, t Translator) ([]survey.Unit, string) {
+// parseUnits reads one unit per line, "Name" or "Name; headcount". It
+// reports every line that is wrong, each with its line number, so that a
+// long list needs one correction round, not one per mistake.
+func parseUnits(text string, t Translator) ([]survey.Unit, []unitProblem) {
 	var names []string
+	var msgs []unitProblem
 	headcounts := map[string]int{}
 	seen := map[string]bool{}
+	lineNo := 0
 	for line := range strings.Lines(text) {
+		lineNo++
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		name, count, hasCount := strings.Cut(line, ";")
 		name = cleanText(name)
-		if name == "" {
-			return nil, t.Get("diag.error.unit_name_empty")
-		}
-		if len([]rune(name)) > maxUnitNameRune {
-			return nil, t.Get("diag.error.unit_name_long", maxUnitNameRune)
-		}
-		if seen[strings.ToLower(name)] {
-			return nil, t.Get("diag.error.unit_twice", name)
+		switch {
+		case name == "":
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_name_empty")})
+			continue
+		case len([]rune(name)) > maxUnitNameRune:
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_name_long", maxUnitNameRune)})
+			continue
+		case seen[strings.ToLower(name)]:
+			msgs = append(msgs, unitProblem{lineNo, t.Get("diag.error.unit_twice", name)})
+			continue
 		}
 		seen[strings.ToLower(name)] = true
 		if hasCount {
-			n, err := strconv.Atoi(strings.TrimSpace(count))
-			if err != nil || n < 0 || n > 10_000_000 {
-				return nil, t.Get("diag.error.unit_headcount", name)
+			n, msg := parseHeadcount(count, name, t)
+			if msg != "" {
+				msgs = append(msgs, unitProblem{lineNo, msg})
+				continue
 			}
 			headcounts[name] = n
 		}
 		names = append(names, name)
 	}
-	if len(names) == 0 {
-		return nil, t.Get("diag.error.units_required")
+	if len(names) == 0 && len(msgs) == 0 {
+		return nil, []unitProblem{{0, t.Get("diag.error.units_required")}}
 	}
 	if len(names) > maxUnits {
-		return nil, t.Get("diag.error.units_many", maxUnits)
+		msgs = append(msgs, unitProblem{0, t.Get("diag.error.units_many", maxUnits)})
+	}
+	if len(msgs) > 0 {
+		return nil, msgs
 	}
 	units := survey.NewUnits(names)
 	for i := range units {
 		units[i].Headcount = headcounts[units[i].Name]
 	}
-	return units, ""
+	return units, nil
+}
+
+// unitProblem is what is wrong with one line of the unit list; Line is 0
+// for the list as a whole.
+type unitProblem struct {
+	Line    int
+	Message string
+}
+
+// maxHeadcount bounds a unit's headcount: larger is a typing error.
+const maxHeadcount = 10_000_000
+
+// parseHeadcount reads the headcount typed after a unit's name and says
+// what is wrong with it, if anything.
+func parseHeadcount(text, unit string, t Translator) (int, string) {
+	typed := strings.TrimSpace(text)
+	n, err := parseDutchCount(typed)
+	switch {
+	case errors.Is(err, errCountEmpty):
+		return 0, t.Get("diag.error.headcount_empty", unit)
+	case errors.Is(err, errCountDecimal):
+		return 0, t.Get("diag.error.headcount_decimal", unit, typed)
+	case errors.Is(err, errCountNegative):
+		return 0, t.Get("diag.error.headcount_negative", unit, typed)
+	case err != nil && !errors.Is(err, errCountTooLarge):
+		return 0, t.Get("diag.error.headcount_nan", unit, typed)
+	case err != nil || n > maxHeadcount:
+		return 0, t.Get("diag.error.headcount_large", unit, t.Number(maxHeadcount))
+	}
+	return n, ""
 }
 
 // unitsText is the inverse of parseUnits, for the edit form.
@@ -267,7 +379,7 @@ func unitsText(units []survey.Unit) string {
 	for _, u := range units {
 		b.WriteString(u.Name)
 		if u.Headcount > 0 {
-			fmt.Fprintf(&b, "; %d", u.Headcount)
+			b.WriteString("; " + formatCount(u.Headcount, "nl"))
 		}
 		b.WriteString("\n")
 	}
@@ -301,6 +413,7 @@ func (s *Server) editDiagnostic(c echo.Context) error {
 		page.Form.ClosesOn = d.ClosesAt.In(time.Local).AddDate(0, 0, -1).Format("2006-01-02")
 	}
 	if page.Started {
+		page.Headcounts = headcountFields(d.Units)
 		// The questionnaire may no longer be offered for new diagnostics;
 		// show the one this diagnostic uses.
 		page.Questionnaires = []questionnaireOption{{Key: page.Form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
@@ -329,14 +442,22 @@ func (s *Server) updateDiagnostic(c echo.Context) error {
 		form.Questionnaire, form.Access, form.Units = questionnaireKey(&d.Questionnaire), string(d.Access), unitsText(d.Units)
 		form.Languages = d.Languages
 	}
-	if errs := s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t); len(errs) > 0 {
+	var countErrs formErrors
+	if page.Started {
+		page.Headcounts, countErrs = startedHeadcounts(c, d, t)
+	}
+	if errs := append(s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t), countErrs...); len(errs) > 0 {
 		page.Form, page.Errors = form, errs
+		if page.Started {
+			page.Questionnaires = []questionnaireOption{{Key: form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
+		}
 		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.edit.title"), page, true)
 	}
 	if err := s.store.UpdateDiagnostic(c.Request().Context(), d); err != nil {
 		return err
 	}
 	s.audit(c, "update", "diagnostic", d.ID, d.Name)
+	s.setFlash(c, "diag.flash.updated", d.Name)
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
 }
 
@@ -349,11 +470,56 @@ func (s *Server) closeDiagnostic(c echo.Context) error {
 }
 
 func (s *Server) changeState(c echo.Context, state survey.State, action string) error {
+	before, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	wasDraft := before.EffectiveState(s.now()) == survey.StateDraft
 	d, err := s.setDiagnosticState(c, state, action)
 	if err != nil {
 		return err
 	}
+	switch {
+	case state == survey.StateClosed:
+		s.setFlash(c, "diag.flash.closed", d.Name)
+	case wasDraft:
+		s.setFlash(c, "diag.flash.opened", d.Name)
+	default:
+		s.setFlash(c, "diag.flash.reopened", d.Name)
+	}
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID)
+}
+
+// statePage asks a consultant to confirm closing or reopening, and says
+// what follows from it, before a single click changes what respondents
+// and readers of the results see.
+type statePage struct {
+	Diagnostic survey.Diagnostic
+	// Closing is set on the page that closes; otherwise it (re)opens.
+	Closing   bool
+	Reopening bool
+	Action    string
+}
+
+func (s *Server) confirmOpenDiagnostic(c echo.Context) error  { return s.confirmState(c, false) }
+func (s *Server) confirmCloseDiagnostic(c echo.Context) error { return s.confirmState(c, true) }
+
+func (s *Server) confirmState(c echo.Context, closing bool) error {
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	page := statePage{Diagnostic: *d, Closing: closing, Reopening: !closing && d.EffectiveState(s.now()) != survey.StateDraft}
+	key := "diag.open_confirm.title"
+	page.Action = "/diagnoses/" + d.ID + "/openen"
+	if closing {
+		key = "diag.close_confirm.title"
+		page.Action = "/diagnoses/" + d.ID + "/sluiten"
+	} else if page.Reopening {
+		key = "diag.reopen_confirm.title"
+	}
+	t := s.texts.For(requestLang(c))
+	return s.render(c, http.StatusOK, "diagnostic_state", t.Get(key), page, false)
 }
 
 // setDiagnosticState opens or closes the firm's diagnostic named by the
@@ -433,6 +599,7 @@ func (s *Server) deleteDiagnostic(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "delete", "diagnostic", d.ID, fmt.Sprintf("%s (%d responses)", d.Name, deleted))
+	s.setFlash(c, "diag.flash.deleted", d.Name, strconv.Itoa(deleted))
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+d.OrganisationID)
 }
 

@@ -610,7 +610,13 @@ func TestHostileTextIsShownSafelyEverywhere(t *testing.T) {
 		if mm == nil {
 			t.Fatalf("no expiry date on the results page: %s", snippet(results.body))
 		}
-		shared := postForm(t, b, resultsPath(diagID), "/diagnoses/"+diagID+"/directielinks", map[string][]string{"expires_on": {mm[1]}, "lang": {"nl"}})
+		// The link's label is hostile text too; the page it redirects to
+		// shows it in the success message, the new link and the list.
+		made := postForm(t, b, resultsPath(diagID), "/diagnoses/"+diagID+"/directielinks", map[string][]string{"expires_on": {mm[1]}, "lang": {"nl"}, "label": {hostileDiag}})
+		if made.status != http.StatusSeeOther {
+			t.Fatalf("director link: %d %s", made.status, snippet(made.body))
+		}
+		shared := b.get(resultsPath(diagID))
 		checkHostileHTML(t, "results page with a new director link", shared, http.StatusOK, hostileOrg, hostileDiag)
 		link := reDirectorLink.FindStringSubmatch(shared.body)
 		if link == nil {

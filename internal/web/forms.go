@@ -76,3 +76,15 @@ func (errs formErrors) For(field string) string {
 	}
 	return ""
 }
+
+// All returns every message for one field, in order: the unit list shows
+// one per wrong line.
+func (errs formErrors) All(field string) []string {
+	var out []string
+	for _, e := range errs {
+		if e.Field == field {
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}

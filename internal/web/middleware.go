@@ -73,12 +73,20 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders sets the headers every response carries. Scripts come only
-// from /static and only enhance: every page works without JavaScript.
+// securityHeaders sets the headers every response carries. The policy allows
+// only script files of this site, and only outside respondents' and
+// directors' pages (the copy buttons and the live progress of the
+// workspace, which also fetches from this site), never inline
+// script: every page works without JavaScript.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		script := "script-src 'self'; connect-src 'self'; "
+		if p := c.Request().URL.Path; isRespondentPath(p) || strings.HasPrefix(p, "/r/") {
+			// Respondents' and directors' pages load no script at all.
+			script = ""
+		}
+		h.Set("Content-Security-Policy", "default-src 'none'; "+script+"style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

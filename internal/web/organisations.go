@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +14,7 @@ import (
 type organisationForm struct {
 	Name      string `form:"name" validate:"required,max=200"`
 	Sector    string `form:"sector" validate:"required,oneof=gemeente provincie waterschap ministerie uitvoeringsorganisatie zbo overig"`
-	Headcount string `form:"headcount" validate:"omitempty,number,max=8"`
+	Headcount string `form:"headcount" validate:"omitempty,max=20"`
 }
 
 type organisationsPage struct {
@@ -85,6 +84,7 @@ func (s *Server) createOrganisation(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "create", "organisation", o.ID, o.Name)
+	s.setFlash(c, "org.flash.created", o.Name)
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
 }
 
@@ -99,12 +99,17 @@ func (s *Server) organisationFromForm(form *organisationForm, t Translator) (*su
 		"Sector":        "org.error.sector",
 		"Headcount":     "org.error.headcount",
 	})
+	headcount := 0
+	if form.Headcount != "" && errs.For("headcount") == "" {
+		// "1.200" is twelve hundred, as Dutch writes it.
+		n, err := parseDutchCount(form.Headcount)
+		if err != nil || n > 99_999_999 {
+			errs = append(errs, formError{Field: "headcount", Message: t.Get("org.error.headcount")})
+		}
+		headcount = n
+	}
 	if len(errs) > 0 {
 		return nil, errs
-	}
-	headcount := 0
-	if form.Headcount != "" {
-		headcount, _ = strconv.Atoi(form.Headcount)
 	}
 	return &survey.Organisation{Name: form.Name, Sector: survey.Sector(form.Sector), Headcount: headcount}, nil
 }
@@ -140,7 +145,7 @@ func (s *Server) editOrganisation(c echo.Context) error {
 	t := s.texts.For(requestLang(c))
 	form := organisationForm{Name: o.Name, Sector: string(o.Sector)}
 	if o.Headcount > 0 {
-		form.Headcount = strconv.Itoa(o.Headcount)
+		form.Headcount = formatCount(o.Headcount, "nl")
 	}
 	page := organisationFormPage{Form: form, Sectors: survey.Sectors(), Action: "/organisaties/" + o.ID, Editing: true}
 	return s.render(c, http.StatusOK, "organisation_form", t.Get("org.edit.title"), page, false)
@@ -168,5 +173,6 @@ func (s *Server) updateOrganisation(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "update", "organisation", o.ID, o.Name)
+	s.setFlash(c, "org.flash.updated", o.Name)
 	return c.Redirect(http.StatusSeeOther, "/organisaties/"+o.ID)
 }

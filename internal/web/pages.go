@@ -20,7 +20,7 @@ func pageNames() []string {
 	return []string{
 		"landing", "step", "review", "thanks", "closed", "error",
 		"organisations", "organisation", "organisation_form",
-		"diagnostic", "diagnostic_form", "diagnostic_delete", "results",
+		"diagnostic", "diagnostic_form", "diagnostic_delete", "diagnostic_state", "results",
 		"login", "totp", "account", "team", "audit", "invite",
 		"accessibility", "privacy",
 		"director",
@@ -78,6 +78,11 @@ type view struct {
 	// belongs to the step's form (templates/html/step.html) so that what
 	// was ticked is saved: the header then has none.
 	LangInForm bool
+	// Flash confirms the action that led to this workspace page.
+	Flash string
+	// CopyScript loads the copy buttons' script on the pages that show
+	// links to hand on; no other page loads any script.
+	CopyScript bool
 	Page       any
 }
 
@@ -102,6 +107,8 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 	v.LangInForm = name == "step"
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
+		v.Flash = s.takeFlash(c, v.T)
+		v.CopyScript = name == "diagnostic" || name == "results"
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -105,6 +105,22 @@ func TestPosterDownload(t *testing.T) {
 	})
 }
 
+// makeCodes posts the codes form and follows it as a browser does: the
+// post redirects to the diagnostic's page, which starts the download of
+// the new batch with a Refresh header.
+func makeCodes(t *testing.T, b *browser, page, codesURL string, form map[string][]string) page {
+	t.Helper()
+	p := postForm(t, b, page, codesURL, form)
+	if p.status != http.StatusSeeOther || p.location != page+"#codes" {
+		t.Fatalf("make codes: %d %s %s", p.status, p.location, snippet(p.body))
+	}
+	shown := b.get(page)
+	if shown.status != http.StatusOK || shown.header.Get("Refresh") != "0; url="+codesURL+"/bestand" {
+		t.Fatalf("the page after making codes: %d, Refresh %q", shown.status, shown.header.Get("Refresh"))
+	}
+	return b.get(codesURL + "/bestand")
+}
+
 var reCode = regexp.MustCompile(`\b[` + survey.AccessCodeAlphabet + `]{4}-[` + survey.AccessCodeAlphabet + `]{4}\b`)
 
 func TestCodesDownloadFormats(t *testing.T) {
@@ -128,12 +144,12 @@ func TestCodesDownloadFormats(t *testing.T) {
 		}
 
 		// Without a choice: the CSV, as before.
-		p := postForm(t, b, page, codesURL, map[string][]string{"count": {"2"}})
+		p := makeCodes(t, b, page, codesURL, map[string][]string{"count": {"2"}})
 		if p.status != http.StatusOK || !strings.HasPrefix(p.header.Get("Content-Type"), "text/csv") || len(csvCodes(t, []byte(p.body))) != 2 {
 			t.Fatalf("CSV: %d %s %q", p.status, p.header.Get("Content-Type"), p.body)
 		}
 
-		p = postForm(t, b, page, codesURL, map[string][]string{"count": {"3"}, "format": {"pdf"}})
+		p = makeCodes(t, b, page, codesURL, map[string][]string{"count": {"3"}, "format": {"pdf"}})
 		if p.status != http.StatusOK || p.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(p.body, "%PDF-") ||
 			!strings.Contains(p.header.Get("Content-Disposition"), "toegangscodes.pdf") || p.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("PDF: %d %v", p.status, p.header)
@@ -146,7 +162,7 @@ func TestCodesDownloadFormats(t *testing.T) {
 		}
 
 		// Both: the CSV and the PDF of the ZIP carry the same batch.
-		p = postForm(t, b, page, codesURL, map[string][]string{"count": {"4"}, "format": {"zip"}})
+		p = makeCodes(t, b, page, codesURL, map[string][]string{"count": {"4"}, "format": {"zip"}})
 		if p.status != http.StatusOK || p.header.Get("Content-Type") != "application/zip" || !strings.Contains(p.header.Get("Content-Disposition"), "toegangscodes.zip") {
 			t.Fatalf("ZIP: %d %v", p.status, p.header)
 		}

@@ -24,7 +24,11 @@ type diagnosticPage struct {
 	// diagnostic uses them.
 	CodesIssued int
 	CodesUsed   int
-	Errors      formErrors
+	// CodesForm keeps what was entered for a batch of codes; CodesBatch
+	// is the batch this browser made a moment ago (distribution.go).
+	CodesForm  codesForm
+	CodesBatch *codesBatch
+	Errors     formErrors
 }
 
 type progressView struct {
@@ -88,6 +92,12 @@ func (s *Server) showDiagnostic(c echo.Context) error {
 }
 
 func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs formErrors, status int) error {
+	return s.renderDiagnosticWith(c, d, errs, status, nil)
+}
+
+// renderDiagnosticWith renders the diagnostic's page; fill, if set, adds
+// what the request that failed had entered.
+func (s *Server) renderDiagnosticWith(c echo.Context, d *survey.Diagnostic, errs formErrors, status int, fill func(*diagnosticPage)) error {
 	ctx := c.Request().Context()
 	p, err := s.store.Progress(ctx, d.ID)
 	if err != nil {
@@ -115,6 +125,13 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 		if page.CodesIssued, page.CodesUsed, err = s.store.AccessCodeCounts(ctx, d.ID); err != nil {
 			return err
 		}
+		page.CodesForm = codesForm{Count: "100", Format: codesCSV}
+		if len(errs) == 0 {
+			page.CodesBatch = s.pendingCodes(c, d)
+		}
+	}
+	if fill != nil {
+		fill(&page)
 	}
 	title := d.Name
 	if len(errs) > 0 {

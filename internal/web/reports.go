@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -285,6 +286,7 @@ type reportsSection struct {
 	// NewLink is the link just made, shown this once.
 	NewLink        string
 	NewLinkExpires string
+	NewLinkLabel   string
 }
 
 type languageOption struct {
@@ -295,6 +297,7 @@ type languageOption struct {
 
 type directorLinkView struct {
 	ID        string
+	Label     string
 	Created   string
 	Expires   string
 	Lang      string
@@ -307,7 +310,13 @@ type directorLinkView struct {
 type directorLinkForm struct {
 	ExpiresOn string `form:"expires_on"`
 	Lang      string `form:"lang"`
+	// Label says whom the link is for, so that the list says which link
+	// to revoke; optional.
+	Label string `form:"label"`
 }
+
+// maxLinkLabel bounds a director link's label.
+const maxLinkLabel = 100
 
 // reportsSectionFor builds the report section of the results page.
 func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator) (*reportsSection, error) {
@@ -343,7 +352,7 @@ func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator
 	}
 	for _, l := range links {
 		v := directorLinkView{
-			ID: l.ID, Created: formatDate(l.CreatedAt, t), Expires: formatDate(l.ExpiresAt.Add(-time.Nanosecond), t),
+			ID: l.ID, Label: l.Label, Created: formatDate(l.CreatedAt, t), Expires: formatDate(l.ExpiresAt.Add(-time.Nanosecond), t),
 			Lang: t.Get(variant("reports.lang.", l.Lang)), Downloads: l.Downloads, Active: l.Usable(now),
 		}
 		switch {
@@ -409,16 +418,80 @@ func (s *Server) createDirectorLink(c echo.Context) error {
 			sec.Form, sec.Errors = form, errs
 		})
 	}
-	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, ExpiresAt: expires}
+	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, Label: form.Label, ExpiresAt: expires}
 	token, err := s.store.CreateDirectorLink(ctx, d.Organisation.FirmID, link)
 	if err != nil {
 		return err
 	}
 	last := formatDate(expires.Add(-time.Nanosecond), t)
 	s.audit(c, actionShare, targetDirectorLink, link.ID, fmt.Sprintf("%s: %s, %s", d.Name, last, form.Lang))
-	return s.renderResults(c, http.StatusOK, r, func(sec *reportsSection) {
-		sec.NewLink, sec.NewLinkExpires = s.absoluteURL(directorPath(token)), last
+	if err := s.setNewLink(c, d, newLink{Token: token, Label: form.Label, Expires: expires.Unix(), At: s.now().Unix()}); err != nil {
+		return err
+	}
+	if form.Label != "" {
+		s.setFlash(c, "reports.share.flash.created_for", form.Label)
+	} else {
+		s.setFlash(c, "reports.share.flash.created")
+	}
+	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID)+"#directielinks")
+}
+
+// A new director link is shown on the results page the post redirects to,
+// and on reloads for newLinkTTL, so that a reload neither makes a second
+// link nor loses the first. Its token, which the database keeps only
+// hashed, waits in a cookie sealed to the session and the diagnostic.
+const (
+	newLinkCookie = "uk_newlink"
+	newLinkTTL    = 15 * time.Minute
+)
+
+type newLink struct {
+	Token   string `json:"k"`
+	Label   string `json:"l,omitempty"`
+	Expires int64  `json:"e"`
+	At      int64  `json:"t"`
+}
+
+func newLinkAD(sessionID, diagnosticID string) []byte {
+	return []byte("uk-newlink-v1\x00" + sessionID + "\x00" + diagnosticID)
+}
+
+func (s *Server) setNewLink(c echo.Context, d *survey.Diagnostic, l newLink) error {
+	sessionID, _ := c.Get(ctxSessionID).(string)
+	plain, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	value, err := s.sealBytes(c.Request().Context(), newLinkAD(sessionID, d.ID), plain)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: newLinkCookie, Value: value, Path: "/diagnoses/" + d.ID, MaxAge: int(newLinkTTL / time.Second),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
 	})
+	return nil
+}
+
+// newLinkOf returns the link made a moment ago in this session, if any.
+func (s *Server) newLinkOf(c echo.Context, d *survey.Diagnostic) *newLink {
+	ck, err := c.Cookie(newLinkCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	sessionID, _ := c.Get(ctxSessionID).(string)
+	plain, err := s.openBytes(c.Request().Context(), newLinkAD(sessionID, d.ID), ck.Value)
+	if err != nil {
+		return nil
+	}
+	var l newLink
+	if json.Unmarshal(plain, &l) != nil || l.Token == "" {
+		return nil
+	}
+	if age := s.now().Sub(time.Unix(l.At, 0)); age < -time.Minute || age > newLinkTTL {
+		return nil
+	}
+	return &l
 }
 
 // checkDirectorLinkForm validates the form and returns the moment the link
@@ -428,14 +501,25 @@ func (s *Server) checkDirectorLinkForm(form *directorLinkForm, d *survey.Diagnos
 	today := startOfDay(s.now(), s.location)
 	latest := today.AddDate(1, 0, 0)
 	form.ExpiresOn = strings.TrimSpace(form.ExpiresOn)
+	form.Label = cleanText(form.Label)
 	day, err := time.ParseInLocation(time.DateOnly, form.ExpiresOn, s.location)
+	if err != nil {
+		// Without a date picker people type the Dutch way: 31-12-2026.
+		day, err = time.ParseInLocation("2-1-2006", form.ExpiresOn, s.location)
+	}
+	example := formatDate(today.AddDate(0, 0, defaultLinkDays), t)
 	switch {
+	case form.ExpiresOn == "":
+		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_empty", example)})
 	case err != nil:
-		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date", formatDate(today.AddDate(0, 0, defaultLinkDays), t))})
+		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_invalid", form.ExpiresOn, example)})
 	case day.Before(today):
 		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_past")})
 	case day.After(latest):
 		errs = append(errs, formError{Field: "expires_on", Message: t.Get("reports.error.date_far", formatDate(latest, t))})
+	}
+	if len([]rune(form.Label)) > maxLinkLabel {
+		errs = append(errs, formError{Field: "label", Message: t.Get("reports.error.label_long", maxLinkLabel)})
 	}
 	if !slices.Contains(reportLanguages(d), form.Lang) {
 		errs = append(errs, formError{Field: "lang", Message: t.Get("reports.error.lang")})
@@ -464,6 +548,7 @@ func (s *Server) revokeDirectorLink(c echo.Context) error {
 		return err
 	}
 	s.audit(c, actionRevokeShare, targetDirectorLink, id, d.Name)
+	s.setFlash(c, "reports.share.flash.revoked")
 	return c.Redirect(http.StatusSeeOther, resultsPath(d.ID)+"#directielinks")
 }
 

@@ -261,13 +261,18 @@ func TestReportAPIIsDeterministic(t *testing.T) {
 	})
 }
 
-var reDirectorLink = regexp.MustCompile(`value="http://uk\.test/r/([A-Za-z0-9_-]+)"`)
+var reDirectorLink = regexp.MustCompile(`(?:value="|readonly>)http://uk\.test/r/([A-Za-z0-9_-]+)`)
 
 // createLink makes a director link through the results page and returns
 // its token.
 func (rf *reportsFixture) createLink(t *testing.T, id, expiresOn, lang string) string {
 	t.Helper()
 	p := postForm(t, rf.b, resultsPath(id), "/diagnoses/"+id+"/directielinks", map[string][]string{"expires_on": {expiresOn}, "lang": {lang}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create director link: %d %s", p.status, snippet(p.body))
+	}
+	// Post/Redirect/Get: the results page shows the new link.
+	p = rf.b.get(resultsPath(id))
 	m := reDirectorLink.FindStringSubmatch(p.body)
 	if p.status != http.StatusOK || m == nil {
 		t.Fatalf("create director link: %d %s", p.status, snippet(p.body))

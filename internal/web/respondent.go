@@ -152,21 +152,22 @@ func (s *Server) enterCode(c echo.Context) error {
 	if err := c.Bind(&form); err != nil {
 		return survey.Errorf(survey.CodeInvalid, "unreadable form")
 	}
-	fail := func(key string, status int) error {
+	failWith := func(msg string, status int) error {
 		page := s.landingFor(d)
 		page.Firm = s.firmName(c, d)
-		page.Code, page.CodeError = form.Code, t.Get(key)
+		page.Code, page.CodeError = form.Code, msg
 		return s.render(c, status, "landing", t.Get("error.title_prefix")+" "+t.Get("landing.title", d.Organisation.Name), page, true)
 	}
+	fail := func(key string, status int) error { return failWith(t.Get(key), status) }
 	if err := s.validate.Struct(form); err != nil {
 		if form.Code == "" {
 			return fail("code.error.required", http.StatusUnprocessableEntity)
 		}
-		return fail("code.error.format", http.StatusUnprocessableEntity)
+		return failWith(accessCodeProblem(form.Code, t), http.StatusUnprocessableEntity)
 	}
 	code, valid := survey.NormalizeAccessCode(form.Code)
 	if !valid {
-		return fail("code.error.format", http.StatusUnprocessableEntity)
+		return failWith(accessCodeProblem(form.Code, t), http.StatusUnprocessableEntity)
 	}
 	ctx := c.Request().Context()
 	// The keys first: a code spent without a state to carry "accepted"

@@ -363,7 +363,15 @@ func (s *Server) showResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderResults(c, http.StatusOK, r, nil)
+	var edit func(*reportsSection)
+	if l := s.newLinkOf(c, d); l != nil {
+		t := s.texts.For(requestLang(c))
+		edit = func(sec *reportsSection) {
+			sec.NewLink, sec.NewLinkLabel = s.absoluteURL(directorPath(l.Token)), l.Label
+			sec.NewLinkExpires = formatDate(time.Unix(l.Expires, 0).Add(-time.Nanosecond), t)
+		}
+	}
+	return s.renderResults(c, http.StatusOK, r, edit)
 }
 
 // previewResults records a preview when one may be shown now and sends the

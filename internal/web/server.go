@@ -51,6 +51,7 @@ type Store interface {
 	CountResponses(ctx context.Context, diagnosticID string) (int, error)
 	Progress(ctx context.Context, diagnosticID string) (*survey.Progress, error)
 	CreateAccessCodes(ctx context.Context, diagnosticID string, n int) ([]string, error)
+	IssueAccessCodes(ctx context.Context, diagnosticID string, codes []string) error
 	AccessCodeCounts(ctx context.Context, diagnosticID string) (issued, used int, err error)
 
 	// Results and exports.
