@@ -171,6 +171,29 @@ func (s *Store) Responses(ctx context.Context, diagnosticID string) ([]survey.Re
 	return responses, nil
 }
 
+// OpenAnswers returns every response to the diagnostic with only its open
+// answers, ordered by id like Responses: the results page lists them
+// without needing the rest of a response.
+func (s *Store) OpenAnswers(ctx context.Context, diagnosticID string) ([]survey.Response, error) {
+	var rows []string
+	err := s.read.NewSelect().Model((*responseRow)(nil)).Column("open_answers").
+		Where("diagnostic_id = ?", diagnosticID).Order("id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "load open answers")
+	}
+	out := make([]survey.Response, len(rows))
+	for i, row := range rows {
+		if row == "{}" {
+			// Most people leave the open questions empty.
+			continue
+		}
+		if err := unmarshalObject(row, &out[i].Open); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // unmarshalObject decodes a JSON object into *m, leaving an empty map
 // rather than nil so that callers can range and look up without checks.
 func unmarshalObject[V any](data string, m *map[string]V) error {

@@ -73,7 +73,10 @@ type view struct {
 	// PrivacyURL is the privacy notice of the respondent link, on
 	// respondent pages only.
 	PrivacyURL string
-	Page       any
+	// Refresh, when positive, reloads the page after that many seconds:
+	// only the page that says the results are being computed does.
+	Refresh int
+	Page    any
 }
 
 // render executes a page into a buffer first, so a template error never
@@ -94,6 +97,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		Page:      page,
 	}
 	v.PrivacyURL = respondentPrivacyURL(c, name)
+	v.Refresh, _ = c.Get(ctxRefresh).(int)
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
 	}
