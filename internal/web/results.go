@@ -63,9 +63,9 @@ type results struct {
 	// NewPreview is what a new preview would give now.
 	NewPreview survey.Availability
 
-	// Responses are the responses when they were loaded to compute the
-	// result, or only their open answers (openAnswersOf); nil when the
-	// result was served from its release and nothing needed them.
+	// Responses are the responses with only their open answers, loaded for
+	// the results page (openAnswersOf); the result is computed from a
+	// compact table of the answers instead.
 	Responses []survey.Response
 	// Releases are the diagnostic's recorded releases, oldest first,
 	// including the one Result comes from.
@@ -210,17 +210,17 @@ func servesAgain(last *survey.Release, count int, kind survey.ReleaseKind) bool 
 // the previous waves, scores them with the earlier releases and records the
 // result as the next release.
 func (s *Server) computeRelease(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
-	var err error
-	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+	items, background := scoring.TableColumns(&d.Questionnaire)
+	tab, err := s.store.ResponseTable(ctx, d.ID, items, background)
+	if err != nil {
 		return err
 	}
-	if n := len(r.Responses); n != r.Count {
+	if n := tab.Len(); n != r.Count {
 		// Responses came in between counting and loading: a preview is
 		// valid only at the count it was recorded at.
 		r.Count = n
 		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
 		if !r.Availability.Available && !record {
-			r.Responses = nil
 			return nil
 		}
 	}
@@ -248,8 +248,8 @@ func (s *Server) computeRelease(ctx context.Context, d *survey.Diagnostic, r *re
 			r.Availability = survey.Availability{Reason: survey.AvailabilityNotClosed}
 			return nil
 		}
-		in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
-		if len(r.Responses) < scoring.PoolingThreshold {
+		in := scoring.Input{Questionnaire: &d.Questionnaire, Table: tab, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
+		if tab.Len() < scoring.PoolingThreshold {
 			in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, s.now(), poolLimit)
 			if err != nil {
 				return err
@@ -367,14 +367,15 @@ func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.T
 			return rels[i].Result, nil
 		}
 	}
-	rs, err := s.store.Responses(ctx, w.ID)
+	items, background := scoring.TableColumns(&w.Questionnaire)
+	tab, err := s.store.ResponseTable(ctx, w.ID, items, background)
 	if err != nil {
 		return nil, err
 	}
 	if previous != nil && previous.QuestionnaireID != w.Questionnaire.ID {
 		previous = nil
 	}
-	res, err := scoring.Compute(scoring.Input{Questionnaire: &w.Questionnaire, Responses: rs, MinGroupSize: w.MinGroupSize, Units: w.Units, Previous: previous})
+	res, err := scoring.Compute(scoring.Input{Questionnaire: &w.Questionnaire, Table: tab, MinGroupSize: w.MinGroupSize, Units: w.Units, Previous: previous})
 	if survey.ErrorCode(err) == survey.CodeConflict {
 		return nil, nil
 	}

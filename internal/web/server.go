@@ -54,6 +54,7 @@ type Store interface {
 	// Results and exports.
 	Responses(ctx context.Context, diagnosticID string) ([]survey.Response, error)
 	OpenAnswers(ctx context.Context, diagnosticID string) ([]survey.Response, error)
+	ResponseTable(ctx context.Context, diagnosticID string, items, background []string) (*survey.AnswerTable, error)
 	PreviewedAt(ctx context.Context, diagnosticID string) (int, error)
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
 	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
