@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +60,7 @@ func (r *loadResult) add(o loadResult) {
 	r.submits = append(r.submits, o.submits...)
 }
 
-func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var targets []*url.URL
@@ -78,6 +79,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
 	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
 	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits")
+	metricsToken := fs.String("metrics-token", "", "the server's metrics token (UK_METRICS_TOKEN of the server; default: UK_METRICS_TOKEN here): when given, the server's own CPU time per completed respondent is read from /metrics of every --url, independent of this client's share of the cores")
 	prepared := fs.Int("respondents", 5000, "with --mode submit: how many respondents to prepare and submit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -109,6 +111,16 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
+	if *metricsToken == "" {
+		*metricsToken = getenv("UK_METRICS_TOKEN")
+	}
+	var cpuBefore float64
+	if *metricsToken != "" {
+		if cpuBefore, err = serverCPU(ctx, targets, *metricsToken); err != nil {
+			return err
+		}
+	}
+
 	var res loadResult
 	var elapsed time.Duration
 	switch *mode {
@@ -134,6 +146,18 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if res.firstError != "" {
 		fmt.Fprintf(stdout, "first error: %s\n", res.firstError)
 	}
+	if *metricsToken != "" {
+		cpuAfter, err := serverCPU(ctx, targets, *metricsToken)
+		if err != nil {
+			return err
+		}
+		used := cpuAfter - cpuBefore
+		fmt.Fprintf(stdout, "server CPU: %.2f s", used)
+		if res.completed > 0 {
+			fmt.Fprintf(stdout, ", %.2f ms per completed respondent", 1000*used/float64(res.completed))
+		}
+		fmt.Fprintln(stdout)
+	}
 	if st != nil {
 		after, err := countFor(ctx, st, token)
 		if err != nil {
@@ -149,6 +173,51 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%d errors", res.errors)
 	}
 	return nil
+}
+
+// serverCPU adds up process_cpu_seconds_total of the instances behind
+// targets, read from their /metrics with the metrics token.
+func serverCPU(ctx context.Context, targets []*url.URL, token string) (float64, error) {
+	total := 0.0
+	for _, t := range targets {
+		u := url.URL{Scheme: t.Scheme, Host: t.Host, Path: "/metrics"}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, fmt.Errorf("server metrics: %w", err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		if err != nil {
+			return 0, fmt.Errorf("server metrics: %w", err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("server metrics of %s: %s (is --metrics-token the server's token?)", t.Host, resp.Status)
+		}
+		v, ok := metricValue(string(body), "process_cpu_seconds_total")
+		if !ok {
+			return 0, fmt.Errorf("server metrics of %s: no process_cpu_seconds_total", t.Host)
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// metricValue finds an unlabelled sample in the Prometheus text format.
+func metricValue(text, name string) (float64, bool) {
+	for line := range strings.Lines(text) {
+		rest, ok := strings.CutPrefix(line, name+" ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		return v, err == nil
+	}
+	return 0, false
 }
 
 func countFor(ctx context.Context, st *store.Store, token string) (int, error) {
