@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -362,9 +363,11 @@ func TestBusyComputationsGiveAProgressAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body apiError
-	_ = json.NewDecoder(resp.Body).Decode(&body)
+	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	var body apiError
+	_ = json.Unmarshal(raw, &body)
+	checkAgainstOpenAPI(t, loadOpenAPI(t), http.MethodGet, "/api/v1/diagnostics/"+cold.ID+"/results", resp.StatusCode, raw)
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != fmt.Sprint(computeRetrySeconds) || body.Code != "computing" {
 		t.Errorf("API while busy: %d, Retry-After %q, %+v", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
