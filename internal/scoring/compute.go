@@ -117,7 +117,7 @@ func Compute(in Input) (*survey.Result, error) {
 	res := &survey.Result{
 		QuestionnaireID:      q.ID,
 		QuestionnaireVersion: q.Version,
-		Responses:            all.n,
+		Responses:            tab.Len(),
 		N:                    data.n,
 		MinGroupSize:         minSize,
 		Index:                scoreOf(Summarize(m.index), minSize, q.Bands),

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -28,6 +30,7 @@ func (s *Store) ResponseTable(ctx context.Context, diagnosticID string, items, b
 	t := survey.NewAnswerTable(items, background, n)
 	var id string
 	var bg, ans sql.RawBytes
+	var keys keyCache
 	for rows.Next() {
 		if err := rows.Scan(&id, &bg, &ans); err != nil {
 			return nil, dbError(err, "load responses")
@@ -42,12 +45,14 @@ func (s *Store) ResponseTable(ctx context.Context, diagnosticID string, items, b
 		}); err != nil {
 			return nil, survey.Wrap(survey.CodeInternal, err, "load responses")
 		}
+		pos := 0
 		if err := eachMember(ans, func(k, v []byte) error {
-			x, err := strconv.Atoi(string(v))
+			x, err := atoi(v)
 			if err != nil {
 				return err
 			}
-			t.SetAnswer(k, x)
+			t.SetAnswerAt(keys.column(t, pos, k), x)
+			pos++
 			return nil
 		}); err != nil {
 			return nil, survey.Wrap(survey.CodeInternal, err, "load responses")
@@ -57,6 +62,52 @@ func (s *Store) ResponseTable(ctx context.Context, diagnosticID string, items, b
 		return nil, dbError(err, "load responses")
 	}
 	return t, nil
+}
+
+// keyCache remembers the item keys of the previous row by position. The
+// store writes every answer object with its keys sorted, so most rows have
+// the keys of the row before: comparing bytes is cheaper than hashing them.
+type keyCache struct {
+	keys [][]byte
+	cols []int
+}
+
+func (c *keyCache) column(t *survey.AnswerTable, pos int, key []byte) int {
+	if pos < len(c.keys) && bytes.Equal(c.keys[pos], key) {
+		return c.cols[pos]
+	}
+	col := t.ItemColumn(key)
+	if pos < len(c.keys) {
+		c.keys[pos] = append(c.keys[pos][:0], key...)
+		c.cols[pos] = col
+	} else if pos == len(c.keys) {
+		c.keys = append(c.keys, slices.Clone(key))
+		c.cols = append(c.cols, col)
+	}
+	return col
+}
+
+// atoi reads a JSON integer.
+func atoi(b []byte) (int, error) {
+	digits := b
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || len(digits) > 9 {
+		return strconv.Atoi(string(b))
+	}
+	n := 0
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return strconv.Atoi(string(b))
+		}
+		n = 10*n + int(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
 }
 
 type jsonError string

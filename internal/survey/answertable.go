@@ -93,8 +93,21 @@ func (t *AnswerTable) StartRow(id string) {
 // is ignored. A value beyond the range of a column is stored as its
 // largest value, which lies outside every scale.
 func (t *AnswerTable) SetAnswer(item []byte, v int) {
-	c, ok := t.itemIndex[string(item)]
-	if !ok {
+	t.SetAnswerAt(t.ItemColumn(item), v)
+}
+
+// ItemColumn returns the number of an item's column for SetAnswerAt, -1
+// when the table has none.
+func (t *AnswerTable) ItemColumn(item []byte) int {
+	if c, ok := t.itemIndex[string(item)]; ok {
+		return c
+	}
+	return -1
+}
+
+// SetAnswerAt is SetAnswer by column number; -1 is ignored.
+func (t *AnswerTable) SetAnswerAt(c, v int) {
+	if c < 0 {
 		return
 	}
 	if v > math.MaxInt16 || v <= Skipped {
