@@ -46,6 +46,8 @@ type flight struct {
 	done chan struct{}
 	val  any
 	err  error
+	// waiters counts the callers that joined the first one (under mu).
+	waiters int
 }
 
 func newComputeGate(slots int) *computeGate {
@@ -60,6 +62,7 @@ func newComputeGate(slots int) *computeGate {
 func (g *computeGate) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
 	g.mu.Lock()
 	if f, ok := g.flights[key]; ok {
+		f.waiters++
 		g.mu.Unlock()
 		select {
 		case <-f.done:
@@ -98,4 +101,14 @@ func (g *computeGate) do(ctx context.Context, key string, fn func(context.Contex
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// waiting returns the number of callers waiting for the run of key.
+func (g *computeGate) waiting(key string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if f, ok := g.flights[key]; ok {
+		return f.waiters
+	}
+	return 0
 }

@@ -30,7 +30,7 @@ func TestComputeGateSharesRunsAndBoundsThem(t *testing.T) {
 			results[i], _ = g.do(context.Background(), "a", fn)
 		}()
 	}
-	for runs.Load() == 0 {
+	for runs.Load() == 0 || g.waiting("a") < 3 {
 		time.Sleep(time.Millisecond)
 	}
 	if _, err := g.do(context.Background(), "b", fn); !errors.Is(err, errComputing) {
