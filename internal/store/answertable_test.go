@@ -70,3 +70,48 @@ func TestResponseTableEqualsTheResponses(t *testing.T) {
 		}
 	})
 }
+
+// OpenAnswers gives one entry per response, with the open answers the
+// responses hold and nothing else.
+func TestOpenAnswersHoldTheResponsesOpenAnswers(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDiagnostic(t, s)
+		for i := range 12 {
+			r := testResponse(d.ID, i)
+			if i%3 != 0 {
+				r.Open = nil
+			}
+			if err := s.Submit(ctx, newNonce(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, err := s.Responses(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.OpenAnswers(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		collect := func(rs []survey.Response) []string {
+			var out []string
+			for _, r := range rs {
+				if r.Background != nil || r.Answers != nil {
+					continue
+				}
+				out = append(out, r.Open["tip"])
+			}
+			slices.Sort(out)
+			return out
+		}
+		var want []string
+		for _, r := range rs {
+			want = append(want, r.Open["tip"])
+		}
+		slices.Sort(want)
+		if len(got) != 12 || !slices.Equal(collect(got), want) {
+			t.Errorf("%d entries with %q, want 12 with %q", len(got), collect(got), want)
+		}
+	})
+}
