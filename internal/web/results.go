@@ -176,7 +176,7 @@ func (s *Server) release(ctx context.Context, d *survey.Diagnostic, r *results, 
 	}
 	// Everything below depends on the diagnostic and on what this request
 	// found: requests that found the same share one computation.
-	key := fmt.Sprintf("%s|%s|%t|%d|%d", d.ID, kind, record, r.Count, r.PreviewedAt)
+	key := fmt.Sprintf("%s|%s|%s|%t|%d|%d", d.ID, r.State, kind, record, r.Count, r.PreviewedAt)
 	v, err := s.compute.do(ctx, key, func(ctx context.Context) (any, error) {
 		out := *r
 		err := s.computeRelease(ctx, d, &out, kind, record)
