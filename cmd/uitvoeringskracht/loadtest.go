@@ -78,7 +78,12 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	concurrency := fs.Int("concurrency", 64, "number of respondents playing at the same time")
 	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
 	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
-	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits")
+	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits; results: --concurrency first requests for the results at --results, then the results and the report one at a time")
+	var resultsURL *url.URL
+	fs.Func("results", "with --mode results: the API results address of a diagnostic, e.g. http://127.0.0.1:8080/api/v1/diagnostics/ID/results; the API token is read from UK_API_TOKEN", func(v string) (err error) {
+		resultsURL, err = parseResultsURL(v)
+		return err
+	})
 	metricsToken := fs.String("metrics-token", "", "the server's metrics token (UK_METRICS_TOKEN of the server; default: UK_METRICS_TOKEN here): when given, the server's own CPU time per completed respondent is read from /metrics of every --url, independent of this client's share of the cores")
 	prepared := fs.Int("respondents", 5000, "with --mode submit: how many respondents to prepare and submit")
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +92,18 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		}
 		// The flag package has printed the problem and the flags.
 		return fmt.Errorf("%w: loadtest: %v", errUsage, err)
+	}
+	if *mode == "results" {
+		if resultsURL == nil || *concurrency < 1 || getenv("UK_API_TOKEN") == "" {
+			return fmt.Errorf("%w: --mode results needs --results, a positive --concurrency and the API token in UK_API_TOKEN", errUsage)
+		}
+		token := *metricsToken
+		if token == "" {
+			token = getenv("UK_METRICS_TOKEN")
+		}
+		l := &resultsLoad{results: resultsURL, apiToken: getenv("UK_API_TOKEN"), metricsToken: token, concurrency: *concurrency,
+			client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}, Timeout: 10 * time.Minute}}
+		return l.run(ctx, stdout)
 	}
 	if len(targets) == 0 {
 		return fmt.Errorf("%w: --url must be a respondent link such as http://127.0.0.1:8080/d/TOKEN", errUsage)
@@ -180,27 +197,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, g
 func serverCPU(ctx context.Context, targets []*url.URL, token string) (float64, error) {
 	total := 0.0
 	for _, t := range targets {
-		u := url.URL{Scheme: t.Scheme, Host: t.Host, Path: "/metrics"}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		v, err := serverMetric(ctx, t, token, "process_cpu_seconds_total")
 		if err != nil {
 			return 0, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, fmt.Errorf("server metrics: %w", err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		resp.Body.Close()
-		if err != nil {
-			return 0, fmt.Errorf("server metrics: %w", err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("server metrics of %s: %s (is --metrics-token the server's token?)", t.Host, resp.Status)
-		}
-		v, ok := metricValue(string(body), "process_cpu_seconds_total")
-		if !ok {
-			return 0, fmt.Errorf("server metrics of %s: no process_cpu_seconds_total", t.Host)
 		}
 		total += v
 	}

@@ -52,6 +52,10 @@ func TestLoadtestRefusesMismatchedLinks(t *testing.T) {
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/BBB"},
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/AAA", "--mode", "submit"},
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/AAA", "--concurrency", "1"},
+		{"--mode", "results"},
+		{"--mode", "results", "--results", "http://127.0.0.1:1/api/v1/diagnostics/X/report.pdf"},
+		// No API token in UK_API_TOKEN.
+		{"--mode", "results", "--results", "http://127.0.0.1:1/api/v1/diagnostics/X/results"},
 	} {
 		if code, out, errOut := runLoadtest(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s%s", args, code, out, errOut)
