@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	rtmetrics "runtime/metrics"
 	"strings"
@@ -261,7 +262,14 @@ func TestConcurrentFirstRequestsComputeOnceWithinTheHeapBound(t *testing.T) {
 	rf := newResultsFixture(t, st)
 	token := apiToken(t, rf)
 	d := rf.create(t, wave{perUnit: []int{0, 0}, seed: 1})
-	big := &bigStore{Store: st, id: d.ID, table: syntheticTable(&rf.q, d.Units, 50_000), gate: make(chan struct{})}
+	n := 50_000
+	if v := os.Getenv("UK_BENCH_RESPONDENTS"); v != "" {
+		// For the figure at other sizes (docs/benchmarks.md).
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := &bigStore{Store: st, id: d.ID, table: syntheticTable(&rf.q, d.Units, n), gate: make(chan struct{})}
 	_, srv := newServerOn(t, big, st, rf.q)
 
 	// The heap bound: what the service holds before, plus 150 MB for one
@@ -313,7 +321,7 @@ func TestConcurrentFirstRequestsComputeOnceWithinTheHeapBound(t *testing.T) {
 	if growth := int64(peak.Load()) - int64(base); growth > bound {
 		t.Errorf("the heap grew by %d MB, above the bound of %d MB", growth>>20, bound>>20)
 	}
-	t.Logf("heap %d MB before, peak %d MB", base>>20, peak.Load()>>20)
+	t.Logf("%d respondents: heap %d MB before, peak %d MB", n, base>>20, peak.Load()>>20)
 }
 
 // heapBytes is the memory of live and not yet swept heap objects.
