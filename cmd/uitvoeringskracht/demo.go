@@ -52,6 +52,7 @@ type demoOptions struct {
 	adviceDir   string
 	seed        uint64
 	author      string
+	firm        string
 }
 
 // cmdDemo builds a realistic demo organisation through the real store
@@ -68,6 +69,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	adviceDir := fs.String("advice-dir", "", "folder with an advice library (*.yaml) to use instead of the built-in one")
 	seed := fs.Uint64("seed", 2025, "seed of the simulation; the same seed gives the same answers")
 	author := fs.String("author", "Uitvoeringskracht (demo)", "author named in the report")
+	firm := fs.String("firm", "", "consultancy firm that gets the demo organisation (created when missing), so that its consultants open it in the workspace and through the API; needs --database")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +77,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	opts := demoOptions{out: *out, htmlOut: *htmlOut, respondents: *respondents, lang: *lang,
-		database: *database, adviceDir: *adviceDir, seed: *seed, author: *author}
+		database: *database, adviceDir: *adviceDir, seed: *seed, author: *author, firm: strings.TrimSpace(*firm)}
 	if err := opts.validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -96,6 +98,11 @@ func (o *demoOptions) validate() error {
 	}
 	if o.database != "" && !strings.HasPrefix(o.database, "sqlite:") && !strings.HasPrefix(o.database, "postgres://") && !strings.HasPrefix(o.database, "postgresql://") {
 		problems = append(problems, "--database must start with sqlite:, postgres:// or postgresql://")
+	}
+	if o.firm != "" && o.database == "" {
+		// The temporary database is removed afterwards: nobody could sign
+		// in to see the firm's organisation.
+		problems = append(problems, "--firm needs --database")
 	}
 	if o.htmlOut == "" {
 		o.htmlOut = strings.TrimSuffix(o.out, filepath.Ext(o.out)) + ".html"
@@ -147,6 +154,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	d := demo{st: st, q: q, today: today, rng: rng}
 
 	orgRec := &survey.Organisation{Name: org.Name, Sector: org.Sector, Headcount: org.Headcount()}
+	if o.firm != "" {
+		if orgRec.FirmID, err = demoFirm(ctx, st, o.firm); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.CreateOrganisation(ctx, orgRec); err != nil {
 		return nil, err
 	}
@@ -169,16 +181,15 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	// climate, scored and summarised the way the service does it.
 	var firms []string
 	for _, name := range demoPeerFirms() {
-		// A demo database given with --database may hold them already.
-		f, err := st.FirmByName(ctx, name)
-		if survey.ErrorCode(err) == survey.CodeNotFound {
-			f = &survey.Firm{Name: name}
-			err = st.CreateFirm(ctx, f)
+		if name == o.firm {
+			// The benchmark compares with other firms only.
+			continue
 		}
+		id, err := demoFirm(ctx, st, name)
 		if err != nil {
 			return nil, err
 		}
-		firms = append(firms, f.ID)
+		firms = append(firms, id)
 	}
 	for i, name := range demoPeers() {
 		peer := simulate.Demo(40)
@@ -258,7 +269,24 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	fmt.Fprintf(stdout, "Demo: %s, %d respondents, %d complete enough to score (previous wave %d), index %s.\n", org.Name, result.Responses, result.N, prevResult.N, index)
 	fmt.Fprintf(stdout, "Wrote %s (%d KB) and %s (%d KB).\n", o.out, (len(pdf)+1023)/1024, o.htmlOut, (len(page)+1023)/1024)
+	if o.firm != "" {
+		fmt.Fprintf(stdout, "The organisation belongs to %s; diagnostic %s.\n", o.firm, current.ID)
+	}
 	return &demoOutcome{diagnosticID: current.ID, result: result}, nil
+}
+
+// demoFirm returns the id of the firm called name, creating it when missing:
+// a demo database given with --database may hold it already.
+func demoFirm(ctx context.Context, st *store.Store, name string) (string, error) {
+	f, err := st.FirmByName(ctx, name)
+	if survey.ErrorCode(err) == survey.CodeNotFound {
+		f = &survey.Firm{Name: name}
+		err = st.CreateFirm(ctx, f)
+	}
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
 }
 
 // writeReportFile writes data through a temporary file in the same folder, so

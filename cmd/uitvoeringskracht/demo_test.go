@@ -102,9 +102,47 @@ func TestDemoCommandLine(t *testing.T) {
 		{"demo", "--respondents", "3"},
 		{"demo", "--database", "mysql://x"},
 		{"demo", "extra"},
+		{"demo", "--firm", "Adviesbureau Demo"},
 	} {
 		if code, _, _ := runCLI(t, nil, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestDemoGivesTheOrganisationToTheFirm(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "demo.db")
+	ctx := context.Background()
+	var ids []string
+	// Twice on one database: the second run finds the firm.
+	for i := range 2 {
+		opts := demoOptions{out: filepath.Join(dir, "rapport.pdf"), respondents: 20, lang: "nl", database: db, seed: uint64(i), firm: "Adviesbureau Demo"}
+		if err := opts.validate(); err != nil {
+			t.Fatal(err)
+		}
+		outcome, err := runDemo(ctx, opts, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, outcome.diagnosticID)
+	}
+	st, err := store.Open(ctx, db, store.Options{Migrations: uitvoeringskracht.Migrations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	firm, err := st.FirmByName(ctx, "Adviesbureau Demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		d, err := st.DiagnosticForFirm(ctx, firm.ID, id)
+		if err != nil {
+			t.Fatalf("diagnostic %s is not the firm's: %v", id, err)
+		}
+		if d.Organisation.FirmID != firm.ID {
+			t.Errorf("organisation of %s belongs to %q, want %q", id, d.Organisation.FirmID, firm.ID)
 		}
 	}
 }

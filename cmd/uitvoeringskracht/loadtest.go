@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +60,7 @@ func (r *loadResult) add(o loadResult) {
 	r.submits = append(r.submits, o.submits...)
 }
 
-func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var targets []*url.URL
@@ -77,7 +78,13 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	concurrency := fs.Int("concurrency", 64, "number of respondents playing at the same time")
 	duration := fs.Duration("duration", 30*time.Second, "how long to keep starting respondents")
 	database := fs.String("database", "", "database URL of the server; when given, the stored count is checked against the acknowledged count")
-	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits")
+	mode := fs.String("mode", "journey", "journey: whole respondents for --duration; submit: first bring --respondents to the review page (not timed), then time their submits; results: --concurrency first requests for the results at --results, then the results and the report one at a time")
+	var resultsURL *url.URL
+	fs.Func("results", "with --mode results: the API results address of a diagnostic, e.g. http://127.0.0.1:8080/api/v1/diagnostics/ID/results; the API token is read from UK_API_TOKEN", func(v string) (err error) {
+		resultsURL, err = parseResultsURL(v)
+		return err
+	})
+	metricsToken := fs.String("metrics-token", "", "the server's metrics token (UK_METRICS_TOKEN of the server; default: UK_METRICS_TOKEN here): when given, the server's own CPU time per completed respondent is read from /metrics of every --url, independent of this client's share of the cores")
 	prepared := fs.Int("respondents", 5000, "with --mode submit: how many respondents to prepare and submit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,6 +92,18 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		// The flag package has printed the problem and the flags.
 		return fmt.Errorf("%w: loadtest: %v", errUsage, err)
+	}
+	if *mode == "results" {
+		if resultsURL == nil || *concurrency < 1 || getenv("UK_API_TOKEN") == "" {
+			return fmt.Errorf("%w: --mode results needs --results, a positive --concurrency and the API token in UK_API_TOKEN", errUsage)
+		}
+		token := *metricsToken
+		if token == "" {
+			token = getenv("UK_METRICS_TOKEN")
+		}
+		l := &resultsLoad{results: resultsURL, apiToken: getenv("UK_API_TOKEN"), metricsToken: token, concurrency: *concurrency,
+			client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}, Timeout: 10 * time.Minute}}
+		return l.run(ctx, stdout)
 	}
 	if len(targets) == 0 {
 		return fmt.Errorf("%w: --url must be a respondent link such as http://127.0.0.1:8080/d/TOKEN", errUsage)
@@ -105,6 +124,16 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		defer st.Close()
 		if before, err = countFor(ctx, st, token); err != nil {
+			return err
+		}
+	}
+
+	if *metricsToken == "" {
+		*metricsToken = getenv("UK_METRICS_TOKEN")
+	}
+	var cpuBefore float64
+	if *metricsToken != "" {
+		if cpuBefore, err = serverCPU(ctx, targets, *metricsToken); err != nil {
 			return err
 		}
 	}
@@ -134,6 +163,18 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if res.firstError != "" {
 		fmt.Fprintf(stdout, "first error: %s\n", res.firstError)
 	}
+	if *metricsToken != "" {
+		cpuAfter, err := serverCPU(ctx, targets, *metricsToken)
+		if err != nil {
+			return err
+		}
+		used := cpuAfter - cpuBefore
+		fmt.Fprintf(stdout, "server CPU: %.2f s", used)
+		if res.completed > 0 {
+			fmt.Fprintf(stdout, ", %.2f ms per completed respondent", 1000*used/float64(res.completed))
+		}
+		fmt.Fprintln(stdout)
+	}
 	if st != nil {
 		after, err := countFor(ctx, st, token)
 		if err != nil {
@@ -149,6 +190,33 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%d errors", res.errors)
 	}
 	return nil
+}
+
+// serverCPU adds up process_cpu_seconds_total of the instances behind
+// targets, read from their /metrics with the metrics token.
+func serverCPU(ctx context.Context, targets []*url.URL, token string) (float64, error) {
+	total := 0.0
+	for _, t := range targets {
+		v, err := serverMetric(ctx, t, token, "process_cpu_seconds_total")
+		if err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// metricValue finds an unlabelled sample in the Prometheus text format.
+func metricValue(text, name string) (float64, bool) {
+	for line := range strings.Lines(text) {
+		rest, ok := strings.CutPrefix(line, name+" ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		return v, err == nil
+	}
+	return 0, false
 }
 
 func countFor(ctx context.Context, st *store.Store, token string) (int, error) {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -50,9 +52,55 @@ func TestLoadtestRefusesMismatchedLinks(t *testing.T) {
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/BBB"},
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/AAA", "--mode", "submit"},
 		{"--url", "http://127.0.0.1:1/d/AAA", "--url", "http://127.0.0.1:2/d/AAA", "--concurrency", "1"},
+		{"--mode", "results"},
+		{"--mode", "results", "--results", "http://127.0.0.1:1/api/v1/diagnostics/X/report.pdf"},
+		// No API token in UK_API_TOKEN.
+		{"--mode", "results", "--results", "http://127.0.0.1:1/api/v1/diagnostics/X/results"},
 	} {
 		if code, out, errOut := runLoadtest(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s%s", args, code, out, errOut)
 		}
+	}
+}
+
+// With the server's metrics token the load command reports the server's
+// own CPU time per completed respondent, from its /metrics.
+func TestLoadtestReportsServerCPUPerRespondent(t *testing.T) {
+	dbURL := storetest.DatabaseURL(t, store.DialectSQLite)
+	token := createDiagnostic(t, dbURL)
+	const metricsToken = "metrics-token-of-at-least-32-characters"
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := NewApp(ctx, Config{Addr: "127.0.0.1:0", DatabaseURL: dbURL, BaseURL: "http://127.0.0.1", LogFormat: "json", MetricsToken: metricsToken},
+		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + app.Addr()
+	code, out, errOut := runLoadtest(t, "--url", base+"/d/"+token, "--concurrency", "2", "--duration", "1s", "--metrics-token", metricsToken)
+	if code != 0 {
+		t.Fatalf("loadtest exited %d:\n%s\n%s", code, out, errOut)
+	}
+	m := regexp.MustCompile(`server CPU: ([0-9.]+) s, ([0-9.]+) ms per completed respondent`).FindStringSubmatch(out)
+	if m == nil || m[1] == "0.00" {
+		t.Errorf("no server CPU figure:\n%s", out)
+	}
+	// A wrong token is an error, not a figure of nothing.
+	if code, out, _ := runLoadtest(t, "--url", base+"/d/"+token, "--concurrency", "1", "--duration", "100ms", "--metrics-token", "wrong"); code == 0 || strings.Contains(out, "server CPU") {
+		t.Errorf("a wrong metrics token gave exit %d:\n%s", code, out)
+	}
+}
+
+func TestMetricValue(t *testing.T) {
+	text := "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n" +
+		"# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 12.5\nprocess_cpu_seconds_total_other 3\n"
+	if v, ok := metricValue(text, "process_cpu_seconds_total"); !ok || v != 12.5 {
+		t.Errorf("got %v %v, want 12.5", v, ok)
+	}
+	if _, ok := metricValue("process_cpu_seconds_total_other 3\n", "process_cpu_seconds_total"); ok {
+		t.Error("found a sample of another metric")
 	}
 }

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "loadtest":
-		err = cmdLoadtest(ctx, args[1:], stdout, stderr)
+		err = cmdLoadtest(ctx, args[1:], stdout, stderr, getenv)
 	case "purge":
 		err = cmdPurge(ctx, args[1:], stdout, stderr, getenv, time.Now())
 	case "privacy-audit":

@@ -187,3 +187,26 @@ func TestBenchInputIsScorable(t *testing.T) {
 		}
 	}
 }
+
+// benchmarkComputeTable is benchmarkCompute on the compact answer table the
+// results are computed from (survey.AnswerTable).
+func benchmarkComputeTable(b *testing.B, n int) {
+	in := benchInput(n, 30)
+	items, background := TableColumns(in.Questionnaire)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	in.Table = survey.TableOf(in.Responses, items, background)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	in.Responses = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compute(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "input-MB")
+}
+
+func BenchmarkComputeTable150k(b *testing.B) { benchmarkComputeTable(b, 150_000) }

@@ -17,10 +17,11 @@ type grouping struct {
 
 func (g *grouping) index(id string) int { return slices.Index(g.ids, id) }
 
-// groupings builds the unit and the role grouping. Units come in the
-// diagnostic's order (units without respondents included, so that they show
-// as hidden), roles in the questionnaire's option order.
-func groupings(q *survey.Questionnaire, units []survey.Unit, rs []survey.Response) (*grouping, *grouping, error) {
+// groupings builds the unit and the role grouping of the given rows of t
+// (nil: all). Units come in the diagnostic's order (units without
+// respondents included, so that they show as hidden), roles in the
+// questionnaire's option order.
+func groupings(q *survey.Questionnaire, units []survey.Unit, t *survey.AnswerTable, rows []int) (*grouping, *grouping, error) {
 	var unitIDs []string
 	for _, u := range units {
 		if !slices.Contains(unitIDs, u.ID) {
@@ -35,31 +36,42 @@ func groupings(q *survey.Questionnaire, units []survey.Unit, rs []survey.Respons
 			}
 		}
 	}
-	ug, err := group(survey.DimensionUnit, survey.BackgroundUnitID, unitIDs, rs)
+	ug, err := group(survey.DimensionUnit, survey.BackgroundUnitID, unitIDs, t, rows)
 	if err != nil {
 		return nil, nil, err
 	}
-	rg, err := group(survey.DimensionRole, survey.BackgroundRole, roleIDs, rs)
+	rg, err := group(survey.DimensionRole, survey.BackgroundRole, roleIDs, t, rows)
 	if err != nil {
 		return nil, nil, err
 	}
 	return ug, rg, nil
 }
 
-// group assigns respondents by background question key. When known is
-// empty any answer is accepted and the groups are sorted by id.
-func group(dim, key string, known []string, rs []survey.Response) (*grouping, error) {
-	g := &grouping{dim: dim, ids: slices.Clone(known), of: make([]int, len(rs))}
+// group assigns the given rows of t (nil: all) by background question key.
+// When known is empty any answer is accepted and the groups are sorted by
+// id.
+func group(dim, key string, known []string, t *survey.AnswerTable, rows []int) (*grouping, error) {
+	n := t.Len()
+	if rows != nil {
+		n = len(rows)
+	}
+	row := func(k int) int {
+		if rows == nil {
+			return k
+		}
+		return rows[k]
+	}
+	col := t.Background(key)
+	g := &grouping{dim: dim, ids: slices.Clone(known), of: make([]int, n)}
 	index := map[string]int{}
 	for i, id := range g.ids {
 		index[id] = i
 	}
-	open := len(known) == 0
-	if open {
+	if len(known) == 0 && col != nil {
 		seen := map[string]bool{}
-		for _, r := range rs {
-			if v := r.Background[key]; v != "" {
-				seen[v] = true
+		for k := range n {
+			if c := col.Of[row(k)]; c >= 0 {
+				seen[col.Values[c]] = true
 			}
 		}
 		g.ids = sortedKeys(seen)
@@ -67,22 +79,36 @@ func group(dim, key string, known []string, rs []survey.Response) (*grouping, er
 			index[id] = i
 		}
 	}
+	// The group of each code, -1 for an unknown answer.
+	var of []int
+	if col != nil {
+		of = make([]int, len(col.Values))
+		for c, v := range col.Values {
+			of[c] = -1
+			if i, ok := index[v]; ok {
+				of[c] = i
+			}
+		}
+	}
 	notStated := -1
-	for i, r := range rs {
-		v := r.Background[key]
-		if v == "" {
+	for k := range n {
+		i := row(k)
+		c := int32(-1)
+		if col != nil {
+			c = col.Of[i]
+		}
+		if c < 0 {
 			if notStated < 0 {
 				notStated = len(g.ids)
 				g.ids = append(g.ids, survey.GroupNotStated)
 			}
-			g.of[i] = notStated
+			g.of[k] = notStated
 			continue
 		}
-		k, ok := index[v]
-		if !ok {
-			return nil, survey.Errorf(survey.CodeInvalid, "response %d (%s): unknown %s %q", i+1, r.ID, key, v)
+		if of[c] < 0 {
+			return nil, survey.Errorf(survey.CodeInvalid, "response %d (%s): unknown %s %q", i+1, t.IDs[i], key, col.Values[c])
 		}
-		g.of[i] = k
+		g.of[k] = of[c]
 	}
 	return g, nil
 }

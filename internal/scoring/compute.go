@@ -21,6 +21,11 @@ type Input struct {
 	Questionnaire *survey.Questionnaire
 	// Responses are the submitted responses of the diagnostic.
 	Responses []survey.Response
+	// Table, when set, holds the submitted responses instead of Responses:
+	// the compact form the store loads a large diagnostic in. It needs a
+	// column for every item of the questionnaire and for the unit and role
+	// questions (TableColumns).
+	Table *survey.AnswerTable
 	// MinGroupSize is the diagnostic's minimum group size; 0 means
 	// survey.DefaultMinGroupSize.
 	MinGroupSize int
@@ -70,30 +75,34 @@ func Compute(in Input) (*survey.Result, error) {
 		return nil, survey.Errorf(survey.CodeInvalid, "previous wave used questionnaire %q, this one %q", in.Previous.QuestionnaireID, q.ID)
 	}
 	lay := newLayout(q)
-	all, err := lay.parse(in.Responses)
+	tab := in.Table
+	if tab == nil {
+		tab = lay.table(in.Responses)
+	}
+	all, err := lay.parseRows(tab, nil)
 	if err != nil {
 		return nil, err
 	}
 	// Every response's background is checked, also of those outside the
 	// base, so that a bad unit id is an error and not a silent exclusion.
-	if _, _, err := groupings(q, in.Units, in.Responses); err != nil {
+	if _, _, err := groupings(q, in.Units, tab, nil); err != nil {
 		return nil, err
 	}
-	baseResponses := lay.base(in.Responses, lay.measures(all))
-	if len(baseResponses) < minSize {
-		return nil, survey.Errorf(survey.CodeConflict, "%d of %d responses complete enough to score, fewer than the minimum group size %d", len(baseResponses), len(in.Responses), minSize)
+	base := lay.base(lay.measures(all))
+	if len(base) < minSize {
+		return nil, survey.Errorf(survey.CodeConflict, "%d of %d responses complete enough to score, fewer than the minimum group size %d", len(base), tab.Len(), minSize)
 	}
-	if held, err := heldBack(in.Earlier, len(baseResponses), minSize); held != nil || err != nil {
+	if held, err := heldBack(in.Earlier, len(base), minSize); held != nil || err != nil {
 		if held != nil {
-			held.Responses = len(in.Responses)
+			held.Responses = tab.Len()
 		}
 		return held, err
 	}
-	data, err := lay.parse(baseResponses)
+	data, err := lay.parseRows(tab, base)
 	if err != nil {
 		return nil, err
 	}
-	units, roles, err := groupings(q, in.Units, baseResponses)
+	units, roles, err := groupings(q, in.Units, tab, base)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +117,7 @@ func Compute(in Input) (*survey.Result, error) {
 	res := &survey.Result{
 		QuestionnaireID:      q.ID,
 		QuestionnaireVersion: q.Version,
-		Responses:            all.n,
+		Responses:            tab.Len(),
 		N:                    data.n,
 		MinGroupSize:         minSize,
 		Index:                scoreOf(Summarize(m.index), minSize, q.Bands),
@@ -127,7 +136,7 @@ func Compute(in Input) (*survey.Result, error) {
 	for r, route := range q.Routes {
 		res.Routes = append(res.Routes, survey.RouteResult{ID: route.ID, Score: scoreOf(Summarize(m.route[r]), minSize, q.Bands)})
 	}
-	if err := priorities(res, lay, data, m, in); err != nil {
+	if err := priorities(res, lay, data, m, in, tab); err != nil {
 		return nil, err
 	}
 	b, err := breakdowns(q, m, units, roles, minSize, in.Previous, in.Earlier)
@@ -260,32 +269,59 @@ type answers struct {
 	dontKnow []int
 }
 
+// TableColumns are the item and background columns an AnswerTable needs
+// for Compute.
+func TableColumns(q *survey.Questionnaire) (items, background []string) {
+	for _, it := range q.AllItems() {
+		items = append(items, it.ID)
+	}
+	return items, []string{survey.BackgroundUnitID, survey.BackgroundRole}
+}
+
+func (l *layout) table(rs []survey.Response) *survey.AnswerTable {
+	items, background := TableColumns(l.q)
+	return survey.TableOf(rs, items, background)
+}
+
+// parse reads responses into columns.
 func (l *layout) parse(rs []survey.Response) (*answers, error) {
-	n := len(rs)
+	return l.parseRows(l.table(rs), nil)
+}
+
+// parseRows reads the given rows of t (nil: all) into columns.
+func (l *layout) parseRows(t *survey.AnswerTable, rows []int) (*answers, error) {
+	n := t.Len()
+	if rows != nil {
+		n = len(rows)
+	}
 	lo, hi := l.q.Scale.Min, l.q.Scale.Max
 	flat := make([]float64, n*len(l.items))
 	a := &answers{n: n, cols: make([][]float64, len(l.items)), dontKnow: make([]int, len(l.items))}
-	for c := range l.items {
-		a.cols[c] = flat[c*n : (c+1)*n : (c+1)*n]
-	}
-	// Row by row: each response's answer map is then read while it is in
-	// the cache, which at 150,000 respondents halves the time of this loop.
-	for i := range rs {
-		ans := rs[i].Answers
-		for c, it := range l.items {
-			v, ok := ans[it.ID]
+	for c, it := range l.items {
+		out := flat[c*n : (c+1)*n : (c+1)*n]
+		a.cols[c] = out
+		in := t.Item(it.ID)
+		if in == nil {
+			return nil, survey.Errorf(survey.CodeInternal, "the answer table has no column for item %q", it.ID)
+		}
+		for k := range n {
+			i := k
+			if rows != nil {
+				i = rows[k]
+			}
+			v := int(in[i])
 			switch {
-			case !ok:
-				a.cols[c][i] = math.NaN()
+			case v == survey.Skipped:
+				out[k] = math.NaN()
 			case v == survey.DontKnow:
-				a.cols[c][i] = math.NaN()
+				out[k] = math.NaN()
 				a.dontKnow[c]++
 			case v < lo || v > hi:
-				return nil, survey.Errorf(survey.CodeInvalid, "response %d (%s): answer %d to item %q is outside %d..%d", i+1, rs[i].ID, v, it.ID, lo, hi)
+				return nil, survey.Errorf(survey.CodeInvalid, "response %d (%s): answer %d to item %q is outside %d..%d", i+1, t.IDs[i], v, it.ID, lo, hi)
 			case it.Reverse:
-				a.cols[c][i] = float64(lo + hi - v)
+				out[k] = float64(lo + hi - v)
 			default:
-				a.cols[c][i] = float64(v)
+				out[k] = float64(v)
 			}
 		}
 	}
@@ -395,11 +431,12 @@ func (l *layout) measures(a *answers) *measures {
 // respondents and one suppression decision on counts protects them all:
 // with measures on different sets, the difference of two published sums
 // would be a sum over the few respondents in one set and not the other.
-func (l *layout) base(rs []survey.Response, m *measures) []survey.Response {
-	var out []survey.Response
-	for i := range rs {
+// base returns the rows in the analysis base.
+func (l *layout) base(m *measures) []int {
+	out := []int{}
+	for i := range m.index {
 		if l.inBase(m, i) {
-			out = append(out, rs[i])
+			out = append(out, i)
 		}
 	}
 	return out

@@ -10,14 +10,14 @@ import (
 
 // priorities estimates impact and ranks the factors (methodology sections 6
 // and 15).
-func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in Input) error {
+func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in Input, tab *survey.AnswerTable) error {
 	factorScores, outcome := m.factor, m.outcome
 	n := data.n
 	if n < PoolingThreshold && len(in.Pooled) > 0 {
 		seen := map[string]bool{}
-		for _, r := range in.Responses {
-			if r.ID != "" {
-				seen[r.ID] = true
+		for _, id := range tab.IDs {
+			if id != "" {
+				seen[id] = true
 			}
 		}
 		var extra []survey.Response
@@ -31,12 +31,13 @@ func priorities(res *survey.Result, lay *layout, data *answers, m *measures, in 
 			extra = append(extra, r)
 		}
 		if len(extra) > 0 {
-			pd, err := lay.parse(extra)
+			et := lay.table(extra)
+			pd, err := lay.parseRows(et, nil)
 			if err != nil {
 				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
 			}
 			// The pooled responses enter on the same definition: the base.
-			if pd, err = lay.parse(lay.base(extra, lay.measures(pd))); err != nil {
+			if pd, err = lay.parseRows(et, lay.base(lay.measures(pd))); err != nil {
 				return survey.Wrap(survey.CodeInvalid, err, "pooled responses")
 			}
 			pm := lay.measures(pd)

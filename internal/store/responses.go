@@ -171,6 +171,32 @@ func (s *Store) Responses(ctx context.Context, diagnosticID string) ([]survey.Re
 	return responses, nil
 }
 
+// OpenAnswers returns one response per response to the diagnostic with
+// only its open answers set: those who answered an open question first,
+// then empty ones. The results page lists the answers in a random order,
+// and needs the rest of neither.
+func (s *Store) OpenAnswers(ctx context.Context, diagnosticID string) ([]survey.Response, error) {
+	// Most people leave the open questions empty: the rows that did not
+	// are read, the others only counted.
+	n, err := s.CountResponses(ctx, diagnosticID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []string
+	err = s.read.NewSelect().Model((*responseRow)(nil)).Column("open_answers").
+		Where("diagnostic_id = ?", diagnosticID).Where("open_answers <> '{}'").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "load open answers")
+	}
+	out := make([]survey.Response, max(n, len(rows)))
+	for i, row := range rows {
+		if err := unmarshalObject(row, &out[i].Open); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // unmarshalObject decodes a JSON object into *m, leaving an empty map
 // rather than nil so that callers can range and look up without checks.
 func unmarshalObject[V any](data string, m *map[string]V) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,10 @@ type apiError struct {
 // the client.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, errComputing) {
+		s.computingPage(c)
 		return
 	}
 	status, key := s.classify(err)
@@ -117,5 +122,24 @@ func (s *Server) classify(err error) (int, string) {
 		return http.StatusForbidden, "error.forbidden"
 	default:
 		return http.StatusInternalServerError, "error.internal"
+	}
+}
+
+// computingPage answers a request for results that wait for a free
+// computation slot (compute.go): the API with 503 and Retry-After, a page
+// with a page that says so and reloads itself.
+func (s *Server) computingPage(c echo.Context) {
+	t := s.texts.For(requestLang(c))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(computeRetrySeconds))
+	noStore(c)
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		_ = c.JSON(http.StatusServiceUnavailable, apiError{Code: "computing", Message: t.Get("results.computing")})
+		return
+	}
+	page := errorPage{Status: http.StatusServiceUnavailable, Heading: t.Get("results.computing.heading"), Message: t.Get("results.computing")}
+	c.Set(ctxRefresh, computeRetrySeconds)
+	if err := s.render(c, http.StatusServiceUnavailable, "error", page.Heading, page, false); err != nil {
+		s.logger.Error("render computing page", slog.String("error", err.Error()))
+		_ = c.String(http.StatusServiceUnavailable, page.Message)
 	}
 }

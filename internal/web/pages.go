@@ -83,7 +83,10 @@ type view struct {
 	// CopyScript loads the copy buttons' script on the pages that show
 	// links to hand on; no other page loads any script.
 	CopyScript bool
-	Page       any
+	// Refresh, when positive, reloads the page after that many seconds:
+	// only the page that says the results are being computed does.
+	Refresh int
+	Page    any
 }
 
 // render executes a page into a buffer first, so a template error never
@@ -105,6 +108,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 	}
 	v.PrivacyURL = respondentPrivacyURL(c, name)
 	v.LangInForm = name == "step"
+	v.Refresh, _ = c.Get(ctxRefresh).(int)
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
 		v.Flash = s.takeFlash(c, v.T)

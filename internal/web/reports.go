@@ -372,6 +372,9 @@ func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator
 // given, adds to the section what a form post has to show.
 func (s *Server) renderResults(c echo.Context, status int, r *results, edit func(*reportsSection)) error {
 	t := s.texts.For(requestLang(c))
+	if err := s.openAnswersOf(c.Request().Context(), r); err != nil {
+		return err
+	}
 	page := resultsPageWith(r, t, func(factor string) string { return s.advice.ShortName(factor, t.Lang()) })
 	sec, err := s.reportsSectionFor(c.Request().Context(), r, t)
 	if err != nil {

@@ -63,6 +63,9 @@ type results struct {
 	// NewPreview is what a new preview would give now.
 	NewPreview survey.Availability
 
+	// Responses are the responses with only their open answers, loaded for
+	// the results page (openAnswersOf); the result is computed from a
+	// compact table of the answers instead.
 	Responses []survey.Response
 	// Releases are the diagnostic's recorded releases, oldest first,
 	// including the one Result comes from.
@@ -151,17 +154,73 @@ const maxReleaseAttempts = 3
 // by fewer than the minimum group size, the last release's figures with
 // the number held back; either is recorded as the next release.
 func (s *Server) release(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
-	var err error
-	if r.Responses, err = s.store.Responses(ctx, d.ID); err != nil {
+	rels, err := s.store.Releases(ctx, d.ID)
+	if err != nil {
 		return err
 	}
-	if n := len(r.Responses); n != r.Count {
+	if last := lastRelease(rels); servesAgain(last, r.Count, kind) {
+		// The warm path: no response is loaded and nothing is scored.
+		r.Releases, r.Result = rels, last.Result
+		if r.Previous, r.PreviousStatus, _, err = s.previousChain(ctx, d); err != nil {
+			return err
+		}
+		if r.PreviousStatus == waveUsed && r.Result.Trend == nil {
+			r.PreviousStatus = waveNotAvailable
+		}
+		return nil
+	} else if !record && last != nil {
+		// A GET of an open diagnostic shows only a recorded preview.
+		r.Releases = rels
+		r.Availability = survey.Availability{Reason: survey.AvailabilityNotClosed}
+		return nil
+	}
+	// Everything below depends on the diagnostic and on what this request
+	// found: requests that found the same share one computation.
+	key := fmt.Sprintf("%s|%s|%s|%t|%d|%d", d.ID, r.State, kind, record, r.Count, r.PreviewedAt)
+	v, err := s.compute.do(ctx, key, func(ctx context.Context) (any, error) {
+		out := *r
+		err := s.computeRelease(ctx, d, &out, kind, record)
+		return &out, err
+	})
+	if err != nil {
+		return err
+	}
+	diag := r.Diagnostic
+	*r = *v.(*results)
+	r.Diagnostic = diag
+	return nil
+}
+
+func lastRelease(rels []survey.Release) *survey.Release {
+	if len(rels) == 0 {
+		return nil
+	}
+	return &rels[len(rels)-1]
+}
+
+// servesAgain reports whether the last release already shows count
+// responses and may be served as it was released: a release of the kind
+// asked for, or any release for a preview (also the results released
+// before a reopen).
+func servesAgain(last *survey.Release, count int, kind survey.ReleaseKind) bool {
+	return last != nil && last.Responses == count && (last.Kind == kind || kind == survey.ReleasePreview)
+}
+
+// computeRelease is the cold path of release: it loads the responses and
+// the previous waves, scores them with the earlier releases and records the
+// result as the next release.
+func (s *Server) computeRelease(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
+	items, background := scoring.TableColumns(&d.Questionnaire)
+	tab, err := s.store.ResponseTable(ctx, d.ID, items, background)
+	if err != nil {
+		return err
+	}
+	if n := tab.Len(); n != r.Count {
 		// Responses came in between counting and loading: a preview is
 		// valid only at the count it was recorded at.
 		r.Count = n
 		r.Availability = availabilityNow(d, r.State, r.Count, r.PreviewedAt)
 		if !r.Availability.Available && !record {
-			r.Responses = nil
 			return nil
 		}
 	}
@@ -176,26 +235,21 @@ func (s *Server) release(ctx context.Context, d *survey.Diagnostic, r *results, 
 			return err
 		}
 		r.Releases = rels
-		var last *survey.Release
+		last := lastRelease(rels)
 		after := 0
-		if len(rels) > 0 {
-			last = &rels[len(rels)-1]
+		if last != nil {
 			after = last.Seq
 		}
-		// The last release already shows these responses: serve it as it
-		// was released (a preview also when the results were released
-		// before a reopen).
-		if last != nil && last.Responses == r.Count && (last.Kind == kind || kind == survey.ReleasePreview) {
+		if servesAgain(last, r.Count, kind) {
 			r.Result = last.Result
 			return nil
 		}
 		if !record && last != nil {
-			// A GET of an open diagnostic shows only a recorded preview.
 			r.Availability = survey.Availability{Reason: survey.AvailabilityNotClosed}
 			return nil
 		}
-		in := scoring.Input{Questionnaire: &d.Questionnaire, Responses: r.Responses, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
-		if len(r.Responses) < scoring.PoolingThreshold {
+		in := scoring.Input{Questionnaire: &d.Questionnaire, Table: tab, MinGroupSize: d.MinGroupSize, Units: d.Units, Earlier: rels, Previous: previous}
+		if tab.Len() < scoring.PoolingThreshold {
 			in.Pooled, err = s.store.PooledResponses(ctx, d.ID, d.Questionnaire.ID, d.Questionnaire.Version, s.now(), poolLimit)
 			if err != nil {
 				return err
@@ -231,11 +285,11 @@ func (s *Server) keepSummary(ctx context.Context, d *survey.Diagnostic, res *sur
 	}
 }
 
-// previousWave returns the previous wave of d, what became of it and, when
-// it can be used, its result as it was shown: each earlier wave of the chain
-// is scored with its own previous wave, oldest first, because the
-// suppression of a wave depends on what its previous wave showed.
-func (s *Server) previousWave(ctx context.Context, d *survey.Diagnostic) (*survey.Diagnostic, waveStatus, *survey.Result, error) {
+// previousChain returns the previous wave of d and what became of it, as
+// far as the chain of waves tells without scoring them: waveUsed then means
+// that the previous wave's result is to be scored (or taken from its
+// releases), newest first in chain.
+func (s *Server) previousChain(ctx context.Context, d *survey.Diagnostic) (*survey.Diagnostic, waveStatus, []*survey.Diagnostic, error) {
 	if d.PreviousID == "" {
 		return nil, waveNone, nil, nil
 	}
@@ -261,6 +315,18 @@ func (s *Server) previousWave(ctx context.Context, d *survey.Diagnostic) (*surve
 	}
 	if chain[0].Questionnaire.ID != d.Questionnaire.ID {
 		return chain[0], waveQuestionnaire, nil, nil
+	}
+	return chain[0], waveUsed, chain, nil
+}
+
+// previousWave returns the previous wave of d, what became of it and, when
+// it can be used, its result as it was shown: each earlier wave of the chain
+// is scored with its own previous wave, oldest first, because the
+// suppression of a wave depends on what its previous wave showed.
+func (s *Server) previousWave(ctx context.Context, d *survey.Diagnostic) (*survey.Diagnostic, waveStatus, *survey.Result, error) {
+	head, status, chain, err := s.previousChain(ctx, d)
+	if err != nil || status != waveUsed {
+		return head, status, nil, err
 	}
 	now := s.now()
 	var prev *survey.Result
@@ -301,14 +367,15 @@ func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.T
 			return rels[i].Result, nil
 		}
 	}
-	rs, err := s.store.Responses(ctx, w.ID)
+	items, background := scoring.TableColumns(&w.Questionnaire)
+	tab, err := s.store.ResponseTable(ctx, w.ID, items, background)
 	if err != nil {
 		return nil, err
 	}
 	if previous != nil && previous.QuestionnaireID != w.Questionnaire.ID {
 		previous = nil
 	}
-	res, err := scoring.Compute(scoring.Input{Questionnaire: &w.Questionnaire, Responses: rs, MinGroupSize: w.MinGroupSize, Units: w.Units, Previous: previous})
+	res, err := scoring.Compute(scoring.Input{Questionnaire: &w.Questionnaire, Table: tab, MinGroupSize: w.MinGroupSize, Units: w.Units, Previous: previous})
 	if survey.ErrorCode(err) == survey.CodeConflict {
 		return nil, nil
 	}
@@ -1201,6 +1268,18 @@ func (v resultsViewer) reliability(res *survey.Result) []reliabilityView {
 	return out
 }
 
+// openAnswersOf loads the open answers for the results page when it will
+// show them and the result came from a release without loading responses.
+func (s *Server) openAnswersOf(ctx context.Context, r *results) error {
+	if r.Responses != nil || !r.Availability.Available || r.Availability.Preview || r.Result == nil ||
+		len(r.Diagnostic.Questionnaire.Open) == 0 || r.Count < scoring.DefaultOpenThreshold {
+		return nil
+	}
+	var err error
+	r.Responses, err = s.store.OpenAnswers(ctx, r.Diagnostic.ID)
+	return err
+}
+
 // openAnswers lists the open answers of the whole organisation, never per
 // group, and only for a closed diagnostic: two previews would give the
 // answers of the few who answered in between by their difference.
@@ -1211,14 +1290,19 @@ func (v resultsViewer) openAnswers(r *results) ([]openView, string) {
 	if r.Availability.Preview {
 		return nil, v.t.Get("results.open.preview")
 	}
-	if len(r.Responses) < scoring.DefaultOpenThreshold {
+	if r.Count < scoring.DefaultOpenThreshold {
 		return nil, v.t.Get("results.open.too_few", scoring.DefaultOpenThreshold)
+	}
+	if len(r.Responses) != r.Count {
+		// The answers loaded are not those of the count the results
+		// show: a response came in meanwhile.
+		return nil, v.t.Get("results.open.held", scoring.DefaultOpenThreshold)
 	}
 	// The lists of two releases differ by the newcomers' answers: shown
 	// only when every earlier final release (previews show no open
 	// answers) had 0 or at least the threshold fewer responses.
 	for _, rel := range r.Releases {
-		if d := len(r.Responses) - rel.Responses; rel.Kind == survey.ReleaseFinal && d > 0 && d < scoring.DefaultOpenThreshold {
+		if d := r.Count - rel.Responses; rel.Kind == survey.ReleaseFinal && d > 0 && d < scoring.DefaultOpenThreshold {
 			return nil, v.t.Get("results.open.held", scoring.DefaultOpenThreshold)
 		}
 	}

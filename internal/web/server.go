@@ -56,6 +56,8 @@ type Store interface {
 
 	// Results and exports.
 	Responses(ctx context.Context, diagnosticID string) ([]survey.Response, error)
+	OpenAnswers(ctx context.Context, diagnosticID string) ([]survey.Response, error)
+	ResponseTable(ctx context.Context, diagnosticID string, items, background []string) (*survey.AnswerTable, error)
 	PreviewedAt(ctx context.Context, diagnosticID string) (int, error)
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
 	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
@@ -150,6 +152,8 @@ type Server struct {
 	metrics *metrics
 	// sealer seals respondents' progress into their cookies.
 	sealer *sealer
+	// compute bounds the computations of results (compute.go).
+	compute *computeGate
 }
 
 // New builds the server: it parses templates and translations once and
@@ -228,6 +232,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		advice:         advice,
 		privacyMD:      privacyMD,
 		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
+		compute:        newComputeGate(computeSlots()),
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.
