@@ -83,7 +83,7 @@ func (s *Server) directorLinkContact(ctx context.Context, link *survey.DirectorL
 // headcount is unknown or below it.
 func directorResponseText(n, headcount int, t Translator) string {
 	if headcount <= 0 || n > headcount {
-		return t.Get("reports.director.response_count", n)
+		return t.Get("reports.director.response_count", t.Number(n))
 	}
-	return t.Get("reports.director.response_rate", responseRate(n, headcount), n, headcount)
+	return t.Get("reports.director.response_rate", responseRate(n, headcount), t.Number(n), t.Number(headcount))
 }

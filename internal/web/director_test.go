@@ -84,6 +84,8 @@ func TestDirectorResponseTextAtItsEdges(t *testing.T) {
 		{5, 0, "5 medewerkers vulden de vragenlijst in. Een responspercentage is er niet: het aantal medewerkers ontbreekt of is lager dan dit aantal."},
 		{1, 200, "Respons: 1% (1 van de 200 medewerkers)."},
 		{1, 201, "Respons: 0% (1 van de 201 medewerkers)."},
+		{1200, 30000, "Respons: 4% (1.200 van de 30.000 medewerkers)."},
+		{1200, 0, "1.200 medewerkers vulden de vragenlijst in. Een responspercentage is er niet: het aantal medewerkers ontbreekt of is lager dan dit aantal."},
 	} {
 		if got := directorResponseText(c.n, c.headcount, tr); got != c.want {
 			t.Errorf("%d of %d: %q, want %q", c.n, c.headcount, got, c.want)

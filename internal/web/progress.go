@@ -290,7 +290,7 @@ type liveProgress struct {
 
 // progressText is the progress paragraph's sentence.
 func progressText(pv progressView, t Translator) string {
-	text := t.Get("diag.progress.total", pv.Total)
+	text := t.Get("diag.progress.total", t.Number(pv.Total))
 	if pv.Rate != "" {
 		text += " " + t.Get("diag.progress.rate", pv.Rate)
 	}
