@@ -527,15 +527,7 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 	}
 	rows := k[:rank]
 	if rank > maxLeakDim {
-		support := make([]bool, len(s.weight))
-		for _, r := range rows {
-			for j, v := range r {
-				if math.Abs(v) > pivotTol {
-					support[small[j]] = true
-				}
-			}
-		}
-		return leak{support: support}, true
+		return leak{support: rowSupport(rows, small, len(s.weight))}, true
 	}
 	var curBase orthoBasis
 	w := make([]float64, len(small))
@@ -568,15 +560,7 @@ func (s *suppressor) findLeak(current [][]float64) (leak, bool) {
 	})
 	if budget < 0 {
 		// Too many candidates to check: hide more rather than search.
-		support := make([]bool, len(s.weight))
-		for _, r := range rows {
-			for j, v := range r {
-				if math.Abs(v) > pivotTol {
-					support[small[j]] = true
-				}
-			}
-		}
-		return leak{support: support}, true
+		return leak{support: rowSupport(rows, small, len(s.weight))}, true
 	}
 	return found, ok
 }
@@ -759,4 +743,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// rowSupport marks the cells on which any of rows (over the small cells)
+// is nonzero: the conservative leak when the candidates are too many to
+// check one by one.
+func rowSupport(rows [][]float64, small []int, cells int) []bool {
+	support := make([]bool, cells)
+	for _, r := range rows {
+		for j, v := range r {
+			if math.Abs(v) > pivotTol {
+				support[small[j]] = true
+			}
+		}
+	}
+	return support
 }

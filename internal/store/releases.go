@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -101,14 +100,7 @@ func (s *Store) RecordRelease(ctx context.Context, diagnosticID string, after in
 		Cells: string(cells), Shown: string(shown), Result: string(result),
 	}
 	err = s.write(ctx, "record release", func(ctx context.Context, tx bun.Tx) error {
-		lock := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").Where("d.id = ?", diagnosticID)
-		if s.dialect == DialectPostgres {
-			lock = lock.For("NO KEY UPDATE")
-		}
-		var id string
-		if err := lock.Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		} else if err != nil {
+		if err := s.lockDiagnostic(ctx, tx, diagnosticID); err != nil {
 			return err
 		}
 		var last sql.NullInt64

@@ -76,16 +76,7 @@ func (s *Store) PreviewedAt(ctx context.Context, diagnosticID string) (int, erro
 func (s *Store) RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error) {
 	var responses int
 	err := s.write(ctx, "record preview", func(ctx context.Context, tx bun.Tx) error {
-		lock := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").Where("d.id = ?", diagnosticID)
-		if s.dialect == DialectPostgres {
-			// NO KEY UPDATE, unlike UPDATE, does not block the foreign-key
-			// checks of respondents submitting meanwhile.
-			lock = lock.For("NO KEY UPDATE")
-		}
-		var id string
-		if err := lock.Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		} else if err != nil {
+		if err := s.lockDiagnostic(ctx, tx, diagnosticID); err != nil {
 			return err
 		}
 		previous := 0
@@ -240,4 +231,24 @@ func (s *Store) PooledResponses(ctx context.Context, diagnosticID, questionnaire
 		}
 	}
 	return out, nil
+}
+
+// lockDiagnostic holds the diagnostic's row for the rest of tx, so that
+// release and preview records are decided one at a time per diagnostic; on
+// SQLite the single writer does that already. It fails with CodeNotFound
+// when the diagnostic does not exist.
+func (s *Store) lockDiagnostic(ctx context.Context, tx bun.Tx, diagnosticID string) error {
+	lock := tx.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").Where("d.id = ?", diagnosticID)
+	if s.dialect == DialectPostgres {
+		// NO KEY UPDATE, unlike UPDATE, does not block the foreign-key
+		// checks of respondents submitting meanwhile.
+		lock = lock.For("NO KEY UPDATE")
+	}
+	var id string
+	if err := lock.Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
+		return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

@@ -60,24 +60,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o *survey.Organisation) 
 // ListDiagnostics returns the diagnostics of the firm's organisation, newest
 // first.
 func (s *Store) ListDiagnostics(ctx context.Context, firmID, organisationID string) ([]survey.Diagnostic, error) {
-	var ids []string
-	err := s.read.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").
-		Join("JOIN organisations AS o ON o.id = d.organisation_id").
-		Where("d.organisation_id = ?", organisationID).Where("o.firm_id = ?", firmID).
-		OrderExpr("d.created_at DESC, d.id").
-		Scan(ctx, &ids)
-	if err != nil {
-		return nil, dbError(err, "list diagnostics")
-	}
-	out := make([]survey.Diagnostic, 0, len(ids))
-	for _, id := range ids {
-		d, err := s.Diagnostic(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *d)
-	}
-	return out, nil
+	return s.listDiagnostics(ctx, firmID, organisationID)
 }
 
 // DiagnosticForFirm returns the diagnostic when its organisation belongs to
@@ -216,13 +199,20 @@ func notFoundIfNone(res sql.Result, err error, msg string) error {
 // ListFirmDiagnostics returns every diagnostic of the firm's organisations,
 // newest first, for the overview across organisations.
 func (s *Store) ListFirmDiagnostics(ctx context.Context, firmID string) ([]survey.Diagnostic, error) {
+	return s.listDiagnostics(ctx, firmID, "")
+}
+
+// listDiagnostics returns the firm's diagnostics, of one organisation or
+// (organisationID "") of all, newest first.
+func (s *Store) listDiagnostics(ctx context.Context, firmID, organisationID string) ([]survey.Diagnostic, error) {
 	var ids []string
-	err := s.read.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").
+	q := s.read.NewSelect().Model((*diagnosticRow)(nil)).Column("d.id").
 		Join("JOIN organisations AS o ON o.id = d.organisation_id").
-		Where("o.firm_id = ?", firmID).
-		OrderExpr("d.created_at DESC, d.id").
-		Scan(ctx, &ids)
-	if err != nil {
+		Where("o.firm_id = ?", firmID)
+	if organisationID != "" {
+		q = q.Where("d.organisation_id = ?", organisationID)
+	}
+	if err := q.OrderExpr("d.created_at DESC, d.id").Scan(ctx, &ids); err != nil {
 		return nil, dbError(err, "list diagnostics")
 	}
 	out := make([]survey.Diagnostic, 0, len(ids))

@@ -620,15 +620,7 @@ func (s *Server) apiProgress(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	p, err := s.store.Progress(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	released, err := s.releasedUnits(ctx, d)
-	if err != nil {
-		return err
-	}
-	pv, err := progressFor(d, p, released)
+	p, pv, err := s.progressOf(ctx, d)
 	if err != nil {
 		return err
 	}

@@ -99,19 +99,11 @@ func (s *Server) renderDiagnostic(c echo.Context, d *survey.Diagnostic, errs for
 // what the request that failed had entered.
 func (s *Server) renderDiagnosticWith(c echo.Context, d *survey.Diagnostic, errs formErrors, status int, fill func(*diagnosticPage)) error {
 	ctx := c.Request().Context()
-	p, err := s.store.Progress(ctx, d.ID)
+	_, pv, err := s.progressOf(ctx, d)
 	if err != nil {
 		return err
 	}
 	t := s.texts.For(requestLang(c))
-	released, err := s.releasedUnits(ctx, d)
-	if err != nil {
-		return err
-	}
-	pv, err := progressFor(d, p, released)
-	if err != nil {
-		return err
-	}
 	pv.localise(t)
 	page := diagnosticPage{
 		Diagnostic: *d,
@@ -169,6 +161,21 @@ func (s *Server) releasedUnits(ctx context.Context, d *survey.Diagnostic) (map[s
 // size are hidden, and so many more as it takes that no hidden count can be
 // derived by subtracting the shown ones from the total. released, when not
 // nil, are the only units that may be shown (releasedUnits).
+// progressOf loads a diagnostic's progress as every page and the API show
+// it: small units, and after closing the units the results hide, merged.
+func (s *Server) progressOf(ctx context.Context, d *survey.Diagnostic) (*survey.Progress, progressView, error) {
+	p, err := s.store.Progress(ctx, d.ID)
+	if err != nil {
+		return nil, progressView{}, err
+	}
+	released, err := s.releasedUnits(ctx, d)
+	if err != nil {
+		return nil, progressView{}, err
+	}
+	pv, err := progressFor(d, p, released)
+	return p, pv, err
+}
+
 func progressFor(d *survey.Diagnostic, p *survey.Progress, released map[string]bool) (progressView, error) {
 	pv := progressView{Total: p.Total, MinGroup: d.MinGroupSize, Chart: chartOf(p.ByDay)}
 	table := scoring.Table{Dims: []string{survey.BackgroundUnitID}}
@@ -304,16 +311,7 @@ func (s *Server) showLiveProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	p, err := s.store.Progress(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	released, err := s.releasedUnits(ctx, d)
-	if err != nil {
-		return err
-	}
-	pv, err := progressFor(d, p, released)
+	_, pv, err := s.progressOf(c.Request().Context(), d)
 	if err != nil {
 		return err
 	}
