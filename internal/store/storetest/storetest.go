@@ -24,6 +24,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/secret"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 )
 
@@ -67,10 +68,12 @@ func Open(tb testing.TB, dialect string) *store.Store {
 }
 
 // OpenWith is Open with options, for a test that sets the clock or the
-// logger. Nil Migrations means the embedded migrations.
+// logger. Nil Migrations means the embedded migrations, and then the store
+// gets a fresh secret key, as start-up gives it one.
 func OpenWith(tb testing.TB, dialect string, opts store.Options) *store.Store {
 	tb.Helper()
-	if opts.Migrations == nil {
+	embedded := opts.Migrations == nil
+	if embedded {
 		opts.Migrations = uitvoeringskracht.Migrations
 	}
 	if opts.Logger == nil {
@@ -89,6 +92,15 @@ func OpenWith(tb testing.TB, dialect string, opts store.Options) *store.Store {
 	})
 	if _, err := s.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate %s store: %v", dialect, err)
+	}
+	if embedded {
+		key, err := secret.Parse(secret.Generate())
+		if err == nil {
+			_, err = s.UseSecretKey(ctx, key)
+		}
+		if err != nil {
+			tb.Fatalf("secret key of %s store: %v", dialect, err)
+		}
 	}
 	return s
 }
