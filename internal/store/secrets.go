@@ -24,8 +24,10 @@ func errWrongSecretKey() error {
 
 // The associated data of a sealed column value: a sealed secret copied to
 // another consultant or column does not open.
-func totpSecretAD(consultantID string) string  { return "consultants/" + consultantID + "/totp_secret" }
-func totpPendingAD(consultantID string) string { return "consultants/" + consultantID + "/totp_pending_secret" }
+func totpSecretAD(consultantID string) string { return "consultants/" + consultantID + "/totp_secret" }
+func totpPendingAD(consultantID string) string {
+	return "consultants/" + consultantID + "/totp_pending_secret"
+}
 
 // SecretKeyRecorded reports whether the database holds the check value of
 // a secret key, that is whether its secrets are encrypted under some key.
