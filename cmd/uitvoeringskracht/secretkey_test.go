@@ -76,7 +76,7 @@ func seedPlainTOTP(t *testing.T, dbURL string) string {
 		t.Fatal(err)
 	}
 	st.Close()
-	execRaw(t, dbURL, "UPDATE consultants SET totp_enabled = TRUE, totp_secret = '" + plainTOTPSecret + "', totp_pending_secret = '" + plainTOTPPending + "' WHERE id = '" + c.ID + "'")
+	execRaw(t, dbURL, "UPDATE consultants SET totp_enabled = TRUE, totp_secret = '"+plainTOTPSecret+"', totp_pending_secret = '"+plainTOTPPending+"' WHERE id = '"+c.ID+"'")
 	return c.ID
 }
 
