@@ -94,15 +94,26 @@ func OpenWith(tb testing.TB, dialect string, opts store.Options) *store.Store {
 		tb.Fatalf("migrate %s store: %v", dialect, err)
 	}
 	if embedded {
-		key, err := secret.Parse(secret.Generate())
-		if err == nil {
-			_, err = s.UseSecretKey(ctx, key)
-		}
-		if err != nil {
-			tb.Fatalf("secret key of %s store: %v", dialect, err)
-		}
+		UseSecretKey(tb, s)
 	}
 	return s
+}
+
+// SecretKey is the UK_SECRET_KEY of test stores: one fixed key, so that
+// every store a test opens on one database agrees.
+const SecretKey = "dWl0dm9lcmluZ3NrcmFjaHQtc3RvcmV0ZXN0LWtleTA="
+
+// UseSecretKey gives a store the key SecretKey, as start-up gives it
+// UK_SECRET_KEY, for a test that opens and migrates stores itself.
+func UseSecretKey(tb testing.TB, s *store.Store) {
+	tb.Helper()
+	key, err := secret.Parse(SecretKey)
+	if err == nil {
+		_, err = s.UseSecretKey(context.Background(), key)
+	}
+	if err != nil {
+		tb.Fatalf("secret key of the %s store: %v", s.Dialect(), err)
+	}
 }
 
 // DatabaseURL returns the URL of a fresh, empty database of the dialect, for
