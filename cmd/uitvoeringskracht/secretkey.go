@@ -180,6 +180,11 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return fmt.Errorf("%w: the new key is the old key", errUsage)
 	}
 
+	st, err := openPreparedStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	// The new key is on disk before the secrets are encrypted under it, so
 	// that no crash leaves secrets under a key that exists nowhere.
 	staged := keyFile + ".new"
@@ -188,11 +193,6 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			return fmt.Errorf("stage the new key in %s: %w", staged, err)
 		}
 	}
-	st, err := openPreparedStore(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	n, err := st.RotateSecretKey(ctx, oldKey, newKey)
 	if err != nil {
 		if fromFile {
