@@ -56,6 +56,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	if err := settleSecretKey(ctx, st, cfg, logger); err != nil {
+		st.Close()
+		return nil, err
+	}
 	// Scrubs now (a crash may have left a WAL behind), after respondents
 	// wrote, and once more in Run's st.Close.
 	if err := st.StartScrubbing(ctx, cfg.ScrubInterval); err != nil {

@@ -21,6 +21,9 @@ type Config struct {
 	Addr        string
 	DatabaseURL string
 	BaseURL     string
+	// SecretKey is UK_SECRET_KEY, the key of the TOTP secrets. It has no
+	// flag: a flag shows in the process list. See settleSecretKey.
+	SecretKey string
 	// Migrate applies pending migrations at start-up. When it is not set
 	// explicitly, it is on for SQLite (the embedded default, which has no
 	// separate deploy step) and off for PostgreSQL, where schema changes
@@ -74,7 +77,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	// The token's default stays empty, so that -help never prints it.
 	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
-		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat, AdviceDir: *adviceDir, MetricsToken: getenv("UK_METRICS_TOKEN")}
+		cfg := Config{Addr: *addr, DatabaseURL: *db, BaseURL: *base, LogFormat: *logFormat, AdviceDir: *adviceDir, MetricsToken: getenv("UK_METRICS_TOKEN"), SecretKey: getenv("UK_SECRET_KEY")}
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name == "metrics-token" {
 				cfg.MetricsToken = *metricsFlag

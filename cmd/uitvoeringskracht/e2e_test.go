@@ -29,7 +29,7 @@ const e2eUserAgent = "UK-E2E-Agent/1.0 (anonymity probe)"
 func startApp(t *testing.T, databaseURL string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: "127.0.0.1:0", DatabaseURL: databaseURL, BaseURL: "http://127.0.0.1", LogFormat: "json"},
+	app, err := NewApp(ctx, Config{Addr: "127.0.0.1:0", DatabaseURL: databaseURL, BaseURL: "http://127.0.0.1", LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL)},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		cancel()

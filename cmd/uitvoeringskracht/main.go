@@ -39,6 +39,9 @@ Usage:
   uitvoeringskracht purge --older-than 24mo            delete answers of diagnostics closed before the retention period
   uitvoeringskracht privacy-audit --diagnostic ID      check that nothing released can single out respondents
   uitvoeringskracht backup --out FILE                  write a consistent copy of the SQLite database
+  uitvoeringskracht key generate                       print a new secret key for UK_SECRET_KEY
+  uitvoeringskracht key rotate [--database URL]        re-encrypt the secrets from UK_SECRET_KEY to UK_NEW_SECRET_KEY
+                                                       (either may come from stdin instead, one per line)
   uitvoeringskracht healthcheck [--url URL]            exit 0 when a running instance is ready
   uitvoeringskracht version                            print the version
 
@@ -87,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdPrivacyAudit(ctx, args[1:], stdout, stderr, getenv)
 	case "backup":
 		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
+	case "key":
+		err = cmdKey(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -92,7 +92,7 @@ func startServerProcess(t *testing.T, bin, addr, dbURL, logPath string) *ukProce
 	cmd.Stdout, cmd.Stderr = f, f
 	// The per-address respondent rate limit would count every simulated
 	// respondent (all from 127.0.0.1) against one budget.
-	cmd.Env = append(os.Environ(), "UK_RESPONDENT_RATE_LIMIT=0")
+	cmd.Env = append(os.Environ(), "UK_RESPONDENT_RATE_LIMIT=0", "UK_SECRET_KEY="+testSecretKeyFor(dbURL))
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		t.Fatal(err)

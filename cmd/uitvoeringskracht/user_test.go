@@ -61,6 +61,7 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 			}
 
 			st := openTestStore(t, db)
+			storetest.UseSecretKey(t, st) // Credentials opens the TOTP secrets
 			ctx := context.Background()
 			ann, err := st.ConsultantByEmail(ctx, "ann@noord.example")
 			if err != nil || !ann.IsAdmin || ann.FirmName != "Adviesbureau Noord" {

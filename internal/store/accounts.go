@@ -340,16 +340,28 @@ func (s *Store) SetConsultantDisabled(ctx context.Context, firmID, id string, di
 
 // Credentials returns the secrets and sign-in state of a consultant.
 func (s *Store) Credentials(ctx context.Context, consultantID string) (*auth.Credentials, error) {
+	key, err := s.secretKey()
+	if err != nil {
+		return nil, err
+	}
 	var row consultantRow
-	err := s.read.NewSelect().Model(&row).Where("c.id = ?", consultantID).Scan(ctx)
+	err = s.read.NewSelect().Model(&row).Where("c.id = ?", consultantID).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "consultant not found", "load credentials")
+	}
+	totpSecret, err := openTOTP(key, row.TOTPSecret, totpSecretAD(row.ID))
+	if err != nil {
+		return nil, err
+	}
+	pending, err := openTOTP(key, row.TOTPPendingSecret, totpPendingAD(row.ID))
+	if err != nil {
+		return nil, err
 	}
 	return &auth.Credentials{
 		ConsultantID:      row.ID,
 		PasswordHash:      row.PasswordHash,
-		TOTPSecret:        row.TOTPSecret,
-		TOTPPendingSecret: row.TOTPPendingSecret,
+		TOTPSecret:        totpSecret,
+		TOTPPendingSecret: pending,
 		TOTPLastStep:      row.TOTPLastStep,
 		FailedLogins:      row.FailedLogins,
 		LockedUntil:       utcPtr(row.LockedUntil),
@@ -419,7 +431,11 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, consultantID string, now
 // SetPendingTOTP keeps a new secret until the consultant confirms it with a
 // code; two-factor sign-in stays as it was until then.
 func (s *Store) SetPendingTOTP(ctx context.Context, consultantID, secret string) error {
-	return s.updateConsultant(ctx, "set up two-factor sign-in", consultantID, map[string]any{"totp_pending_secret": secret})
+	key, err := s.secretKey()
+	if err != nil {
+		return err
+	}
+	return s.updateConsultant(ctx, "set up two-factor sign-in", consultantID, map[string]any{"totp_pending_secret": key.Seal(secret, totpPendingAD(consultantID))})
 }
 
 // EnableTOTP turns two-factor sign-in on with the pending secret, which must
@@ -431,11 +447,31 @@ func (s *Store) EnableTOTP(ctx context.Context, consultantID, secret string, ste
 	if secret == "" {
 		return survey.Errorf(survey.CodeInvalid, "empty two-factor secret")
 	}
+	key, err := s.secretKey()
+	if err != nil {
+		return err
+	}
+	errReplaced := survey.Errorf(survey.CodeConflict, "the two-factor set-up was replaced or finished elsewhere")
 	return s.write(ctx, "enable two-factor sign-in", func(ctx context.Context, tx bun.Tx) error {
+		// A sealed value differs at every seal, so the pending secret is
+		// compared after opening it, and the update is conditional on the
+		// very sealed value read: a set-up replaced in between changes it.
+		var sealed string
+		err := tx.NewSelect().Model((*consultantRow)(nil)).Column("totp_pending_secret").Where("id = ?", consultantID).Scan(ctx, &sealed)
+		if err != nil {
+			return notFound(err, "consultant not found", "enable two-factor sign-in")
+		}
+		pending, err := openTOTP(key, sealed, totpPendingAD(consultantID))
+		if err != nil {
+			return err
+		}
+		if pending != secret {
+			return errReplaced
+		}
 		res, err := tx.NewUpdate().Model((*consultantRow)(nil)).
-			Set("totp_secret = ?", secret).Set("totp_enabled = ?", true).
+			Set("totp_secret = ?", key.Seal(secret, totpSecretAD(consultantID))).Set("totp_enabled = ?", true).
 			Set("totp_pending_secret = ''").Set("totp_last_step = ?", step).
-			Where("id = ?", consultantID).Where("totp_pending_secret = ?", secret).Exec(ctx)
+			Where("id = ?", consultantID).Where("totp_pending_secret = ?", sealed).Exec(ctx)
 		if err != nil {
 			return err
 		}

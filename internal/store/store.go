@@ -27,6 +27,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/secret"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -79,6 +80,9 @@ type Store struct {
 	// until StartScrubbing.
 	dirty    atomic.Bool
 	scrubber *scrubber
+
+	// secrets encrypts the TOTP secrets; nil until UseSecretKey.
+	secrets atomic.Pointer[secret.Key]
 
 	closeOnce sync.Once
 	closeErr  error

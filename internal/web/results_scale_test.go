@@ -184,6 +184,7 @@ func TestTwoInstancesServeTheSameResults(t *testing.T) {
 				if _, err := st.Migrate(ctx); err != nil {
 					t.Fatal(err)
 				}
+				storetest.UseSecretKey(t, st)
 				return st
 			}
 			one, two := open(), open()

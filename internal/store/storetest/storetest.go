@@ -24,6 +24,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/secret"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 )
 
@@ -67,10 +68,12 @@ func Open(tb testing.TB, dialect string) *store.Store {
 }
 
 // OpenWith is Open with options, for a test that sets the clock or the
-// logger. Nil Migrations means the embedded migrations.
+// logger. Nil Migrations means the embedded migrations, and then the store
+// gets a fresh secret key, as start-up gives it one.
 func OpenWith(tb testing.TB, dialect string, opts store.Options) *store.Store {
 	tb.Helper()
-	if opts.Migrations == nil {
+	embedded := opts.Migrations == nil
+	if embedded {
 		opts.Migrations = uitvoeringskracht.Migrations
 	}
 	if opts.Logger == nil {
@@ -90,7 +93,27 @@ func OpenWith(tb testing.TB, dialect string, opts store.Options) *store.Store {
 	if _, err := s.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate %s store: %v", dialect, err)
 	}
+	if embedded {
+		UseSecretKey(tb, s)
+	}
 	return s
+}
+
+// SecretKey is the UK_SECRET_KEY of test stores: one fixed key, so that
+// every store a test opens on one database agrees.
+const SecretKey = "dWl0dm9lcmluZ3NrcmFjaHQtc3RvcmV0ZXN0LWtleTA="
+
+// UseSecretKey gives a store the key SecretKey, as start-up gives it
+// UK_SECRET_KEY, for a test that opens and migrates stores itself.
+func UseSecretKey(tb testing.TB, s *store.Store) {
+	tb.Helper()
+	key, err := secret.Parse(SecretKey)
+	if err == nil {
+		_, err = s.UseSecretKey(context.Background(), key)
+	}
+	if err != nil {
+		tb.Fatalf("secret key of the %s store: %v", s.Dialect(), err)
+	}
 }
 
 // DatabaseURL returns the URL of a fresh, empty database of the dialect, for
