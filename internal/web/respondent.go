@@ -290,7 +290,7 @@ func (s *Server) showStep(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return s.renderStep(c, d, n, progressValues(d, n, st), nil, "", http.StatusOK)
+	return s.renderStep(c, d, n, fieldValues(s.stepFields(d, n, Translator{}), st), nil, "", http.StatusOK)
 }
 
 func (s *Server) saveStep(c echo.Context) error {
@@ -384,7 +384,7 @@ func (s *Server) review(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	if first := firstIncompleteStep(d, st); first > 0 {
+	if first := s.firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
 	return s.renderReview(c, d, st, "", http.StatusOK)
@@ -424,7 +424,7 @@ func (s *Server) submit(c echo.Context) error {
 	if form.Nonce != st.Nonce {
 		return survey.Errorf(survey.CodeInvalid, "nonce does not belong to this questionnaire")
 	}
-	if first := firstIncompleteStep(d, st); first > 0 {
+	if first := s.firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
 	if d.Access == survey.AccessCodes && !st.CodeAccepted {

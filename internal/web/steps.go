@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,6 +74,8 @@ type field struct {
 	Error     string
 	Required  bool
 	MaxLength int
+	// HTML is the question as rendered on the step page (stepfragments.go).
+	HTML template.HTML
 	// rule is the validator tag the posted value must satisfy.
 	rule string
 }
@@ -149,8 +153,13 @@ func itemField(q *survey.Questionnaire, it survey.Item, lang string) field {
 
 // progressValues returns the saved answers of step n as form values.
 func progressValues(d *survey.Diagnostic, n int, st *progress) map[string]string {
-	values := map[string]string{}
-	for _, f := range stepFields(d, n, Translator{}) {
+	return fieldValues(stepFields(d, n, Translator{}), st)
+}
+
+// fieldValues returns the saved answers to fields as form values.
+func fieldValues(fields []field, st *progress) map[string]string {
+	values := make(map[string]string, len(fields))
+	for _, f := range fields {
 		id, kind := splitName(f.Name)
 		switch kind {
 		case prefixBackground:
@@ -183,7 +192,7 @@ func splitName(name string) (id, prefix string) {
 // posted values (always, so the page can be shown again as the respondent
 // left it), the errors per field, and an error about the form as a whole.
 func (s *Server) parseStep(d *survey.Diagnostic, n int, form url.Values, t Translator) (map[string]string, map[string]string, string) {
-	fields := stepFields(d, n, t)
+	fields := s.stepFields(d, n, t)
 	known := map[string]bool{"csrf": true}
 	values := map[string]string{}
 	errs := map[string]string{}
@@ -327,12 +336,18 @@ func stepBackURL(d *survey.Diagnostic, n int) string {
 // firstIncompleteStep returns the first step with a required question left
 // open, or 0 when the state is complete.
 func firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
+	return firstIncomplete(d, p, func(n int) []field { return stepFields(d, n, Translator{}) })
+}
+
+// firstIncomplete is firstIncompleteStep with the fields of step n from
+// fieldsOf.
+func firstIncomplete(d *survey.Diagnostic, p *progress, fieldsOf func(n int) []field) int {
 	steps := stepsOf(&d.Questionnaire)
 	if p.Reached < len(steps) {
 		return p.Reached + 1
 	}
 	for _, st := range steps {
-		for _, f := range stepFields(d, st.Number, Translator{}) {
+		for _, f := range fieldsOf(st.Number) {
 			if !f.Required {
 				continue
 			}
@@ -425,8 +440,10 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 		page.Heading = t.Get("step.final.heading")
 		page.Intro = t.Get("step.final.intro")
 	}
-	for _, f := range stepFields(d, n, t) {
+	for _, f := range s.stepFields(d, n, t) {
 		f.Value = values[f.Name]
+		// The fields are shared (stepFields): the ticks go into a copy.
+		f.Choices = slices.Clone(f.Choices)
 		for i := range f.Choices {
 			f.Choices[i].Checked = f.Choices[i].Value == f.Value
 		}
@@ -434,6 +451,11 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 			f.Error = msg
 			page.Errors = append(page.Errors, f)
 		}
+		h, err := s.fieldHTML(d, f, t)
+		if err != nil {
+			return err
+		}
+		f.HTML = h
 		page.Fields = append(page.Fields, f)
 	}
 	hasErrors := len(page.Errors) > 0 || formErr != ""
@@ -487,8 +509,8 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress,
 		case stepFinal:
 			sec.Heading = t.Get("step.final.heading")
 		}
-		values := progressValues(d, st.Number, p)
-		for _, f := range stepFields(d, st.Number, t) {
+		values := fieldValues(s.stepFields(d, st.Number, Translator{}), p)
+		for _, f := range s.stepFields(d, st.Number, t) {
 			answer := values[f.Name]
 			for _, ch := range f.Choices {
 				if ch.Value == answer {

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"sync"
+
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
+)
+
+// stepFragments keeps the HTML of the questions of step pages. A question
+// reads the same for every respondent: only which choice is ticked differs,
+// and a question has a handful of choices. Executing the template for the
+// radio buttons of every question was two thirds of a step page's cost;
+// each fragment is now executed once (by html/template, with the same data
+// and the same escaping as before) and kept.
+//
+// The fragments belong to one loaded diagnostic: they are kept per
+// *survey.Diagnostic that the diagnostic cache hands out, so that a
+// reload (after its time to live) starts afresh and a consultant's change
+// of the units reaches the page as it did before. Questions with an error
+// message or a typed answer are not kept: they are executed each time.
+type stepFragments struct {
+	max     int
+	mu      sync.Mutex
+	entries map[string]*diagnosticFragments
+}
+
+// diagnosticFragments are the kept questions of one loaded diagnostic,
+// keyed by language, field name and ticked value.
+type diagnosticFragments struct {
+	d    *survey.Diagnostic
+	html sync.Map
+	// fields holds the []field of each step per language (fieldsKey).
+	fields sync.Map
+}
+
+type fieldsKey struct {
+	lang string
+	step int
+}
+
+type fragmentKey struct {
+	lang, name, value string
+}
+
+// fieldView is the data of the "stepfield" template.
+type fieldView struct {
+	F field
+	T Translator
+}
+
+func newStepFragments(max int) *stepFragments {
+	return &stepFragments{max: max, entries: map[string]*diagnosticFragments{}}
+}
+
+// of returns the kept fragments of d, replacing those of an earlier load
+// of the same diagnostic. Without a store (a Server made by hand in a
+// test) nothing is kept.
+func (sf *stepFragments) of(d *survey.Diagnostic) *diagnosticFragments {
+	if sf == nil {
+		return &diagnosticFragments{d: d}
+	}
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	e, ok := sf.entries[d.ID]
+	if ok && e.d == d {
+		return e
+	}
+	if !ok && len(sf.entries) >= sf.max {
+		// One entry per open diagnostic: starting afresh keeps the map
+		// bounded without bookkeeping, as the diagnostic cache does.
+		clear(sf.entries)
+	}
+	e = &diagnosticFragments{d: d}
+	sf.entries[d.ID] = e
+	return e
+}
+
+// fieldHTML is the HTML of question f of a step page, f's Value, Checked
+// and Error filled in.
+func (s *Server) fieldHTML(d *survey.Diagnostic, f field, t Translator) (template.HTML, error) {
+	keep := f.Error == "" && (f.Kind == fieldRadios && (f.Value == "" || hasChoice(f, f.Value)) || f.Kind == fieldText && f.Value == "")
+	var frags *diagnosticFragments
+	key := fragmentKey{lang: t.Lang(), name: f.Name, value: f.Value}
+	if keep {
+		frags = s.fragments.of(d)
+		if h, ok := frags.html.Load(key); ok {
+			return h.(template.HTML), nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.pages.byName["step"].ExecuteTemplate(&buf, "stepfield", fieldView{F: f, T: t}); err != nil {
+		return "", fmt.Errorf("render step field %s: %w", f.Name, err)
+	}
+	// The output of html/template, escaped in the context where the step
+	// page places it (the body of the form).
+	h := template.HTML(buf.String())
+	if keep {
+		frags.html.Store(key, h)
+	}
+	return h, nil
+}
+
+func hasChoice(f field, value string) bool {
+	for _, c := range f.Choices {
+		if c.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// stepFields is stepFields of d, built once per loaded diagnostic, step and
+// language. The result is shared: callers must not change it.
+func (s *Server) stepFields(d *survey.Diagnostic, n int, t Translator) []field {
+	frags := s.fragments.of(d)
+	key := fieldsKey{lang: t.Lang(), step: n}
+	if f, ok := frags.fields.Load(key); ok {
+		return f.([]field)
+	}
+	f := stepFields(d, n, t)
+	frags.fields.Store(key, f)
+	return f
+}
+
+// firstIncompleteStep is firstIncompleteStep with the kept fields.
+func (s *Server) firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
+	return firstIncomplete(d, p, func(n int) []field { return s.stepFields(d, n, Translator{}) })
+}
