@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +34,9 @@ func pageNames() []string {
 // executed afterwards, which html/template allows concurrently.
 type pages struct {
 	byName map[string]*template.Template
+	// bufs reuses the buffers pages are executed into: a questionnaire
+	// step is some 20 kB, grown afresh for every page otherwise.
+	bufs sync.Pool
 }
 
 func parsePages(fsys fs.FS) (*pages, error) {
@@ -114,8 +118,19 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		v.Flash = s.takeFlash(c, v.T)
 		v.CopyScript = name == "diagnostic" || name == "results"
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	buf, _ := s.pages.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		// HTMLBlob has written the page by now; a rare huge page is not
+		// kept, so the pool holds no more than ordinary pages need.
+		if buf.Cap() <= 256<<10 {
+			buf.Reset()
+			s.pages.bufs.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
