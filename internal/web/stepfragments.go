@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strings"
 	"sync"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
@@ -34,7 +37,27 @@ type diagnosticFragments struct {
 	html sync.Map
 	// fields holds the []field of each step per language (fieldsKey).
 	fields sync.Map
+	// shells holds the *stepShell of step pages without errors (shellKey).
+	shells sync.Map
 }
+
+// shellKey is everything a step page without errors depends on besides
+// its CSRF token and its questions.
+type shellKey struct {
+	lang, title, action, privacy string
+}
+
+// stepShell is a step page cut where the CSRF token and the questions go.
+type stepShell struct {
+	head, mid, tail string
+}
+
+// The slots a shell is rendered with, to be cut out again: plain
+// letters, which html/template writes as they are.
+const (
+	csrfSlot   = "ukcsrfslot7q2xk9"
+	fieldsSlot = template.HTML("ukfieldsslot4m8wz3")
+)
 
 type fieldsKey struct {
 	lang string
@@ -57,7 +80,7 @@ func newStepFragments(max int) *stepFragments {
 
 // of returns the kept fragments of d, replacing those of an earlier load
 // of the same diagnostic. Without a store (a Server made by hand in a
-// test) nothing is kept.
+// test, or one that must render afresh) nothing is kept.
 func (sf *stepFragments) of(d *survey.Diagnostic) *diagnosticFragments {
 	if sf == nil {
 		return &diagnosticFragments{d: d}
@@ -81,7 +104,7 @@ func (sf *stepFragments) of(d *survey.Diagnostic) *diagnosticFragments {
 // fieldHTML is the HTML of question f of a step page, f's Value, Checked
 // and Error filled in.
 func (s *Server) fieldHTML(d *survey.Diagnostic, f field, t Translator) (template.HTML, error) {
-	keep := f.Error == "" && (f.Kind == fieldRadios && (f.Value == "" || hasChoice(f, f.Value)) || f.Kind == fieldText && f.Value == "")
+	keep := s.fragments != nil && f.Error == "" && (f.Kind == fieldRadios && (f.Value == "" || hasChoice(f, f.Value)) || f.Kind == fieldText && f.Value == "")
 	var frags *diagnosticFragments
 	key := fragmentKey{lang: t.Lang(), name: f.Name, value: f.Value}
 	if keep {
@@ -128,4 +151,62 @@ func (s *Server) stepFields(d *survey.Diagnostic, n int, t Translator) []field {
 // firstIncompleteStep is firstIncompleteStep with the kept fields.
 func (s *Server) firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
 	return firstIncomplete(d, p, func(n int) []field { return s.stepFields(d, n, Translator{}) })
+}
+
+// renderStepShell writes a step page without errors from its kept shell:
+// the page around the questions is executed once per loaded diagnostic,
+// step, language and address, with slots for the CSRF token and the
+// questions, and cut there. The first result is false when the page must
+// be executed as a whole instead.
+func (s *Server) renderStepShell(c echo.Context, d *survey.Diagnostic, title string, page stepPage, status int) (bool, error) {
+	csrf := csrfToken(c)
+	if s.fragments == nil || !plainToken(csrf) || c.Get(ctxConsultant) != nil || c.Get(ctxRefresh) != nil {
+		return false, nil
+	}
+	frags := s.fragments.of(d)
+	key := shellKey{lang: requestLang(c), title: title, action: page.Action, privacy: respondentPrivacyURL(c, "step")}
+	var sh *stepShell
+	if v, ok := frags.shells.Load(key); ok {
+		sh = v.(*stepShell)
+	} else {
+		shell := page
+		shell.Fields = []field{{HTML: fieldsSlot}}
+		var buf bytes.Buffer
+		c.Set(ctxCSRF, csrfSlot)
+		err := s.renderInto(&buf, c, "step", title, shell, false)
+		c.Set(ctxCSRF, csrf)
+		if err != nil {
+			return false, err
+		}
+		out := buf.String()
+		head, rest, ok1 := strings.Cut(out, csrfSlot)
+		mid, tail, ok2 := strings.Cut(rest, string(fieldsSlot))
+		if !ok1 || !ok2 || strings.Contains(tail, csrfSlot) || strings.Contains(tail, string(fieldsSlot)) || strings.Contains(mid, csrfSlot) {
+			return false, nil
+		}
+		sh = &stepShell{head: head, mid: mid, tail: tail}
+		frags.shells.Store(key, sh)
+	}
+	buf := s.pages.buffer()
+	defer s.pages.release(buf)
+	buf.WriteString(sh.head)
+	buf.WriteString(csrf)
+	buf.WriteString(sh.mid)
+	for _, f := range page.Fields {
+		buf.WriteString(string(f.HTML))
+	}
+	buf.WriteString(sh.tail)
+	return true, c.HTMLBlob(status, buf.Bytes())
+}
+
+// plainToken reports whether a CSRF token consists of characters that
+// html/template writes into an attribute unchanged, so that it can be
+// filled into a shell as it is.
+func plainToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -462,6 +462,8 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 	title := t.Get("step.title", n, page.Total, page.Heading)
 	if hasErrors {
 		title = t.Get("error.title_prefix") + " " + title
+	} else if ok, err := s.renderStepShell(c, d, title, page, status); ok || err != nil {
+		return err
 	}
 	return s.render(c, status, "step", title, page, hasErrors)
 }
