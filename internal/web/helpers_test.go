@@ -48,20 +48,20 @@ type fixture struct {
 	logs  *syncBuffer
 }
 
-func newFixture(t *testing.T, st *store.Store) *fixture {
+func newFixture(t testing.TB, st *store.Store) *fixture {
 	t.Helper()
 	return newFixtureOn(t, st, st)
 }
 
 // newFixtureOn is newFixture with the server on web (st wrapped, say, to
 // make it fail on demand) while the fixture's data is made through st.
-func newFixtureOn(t *testing.T, st *store.Store, web Store) *fixture {
+func newFixtureOn(t testing.TB, st *store.Store, web Store) *fixture {
 	t.Helper()
 	return newFixtureWith(t, st, web, Config{BaseURL: "http://uk.test"})
 }
 
 // newFixtureWith is newFixtureOn with the server's configuration.
-func newFixtureWith(t *testing.T, st *store.Store, web Store, cfg Config) *fixture {
+func newFixtureWith(t testing.TB, st *store.Store, web Store, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	q, err := questionnaire.Load(uitvoeringskracht.Questionnaires, "questionnaires/uitvoeringskracht-v1.yaml")
@@ -95,12 +95,12 @@ func newFixtureWith(t *testing.T, st *store.Store, web Store, cfg Config) *fixtu
 // browser is a cookie-keeping client that does not follow redirects, so
 // tests see every 303.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	c    *http.Client
 	base string
 }
 
-func (f *fixture) browser(t *testing.T) *browser {
+func (f *fixture) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: f.srv.URL, c: &http.Client{
 		Jar:           jar,
@@ -157,7 +157,7 @@ var (
 )
 
 // formOf returns the action and the hidden fields of the page's form.
-func formOf(t *testing.T, body string) (string, url.Values) {
+func formOf(t testing.TB, body string) (string, url.Values) {
 	t.Helper()
 	m := reAction.FindStringSubmatch(body)
 	if m == nil {
@@ -185,7 +185,7 @@ func radioNames(body string) []string {
 
 // answerAll fills every radio group with its first choice (a background
 // option, or "strongly disagree") unless over says otherwise.
-func answerAll(t *testing.T, body string, over map[string]string) (string, url.Values) {
+func answerAll(t testing.TB, body string, over map[string]string) (string, url.Values) {
 	t.Helper()
 	action, form := formOf(t, body)
 	for _, m := range reRadio.FindAllStringSubmatch(body, -1) {
@@ -210,7 +210,7 @@ func snippet(s string) string {
 
 // start opens the landing page and presses the start button; it returns
 // the landing page and the first step.
-func (f *fixture) start(t *testing.T, b *browser) (page, page) {
+func (f *fixture) start(t testing.TB, b *browser) (page, page) {
 	t.Helper()
 	landing := b.get("/d/" + f.diag.Token)
 	if landing.status != http.StatusOK {
@@ -223,7 +223,7 @@ func (f *fixture) start(t *testing.T, b *browser) (page, page) {
 // completeQuestionnaire walks a fresh respondent from the landing page to
 // the review page, answering with over where given, and returns the review
 // page.
-func (f *fixture) completeQuestionnaire(t *testing.T, b *browser, over map[string]string) page {
+func (f *fixture) completeQuestionnaire(t testing.TB, b *browser, over map[string]string) page {
 	t.Helper()
 	_, p := f.start(t, b)
 	for i := 0; i < 10; i++ {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +34,9 @@ func pageNames() []string {
 // executed afterwards, which html/template allows concurrently.
 type pages struct {
 	byName map[string]*template.Template
+	// bufs reuses the buffers pages are executed into: a questionnaire
+	// step is some 20 kB, grown afresh for every page otherwise.
+	bufs sync.Pool
 }
 
 func parsePages(fsys fs.FS) (*pages, error) {
@@ -92,6 +96,16 @@ type view struct {
 // render executes a page into a buffer first, so a template error never
 // leaves a half-written page behind.
 func (s *Server) render(c echo.Context, status int, name, title string, page any, hasErrors bool) error {
+	buf := s.pages.buffer()
+	defer s.pages.release(buf)
+	if err := s.renderInto(buf, c, name, title, page, hasErrors); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// renderInto executes a page into buf.
+func (s *Server) renderInto(buf *bytes.Buffer, c echo.Context, name, title string, page any, hasErrors bool) error {
 	t, ok := s.pages.byName[name]
 	if !ok {
 		return fmt.Errorf("render: unknown page %q", name)
@@ -114,11 +128,28 @@ func (s *Server) render(c echo.Context, status int, name, title string, page any
 		v.Flash = s.takeFlash(c, v.T)
 		v.CopyScript = name == "diagnostic" || name == "results"
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return nil
+}
+
+// buffer is an empty buffer to execute a page into; release returns it
+// once the page has been written.
+func (p *pages) buffer() *bytes.Buffer {
+	if buf, ok := p.bufs.Get().(*bytes.Buffer); ok {
+		return buf
+	}
+	return new(bytes.Buffer)
+}
+
+func (p *pages) release(buf *bytes.Buffer) {
+	// A rare huge page is not kept, so the pool holds no more than
+	// ordinary pages need.
+	if buf.Cap() <= 256<<10 {
+		buf.Reset()
+		p.bufs.Put(buf)
+	}
 }
 
 // langLinks builds the language switch: a link to the same page with

@@ -1,14 +1,27 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
+
+// The respondent flow, top to bottom: the landing page (and its access
+// code), the start, the steps shown and saved, the review, the submit and
+// the thanks. The answers travel in the sealed state of the respondent's
+// cookie (sealed.go) until the submit stores them; the step pages come
+// from the pre-rendered parts at the end of this file.
 
 // landingPage is the data of the landing page.
 type landingPage struct {
@@ -235,6 +248,181 @@ func (s *Server) start(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(next)))
 }
 
+// The questionnaire is split into steps: the background questions, one step
+// per factor, and a last step with the outcome items and the open
+// questions. The review page follows the last step.
+type stepKind int
+
+const (
+	stepBackground stepKind = iota
+	stepFactor
+	stepFinal
+)
+
+type stepDef struct {
+	Number int
+	Kind   stepKind
+	Factor *survey.Factor
+}
+
+func stepsOf(q *survey.Questionnaire) []stepDef {
+	steps := []stepDef{{Number: 1, Kind: stepBackground}}
+	for i := range q.Factors {
+		steps = append(steps, stepDef{Number: len(steps) + 1, Kind: stepFactor, Factor: &q.Factors[i]})
+	}
+	return append(steps, stepDef{Number: len(steps) + 1, Kind: stepFinal})
+}
+
+// Form field names carry a prefix per kind, so ids of different kinds can
+// never collide in a form.
+const (
+	prefixBackground = "bg-"
+	prefixItem       = "item-"
+	prefixOpen       = "open-"
+)
+
+// fieldKind tells the template how to render a field.
+type fieldKind string
+
+const (
+	fieldRadios fieldKind = "radios"
+	fieldText   fieldKind = "text"
+)
+
+// choice is one radio button.
+type choice struct {
+	Value   string
+	Label   string
+	Checked bool
+	// Divider puts a visual "or" before the choice (the don't-know answer).
+	Divider bool
+}
+
+// field is one question as rendered on a step.
+type field struct {
+	Name      string
+	Kind      fieldKind
+	Legend    string
+	Hint      string
+	Choices   []choice
+	Value     string
+	Error     string
+	Required  bool
+	MaxLength int
+	// HTML is the question as rendered on the step page (fieldHTML).
+	HTML template.HTML
+	// rule is the validator tag the posted value must satisfy.
+	rule string
+}
+
+// FirstInputID is the id the error summary links to.
+func (f field) FirstInputID() string {
+	if f.Kind == fieldRadios && len(f.Choices) > 0 {
+		return f.Name + "-" + f.Choices[0].Value
+	}
+	return f.Name
+}
+
+// stepFields lists the questions of step n, without values.
+func stepFields(d *survey.Diagnostic, n int, t Translator) []field {
+	q := &d.Questionnaire
+	step := stepsOf(q)[n-1]
+	lang := t.Lang()
+	var fields []field
+	switch step.Kind {
+	case stepBackground:
+		for _, b := range q.Background {
+			f := field{Name: prefixBackground + b.ID, Kind: fieldRadios, Legend: b.Text.In(lang), Hint: b.Hint.In(lang), Required: b.Required}
+			var ids []string
+			if b.Kind == survey.BackgroundUnit {
+				for _, u := range d.Units {
+					f.Choices = append(f.Choices, choice{Value: u.ID, Label: u.Name})
+					ids = append(ids, u.ID)
+				}
+			} else {
+				for _, o := range b.Options {
+					f.Choices = append(f.Choices, choice{Value: o.ID, Label: o.Label.In(lang)})
+					ids = append(ids, o.ID)
+				}
+			}
+			f.rule = "oneof=" + strings.Join(ids, " ")
+			if b.Required {
+				f.rule = "required," + f.rule
+			} else {
+				f.rule = "omitempty," + f.rule
+			}
+			fields = append(fields, f)
+		}
+	case stepFactor:
+		for _, it := range step.Factor.Items {
+			fields = append(fields, itemField(q, it, lang))
+		}
+	case stepFinal:
+		for _, it := range q.Outcomes {
+			fields = append(fields, itemField(q, it, lang))
+		}
+		for _, o := range q.Open {
+			fields = append(fields, field{
+				Name: prefixOpen + o.ID, Kind: fieldText, Legend: o.Text.In(lang), Hint: o.Hint.In(lang),
+				MaxLength: o.MaxLength, rule: "max=" + strconv.Itoa(o.MaxLength),
+			})
+		}
+	}
+	return fields
+}
+
+func itemField(q *survey.Questionnaire, it survey.Item, lang string) field {
+	f := field{Name: prefixItem + it.ID, Kind: fieldRadios, Legend: it.Text.In(lang), Required: true}
+	values := make([]string, 0, len(q.Scale.Points)+1)
+	for _, p := range q.Scale.Points {
+		v := strconv.Itoa(p.Value)
+		f.Choices = append(f.Choices, choice{Value: v, Label: p.Label.In(lang)})
+		values = append(values, v)
+	}
+	dk := strconv.Itoa(survey.DontKnow)
+	f.Choices = append(f.Choices, choice{Value: dk, Label: q.Scale.DontKnow.In(lang), Divider: true})
+	values = append(values, dk)
+	f.rule = "required,oneof=" + strings.Join(values, " ")
+	return f
+}
+
+// progressValues returns the saved answers of step n as form values.
+func progressValues(d *survey.Diagnostic, n int, st *progress) map[string]string {
+	return fieldValues(stepFields(d, n, Translator{}), st)
+}
+
+// fieldValues returns the saved answers to fields as form values.
+func fieldValues(fields []field, st *progress) map[string]string {
+	values := make(map[string]string, len(fields))
+	for _, f := range fields {
+		id, kind := splitName(f.Name)
+		switch kind {
+		case prefixBackground:
+			if v, ok := st.Background[id]; ok {
+				values[f.Name] = v
+			}
+		case prefixItem:
+			if v, ok := st.Answers[id]; ok {
+				values[f.Name] = strconv.Itoa(v)
+			}
+		case prefixOpen:
+			if v, ok := st.Open[id]; ok {
+				values[f.Name] = v
+			}
+		}
+	}
+	return values
+}
+
+func splitName(name string) (id, prefix string) {
+	for _, p := range []string{prefixBackground, prefixItem, prefixOpen} {
+		if strings.HasPrefix(name, p) {
+			return strings.TrimPrefix(name, p), p
+		}
+	}
+	return name, ""
+}
+
 // stepNumber parses the :step parameter.
 func stepNumber(c echo.Context, q *survey.Questionnaire) (int, error) {
 	n, err := strconv.Atoi(c.Param("step"))
@@ -290,7 +478,7 @@ func (s *Server) showStep(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return s.renderStep(c, d, n, progressValues(d, n, st), nil, "", http.StatusOK)
+	return s.renderStep(c, d, n, fieldValues(s.stepFields(d, n, Translator{}), st), nil, "", http.StatusOK)
 }
 
 func (s *Server) saveStep(c echo.Context) error {
@@ -375,6 +563,229 @@ func (s *Server) saveFailed(c echo.Context, d *survey.Diagnostic, n int, values 
 	return s.renderStep(c, d, n, values, nil, s.texts.For(requestLang(c)).Get("error.save_failed"), http.StatusServiceUnavailable)
 }
 
+// parseStep validates a posted step with the validator. It returns the
+// posted values (always, so the page can be shown again as the respondent
+// left it), the errors per field, and an error about the form as a whole.
+func (s *Server) parseStep(d *survey.Diagnostic, n int, form url.Values, t Translator) (map[string]string, map[string]string, string) {
+	fields := s.stepFields(d, n, t)
+	known := map[string]bool{"csrf": true}
+	values := map[string]string{}
+	errs := map[string]string{}
+	for _, f := range fields {
+		known[f.Name] = true
+		posted := form[f.Name]
+		if len(posted) > 1 {
+			errs[f.Name] = t.Get("error.invalid_choice")
+			continue
+		}
+		v := ""
+		if len(posted) == 1 {
+			v = cleanText(posted[0])
+		}
+		values[f.Name] = v
+		if msg := controlCharsProblem(v, t); msg != "" {
+			errs[f.Name] = msg
+		} else if err := s.validate.Var(v, f.rule); err != nil {
+			errs[f.Name] = fieldMessage(err, f, t)
+		}
+	}
+	formErr := ""
+	for name := range form {
+		if !known[name] {
+			formErr = t.Get("error.unknown_field")
+			break
+		}
+	}
+	return values, errs, formErr
+}
+
+// fieldMessage turns a validator error into a message in the user's language.
+func fieldMessage(err error, f field, t Translator) string {
+	tag := ""
+	if ves, ok := err.(validator.ValidationErrors); ok && len(ves) > 0 {
+		tag = ves[0].Tag()
+	}
+	switch tag {
+	case "required":
+		if strings.HasPrefix(f.Name, prefixItem) {
+			return t.Get("error.choose_answer")
+		}
+		return t.Get("error.choose_option")
+	case "max":
+		return t.Get("error.too_long", f.MaxLength)
+	default:
+		return t.Get("error.invalid_choice")
+	}
+}
+
+// applyStep copies valid values of step n into the state.
+func applyStep(d *survey.Diagnostic, n int, values map[string]string, st *progress) {
+	if st.Background == nil {
+		st.Background = map[string]string{}
+	}
+	if st.Answers == nil {
+		st.Answers = map[string]int{}
+	}
+	if st.Open == nil {
+		st.Open = map[string]string{}
+	}
+	for name, v := range values {
+		id, kind := splitName(name)
+		switch kind {
+		case prefixBackground:
+			if v == "" {
+				delete(st.Background, id)
+			} else {
+				st.Background[id] = v
+			}
+		case prefixItem:
+			if x, err := strconv.Atoi(v); err == nil {
+				st.Answers[id] = x
+			}
+		case prefixOpen:
+			if v == "" {
+				delete(st.Open, id)
+			} else {
+				st.Open[id] = v
+			}
+		}
+	}
+	st.Reached = max(st.Reached, n)
+}
+
+// The step form's second button, "Previous step", posts the page as it is.
+const (
+	fieldAction = "actie"
+	actionBack  = "terug"
+	// actionLanguage followed by a language code is a language button of
+	// a step: the step is saved and shown again in that language.
+	actionLanguage = "taal-"
+)
+
+// switchTo reads a step's action: the language to switch to, if the
+// respondent pressed a language button. An unknown language is refused.
+func switchTo(action string) (string, bool, error) {
+	lang, ok := strings.CutPrefix(action, actionLanguage)
+	if !ok {
+		return "", false, nil
+	}
+	if !isSupportedLanguage(lang) {
+		return "", false, survey.Errorf(survey.CodeInvalid, "unknown language")
+	}
+	return lang, true, nil
+}
+
+// stepLangURL is step n in another language; ?lang= makes the choice stick
+// (chooseLanguage), and a step edited from the review page stays so.
+func stepLangURL(c echo.Context, d *survey.Diagnostic, n int, lang string) string {
+	q := url.Values{}
+	if c.QueryParam("vanaf") == "controle" {
+		q.Set("vanaf", "controle")
+	}
+	q.Set("lang", lang)
+	return respondentPath(d, "/stap/"+strconv.Itoa(n)) + "?" + q.Encode()
+}
+
+// keepValid copies the valid values of step n into the state without
+// counting the step as done, for a respondent who goes back.
+func keepValid(d *survey.Diagnostic, n int, values, errs map[string]string, st *progress) {
+	valid := map[string]string{}
+	for name, v := range values {
+		if _, bad := errs[name]; !bad {
+			valid[name] = v
+		}
+	}
+	reached := st.Reached
+	applyStep(d, n, valid, st)
+	st.Reached = reached
+}
+
+// stepBackURL is where "Previous step" leads from step n.
+func stepBackURL(d *survey.Diagnostic, n int) string {
+	if n > 1 {
+		return respondentPath(d, "/stap/"+strconv.Itoa(n-1))
+	}
+	return respondentPath(d, "")
+}
+
+// factorHeading is what respondents read above a factor's items: its
+// neutral step title, never its name, which names the problem and could
+// steer the answers. Questionnaires copied into a diagnostic before step
+// titles existed get a numbered heading instead.
+func factorHeading(step stepDef, t Translator) string {
+	if title := step.Factor.StepTitle.In(t.Lang()); title != "" {
+		return title
+	}
+	return t.Get("step.factor.heading", step.Number-1)
+}
+
+// stepPage is the data of a questionnaire step.
+type stepPage struct {
+	Organisation string
+	Number       int
+	Total        int
+	Heading      string
+	Intro        string
+	Fields       []field
+	Errors       []field
+	FormError    string
+	Action       string
+}
+
+func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values, errs map[string]string, formErr string, status int) error {
+	t := s.texts.For(requestLang(c))
+	q := &d.Questionnaire
+	steps := stepsOf(q)
+	step := steps[n-1]
+	page := stepPage{
+		Organisation: d.Organisation.Name,
+		Number:       n,
+		Total:        len(steps) + 1,
+		FormError:    formErr,
+		Action:       respondentPath(d, "/stap/"+strconv.Itoa(n)),
+	}
+	if c.QueryParam("vanaf") == "controle" {
+		page.Action += "?vanaf=controle"
+	}
+	switch step.Kind {
+	case stepBackground:
+		page.Heading = t.Get("step.background.heading")
+		page.Intro = t.Get("step.background.intro")
+	case stepFactor:
+		page.Heading = factorHeading(step, t)
+		page.Intro = t.Get("step.factor.intro")
+	case stepFinal:
+		page.Heading = t.Get("step.final.heading")
+		page.Intro = t.Get("step.final.intro")
+	}
+	for _, f := range s.stepFields(d, n, t) {
+		f.Value = values[f.Name]
+		// The fields are shared (stepFields): the ticks go into a copy.
+		f.Choices = slices.Clone(f.Choices)
+		for i := range f.Choices {
+			f.Choices[i].Checked = f.Choices[i].Value == f.Value
+		}
+		if msg, ok := errs[f.Name]; ok {
+			f.Error = msg
+			page.Errors = append(page.Errors, f)
+		}
+		h, err := s.fieldHTML(d, f, t)
+		if err != nil {
+			return err
+		}
+		f.HTML = h
+		page.Fields = append(page.Fields, f)
+	}
+	hasErrors := len(page.Errors) > 0 || formErr != ""
+	title := t.Get("step.title", n, page.Total, page.Heading)
+	if hasErrors {
+		title = t.Get("error.title_prefix") + " " + title
+	} else if ok, err := s.renderStepShell(c, d, title, page, status); ok || err != nil {
+		return err
+	}
+	return s.render(c, status, "step", title, page, hasErrors)
+}
+
 func (s *Server) review(c echo.Context) error {
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
@@ -384,10 +795,104 @@ func (s *Server) review(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	if first := firstIncompleteStep(d, st); first > 0 {
+	if first := s.firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
 	return s.renderReview(c, d, st, "", http.StatusOK)
+}
+
+// firstIncompleteStep returns the first step with a required question left
+// open, or 0 when the state is complete.
+func firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
+	return firstIncomplete(d, p, func(n int) []field { return stepFields(d, n, Translator{}) })
+}
+
+// firstIncomplete is firstIncompleteStep with the fields of step n from
+// fieldsOf.
+func firstIncomplete(d *survey.Diagnostic, p *progress, fieldsOf func(n int) []field) int {
+	steps := stepsOf(&d.Questionnaire)
+	if p.Reached < len(steps) {
+		return p.Reached + 1
+	}
+	for _, st := range steps {
+		for _, f := range fieldsOf(st.Number) {
+			if !f.Required {
+				continue
+			}
+			id, kind := splitName(f.Name)
+			_, okB := p.Background[id]
+			_, okA := p.Answers[id]
+			if (kind == prefixBackground && !okB) || (kind == prefixItem && !okA) {
+				return st.Number
+			}
+		}
+	}
+	return 0
+}
+
+// reviewSection is one step as shown on the review page.
+type reviewSection struct {
+	Heading string
+	EditURL string
+	Rows    []reviewRow
+}
+
+type reviewRow struct {
+	Question string
+	Answer   string
+}
+
+type reviewPage struct {
+	Organisation string
+	Number       int
+	Total        int
+	Sections     []reviewSection
+	Action       string
+	Nonce        string
+	FormError    string
+}
+
+func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress, formErr string, status int) error {
+	t := s.texts.For(requestLang(c))
+	steps := stepsOf(&d.Questionnaire)
+	page := reviewPage{
+		Organisation: d.Organisation.Name,
+		Number:       len(steps) + 1,
+		Total:        len(steps) + 1,
+		Action:       respondentPath(d, "/verzenden"),
+		Nonce:        p.Nonce,
+		FormError:    formErr,
+	}
+	for _, st := range steps {
+		sec := reviewSection{EditURL: respondentPath(d, "/stap/"+strconv.Itoa(st.Number)+"?vanaf=controle")}
+		switch st.Kind {
+		case stepBackground:
+			sec.Heading = t.Get("step.background.heading")
+		case stepFactor:
+			sec.Heading = factorHeading(st, t)
+		case stepFinal:
+			sec.Heading = t.Get("step.final.heading")
+		}
+		values := fieldValues(s.stepFields(d, st.Number, Translator{}), p)
+		for _, f := range s.stepFields(d, st.Number, t) {
+			answer := values[f.Name]
+			for _, ch := range f.Choices {
+				if ch.Value == answer {
+					answer = ch.Label
+				}
+			}
+			if answer == "" {
+				answer = t.Get("review.unanswered")
+			}
+			sec.Rows = append(sec.Rows, reviewRow{Question: f.Legend, Answer: answer})
+		}
+		page.Sections = append(page.Sections, sec)
+	}
+	title := t.Get("review.title")
+	if formErr != "" {
+		title = t.Get("error.title_prefix") + " " + title
+	}
+	return s.render(c, status, "review", title, page, formErr != "")
 }
 
 // submitForm is the review page's form. The nonce makes submitting
@@ -424,7 +929,7 @@ func (s *Server) submit(c echo.Context) error {
 	if form.Nonce != st.Nonce {
 		return survey.Errorf(survey.CodeInvalid, "nonce does not belong to this questionnaire")
 	}
-	if first := firstIncompleteStep(d, st); first > 0 {
+	if first := s.firstIncompleteStep(d, st); first > 0 {
 		return c.Redirect(http.StatusSeeOther, respondentPath(d, "/stap/"+strconv.Itoa(first)))
 	}
 	if d.Access == survey.AccessCodes && !st.CodeAccepted {
@@ -455,6 +960,34 @@ func (s *Server) submit(c echo.Context) error {
 	}
 }
 
+// responseFromProgress builds the response to store. It copies only answers
+// to questions of this questionnaire, and no date finer than the day.
+func responseFromProgress(d *survey.Diagnostic, st *progress, day string) *survey.Response {
+	r := &survey.Response{
+		DiagnosticID: d.ID,
+		SubmittedOn:  day,
+		Background:   map[string]string{},
+		Answers:      map[string]int{},
+		Open:         map[string]string{},
+	}
+	for _, b := range d.Questionnaire.Background {
+		if v, ok := st.Background[b.ID]; ok {
+			r.Background[b.ID] = v
+		}
+	}
+	for _, it := range d.Questionnaire.AllItems() {
+		if v, ok := st.Answers[it.ID]; ok {
+			r.Answers[it.ID] = v
+		}
+	}
+	for _, o := range d.Questionnaire.Open {
+		if v := st.Open[o.ID]; v != "" {
+			r.Open[o.ID] = v
+		}
+	}
+	return r
+}
+
 func (s *Server) thanks(c echo.Context) error {
 	d, err := s.diagnostics.byToken(c.Request().Context(), s.store.DiagnosticByToken, c.Param("token"), s.now())
 	if err != nil {
@@ -471,4 +1004,203 @@ func (s *Server) logStoreFailure(c echo.Context, err error) {
 	s.logger.Error("store failed on respondent route",
 		"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 		"route", c.Path(), "error", err.Error())
+}
+
+// stepFragments keeps the HTML of the questions of step pages. A question
+// reads the same for every respondent: only which choice is ticked differs,
+// and a question has a handful of choices. Executing the template for the
+// radio buttons of every question was two thirds of a step page's cost;
+// each fragment is now executed once (by html/template, with the same data
+// and the same escaping as before) and kept.
+//
+// The fragments belong to one loaded diagnostic: they are kept per
+// *survey.Diagnostic that the diagnostic cache hands out, so that a
+// reload (after its time to live) starts afresh and a consultant's change
+// of the units reaches the page as it did before. Questions with an error
+// message or a typed answer are not kept: they are executed each time.
+type stepFragments struct {
+	max     int
+	mu      sync.Mutex
+	entries map[string]*diagnosticFragments
+}
+
+// diagnosticFragments are the kept questions of one loaded diagnostic,
+// keyed by language, field name and ticked value.
+type diagnosticFragments struct {
+	d    *survey.Diagnostic
+	html sync.Map
+	// fields holds the []field of each step per language (fieldsKey).
+	fields sync.Map
+	// shells holds the *stepShell of step pages without errors (shellKey).
+	shells sync.Map
+}
+
+type fieldsKey struct {
+	lang string
+	step int
+}
+
+type fragmentKey struct {
+	lang, name, value string
+}
+
+// shellKey is everything a step page without errors depends on besides
+// its CSRF token and its questions.
+type shellKey struct {
+	lang, title, action, privacy string
+}
+
+// stepShell is a step page cut where the CSRF token and the questions go.
+type stepShell struct {
+	head, mid, tail string
+}
+
+// The slots a shell is rendered with, to be cut out again: plain
+// letters, which html/template writes as they are.
+const (
+	csrfSlot   = "ukcsrfslot7q2xk9"
+	fieldsSlot = template.HTML("ukfieldsslot4m8wz3")
+)
+
+// fieldView is the data of the "stepfield" template.
+type fieldView struct {
+	F field
+	T Translator
+}
+
+func newStepFragments(max int) *stepFragments {
+	return &stepFragments{max: max, entries: map[string]*diagnosticFragments{}}
+}
+
+// of returns the kept fragments of d, replacing those of an earlier load
+// of the same diagnostic. Without a store (a Server made by hand in a
+// test, or one that must render afresh) nothing is kept.
+func (sf *stepFragments) of(d *survey.Diagnostic) *diagnosticFragments {
+	if sf == nil {
+		return &diagnosticFragments{d: d}
+	}
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	e, ok := sf.entries[d.ID]
+	if ok && e.d == d {
+		return e
+	}
+	if !ok && len(sf.entries) >= sf.max {
+		// One entry per open diagnostic: starting afresh keeps the map
+		// bounded without bookkeeping, as the diagnostic cache does.
+		clear(sf.entries)
+	}
+	e = &diagnosticFragments{d: d}
+	sf.entries[d.ID] = e
+	return e
+}
+
+// stepFields is stepFields of d, built once per loaded diagnostic, step and
+// language. The result is shared: callers must not change it.
+func (s *Server) stepFields(d *survey.Diagnostic, n int, t Translator) []field {
+	frags := s.fragments.of(d)
+	key := fieldsKey{lang: t.Lang(), step: n}
+	if f, ok := frags.fields.Load(key); ok {
+		return f.([]field)
+	}
+	f := stepFields(d, n, t)
+	frags.fields.Store(key, f)
+	return f
+}
+
+// firstIncompleteStep is firstIncompleteStep with the kept fields.
+func (s *Server) firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
+	return firstIncomplete(d, p, func(n int) []field { return s.stepFields(d, n, Translator{}) })
+}
+
+// fieldHTML is the HTML of question f of a step page, f's Value, Checked
+// and Error filled in.
+func (s *Server) fieldHTML(d *survey.Diagnostic, f field, t Translator) (template.HTML, error) {
+	keep := s.fragments != nil && f.Error == "" && (f.Kind == fieldRadios && (f.Value == "" || hasChoice(f, f.Value)) || f.Kind == fieldText && f.Value == "")
+	var frags *diagnosticFragments
+	key := fragmentKey{lang: t.Lang(), name: f.Name, value: f.Value}
+	if keep {
+		frags = s.fragments.of(d)
+		if h, ok := frags.html.Load(key); ok {
+			return h.(template.HTML), nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.pages.byName["step"].ExecuteTemplate(&buf, "stepfield", fieldView{F: f, T: t}); err != nil {
+		return "", fmt.Errorf("render step field %s: %w", f.Name, err)
+	}
+	// The output of html/template, escaped in the context where the step
+	// page places it (the body of the form).
+	h := template.HTML(buf.String())
+	if keep {
+		frags.html.Store(key, h)
+	}
+	return h, nil
+}
+
+func hasChoice(f field, value string) bool {
+	for _, c := range f.Choices {
+		if c.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// renderStepShell writes a step page without errors from its kept shell:
+// the page around the questions is executed once per loaded diagnostic,
+// step, language and address, with slots for the CSRF token and the
+// questions, and cut there. The first result is false when the page must
+// be executed as a whole instead.
+func (s *Server) renderStepShell(c echo.Context, d *survey.Diagnostic, title string, page stepPage, status int) (bool, error) {
+	csrf := csrfToken(c)
+	if s.fragments == nil || !plainToken(csrf) || c.Get(ctxConsultant) != nil || c.Get(ctxRefresh) != nil {
+		return false, nil
+	}
+	frags := s.fragments.of(d)
+	key := shellKey{lang: requestLang(c), title: title, action: page.Action, privacy: respondentPrivacyURL(c, "step")}
+	var sh *stepShell
+	if v, ok := frags.shells.Load(key); ok {
+		sh = v.(*stepShell)
+	} else {
+		shell := page
+		shell.Fields = []field{{HTML: fieldsSlot}}
+		var buf bytes.Buffer
+		c.Set(ctxCSRF, csrfSlot)
+		err := s.renderInto(&buf, c, "step", title, shell, false)
+		c.Set(ctxCSRF, csrf)
+		if err != nil {
+			return false, err
+		}
+		out := buf.String()
+		head, rest, ok1 := strings.Cut(out, csrfSlot)
+		mid, tail, ok2 := strings.Cut(rest, string(fieldsSlot))
+		if !ok1 || !ok2 || strings.Contains(tail, csrfSlot) || strings.Contains(tail, string(fieldsSlot)) || strings.Contains(mid, csrfSlot) {
+			return false, nil
+		}
+		sh = &stepShell{head: head, mid: mid, tail: tail}
+		frags.shells.Store(key, sh)
+	}
+	buf := s.pages.buffer()
+	defer s.pages.release(buf)
+	buf.WriteString(sh.head)
+	buf.WriteString(csrf)
+	buf.WriteString(sh.mid)
+	for _, f := range page.Fields {
+		buf.WriteString(string(f.HTML))
+	}
+	buf.WriteString(sh.tail)
+	return true, c.HTMLBlob(status, buf.Bytes())
+}
+
+// plainToken reports whether a CSRF token consists of characters that
+// html/template writes into an attribute unchanged, so that it can be
+// filled into a shell as it is.
+func plainToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -141,6 +141,7 @@ type Server struct {
 	location       *time.Location
 	questionnaires []*survey.Questionnaire
 	diagnostics    *diagnosticCache
+	fragments      *stepFragments
 	accounts       AccountStore
 	signIn         signInPolicy
 	advice         *report.Library
@@ -227,6 +228,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		location:       time.Local,
 		questionnaires: deps.Questionnaires,
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
+		fragments:      newStepFragments(1000),
 		accounts:       accounts,
 		signIn:         newSignInPolicy(),
 		advice:         advice,
