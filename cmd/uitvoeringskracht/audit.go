@@ -17,12 +17,9 @@ func cmdPrivacyAudit(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlagSet("privacy-audit", stderr)
 	config := configFlags(fs, getenv)
 	id := fs.String("diagnostic", "", "the id of the diagnostic to audit")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if *id == "" {
 		return fmt.Errorf("%w: --diagnostic is required", errUsage)

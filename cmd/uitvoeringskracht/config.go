@@ -61,6 +61,19 @@ const (
 	defaultDatabaseURL = "sqlite:data/uitvoeringskracht.db"
 )
 
+// parseConfig parses args into fs and returns the configuration its flags
+// and the environment give; a bad value is a usage error (exit 2).
+func parseConfig(fs *flag.FlagSet, config func() (Config, error), args []string) (Config, error) {
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	cfg, err := config()
+	if err != nil {
+		return Config{}, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return cfg, nil
+}
+
 // configFlags registers the shared flags on fs and returns a function that
 // builds the validated Config after fs.Parse.
 func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {

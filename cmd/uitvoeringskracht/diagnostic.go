@@ -29,12 +29,9 @@ func cmdDiagnostic(ctx context.Context, args []string, stdout, stderr io.Writer,
 	units := fs.String("units", "", "comma-separated list of organisational units (required)")
 	minGroup := fs.Int("min-group-size", survey.DefaultMinGroupSize, "smallest group whose results are shown (5 to 10)")
 	qfile := fs.String("questionnaire", "", "questionnaire YAML file (default: the embedded "+defaultQuestionnaire+")")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args[1:])
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	d, o, err := newDiagnostic(*org, *sector, *name, *units, *minGroup, *qfile)
 	if err != nil {

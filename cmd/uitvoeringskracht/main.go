@@ -146,12 +146,9 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("serve", stderr)
 	config := configFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	logger := newLogger(stderr, cfg.LogFormat)
 	app, err := NewApp(ctx, cfg, logger)
@@ -164,12 +161,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("migrate", stderr)
 	config := configFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.LogFormat))
 	if err != nil {

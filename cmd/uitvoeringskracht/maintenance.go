@@ -18,12 +18,9 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs := newFlagSet("purge", stderr)
 	config := configFlags(fs, getenv)
 	olderThan := fs.String("older-than", "", "retention period after closing, e.g. 24mo, 2y or 90d (default: --retention-months, the period the privacy notices state)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if *olderThan == "" {
 		*olderThan = strconv.Itoa(cfg.RetentionMonths) + "mo"
@@ -75,12 +72,9 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := newFlagSet("backup", stderr)
 	config := configFlags(fs, getenv)
 	out := fs.String("out", "", "file to write the copy to; it must not exist (required)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: --out is required", errUsage)

@@ -127,12 +127,9 @@ func cmdKey(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("key rotate", stderr)
 	config := configFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig(fs, config, args)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 	var lines *bufio.Scanner
 	readLine := func(what string) (string, error) {
