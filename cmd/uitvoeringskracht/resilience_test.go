@@ -975,7 +975,7 @@ func csrfOf(t *testing.T, page string) string {
 	return m[1]
 }
 
-var progressTotal = regexp.MustCompile(`(\d+) ingevulde vragenlijsten`)
+var progressTotal = regexp.MustCompile(`(\d{1,3}(?:\.\d{3})*) ingevulde vragenlijsten`)
 
 // TestScaleOutTwoInstancesOnePostgres runs two instances, each with its own
 // pools and caches, against one PostgreSQL schema: respondents and a
@@ -1068,7 +1068,7 @@ func TestScaleOutTwoInstancesOnePostgres(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no total on the diagnostic page of %s", base)
 		}
-		if got, _ := strconv.Atoi(m[1]); got != acknowledged {
+		if got, _ := strconv.Atoi(strings.ReplaceAll(m[1], ".", "")); got != acknowledged {
 			t.Errorf("%s shows %d completed questionnaires, %d were acknowledged (A %d + B %d + 1 across)", base, got, acknowledged, resA.completed, resB.completed)
 		}
 		if base == baseA {
