@@ -123,7 +123,7 @@ func (s *Store) stopScrubbing() {
 // PostgreSQL: every response is deleted and written again in random order
 // by one statement, so all responses share one xmin and their ctid order is
 // random; then VACUUM FULL rewrites responses, submission_nonces,
-// access_codes (and drafts, while it exists) without the dead tuples, whose
+// access_codes without the dead tuples, whose
 // xmin, xmax and contents would otherwise show who did what after whom.
 // An advisory lock lets one instance at a time do this.
 func (s *Store) Scrub(ctx context.Context) error {
@@ -202,13 +202,6 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 		err = errors.Join(err, unlockErr)
 	}()
 	tables := []string{"responses", "submission_nonces", "access_codes"}
-	var drafts sql.NullString
-	if err := conn.QueryRowContext(ctx, "SELECT to_regclass('drafts')::text").Scan(&drafts); err != nil {
-		return err
-	}
-	if drafts.Valid {
-		tables = append(tables, "drafts")
-	}
 	// VACUUM FULL by a user who does not own the table only warns and
 	// skips it: say so instead of leaving the dead tuples in silence.
 	var notOwned []string

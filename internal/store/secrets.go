@@ -64,9 +64,7 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 		if !key.Matches(row.CheckValue) {
 			return errWrongSecretKey()
 		}
-		var rows []consultantRow
-		err := tx.NewSelect().Model(&rows).Column("id", "totp_secret", "totp_pending_secret").
-			Where("totp_secret <> '' OR totp_pending_secret <> ''").Scan(ctx)
+		rows, err := consultantsWithTOTP(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -119,9 +117,7 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 		if !oldKey.Matches(check.CheckValue) {
 			return errWrongSecretKey()
 		}
-		var rows []consultantRow
-		err := tx.NewSelect().Model(&rows).Column("id", "totp_secret", "totp_pending_secret").
-			Where("totp_secret <> '' OR totp_pending_secret <> ''").Scan(ctx)
+		rows, err := consultantsWithTOTP(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -169,4 +165,13 @@ func openTOTP(key *secret.Key, sealed, ad string) (string, error) {
 		return "", survey.Errorf(survey.CodeInternal, "a two-factor secret does not open with UK_SECRET_KEY (%s)", ad)
 	}
 	return plain, nil
+}
+
+// consultantsWithTOTP returns the id and both two-factor secrets of every
+// consultant who has one, active or pending.
+func consultantsWithTOTP(ctx context.Context, tx bun.Tx) ([]consultantRow, error) {
+	var rows []consultantRow
+	err := tx.NewSelect().Model(&rows).Column("id", "totp_secret", "totp_pending_secret").
+		Where("totp_secret <> '' OR totp_pending_secret <> ''").Scan(ctx)
+	return rows, err
 }
