@@ -73,7 +73,7 @@ func loadSecretKey(ctx context.Context, st *store.Store, cfg Config, logger *slo
 		os.Remove(path)
 		return nil, fmt.Errorf("write the new secret key to %s: %w", path, err)
 	}
-	logger.Warn("generated the secret key of the two-factor secrets: back it up apart from the database, or set UK_SECRET_KEY", "file", path)
+	logger.Warn("generated the secret key of the two-factor secrets and sealing keys: back it up apart from the database, or set UK_SECRET_KEY", "file", path)
 	return secret.Parse(text)
 }
 
@@ -197,7 +197,7 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "Re-encrypted the two-factor secrets of %s under the new key.\n", plural(n, "consultant", "consultants"))
+	fmt.Fprintf(stdout, "Re-encrypted the two-factor secrets of %s and the respondents' sealing keys under the new key.\n", plural(n, "consultant", "consultants"))
 	if fromFile {
 		if err := os.Rename(staged, keyFile); err != nil {
 			return fmt.Errorf("the secrets are encrypted under the new key, which is in %s; move it to %s: %w", staged, keyFile, err)

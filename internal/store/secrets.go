@@ -43,13 +43,15 @@ func (s *Store) SecretKeyRecorded(ctx context.Context) (bool, error) {
 // before serving. It fails, naming UK_SECRET_KEY, when the database's
 // secrets were encrypted under another key. On the first use it records
 // the key's check value and encrypts the TOTP secrets stored in plain text
-// before version 0012, in one transaction: a crash leaves all of them plain
+// before version 0012 and the respondents' sealing keys stored in plain
+// text before version 0019, in one transaction: a crash leaves all of them plain
 // and no check value, and the next start does it again. It returns how
 // many secrets it encrypted.
 func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted int, err error) {
 	if key == nil {
 		return 0, survey.Errorf(survey.CodeInvalid, "no secret key")
 	}
+	sealedKeys := 0
 	err = s.write(ctx, "use the secret key", func(ctx context.Context, tx bun.Tx) error {
 		encrypted = 0
 		// Instances starting together race to record the value; the loser
@@ -64,6 +66,12 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 		if !key.Matches(row.CheckValue) {
 			return errWrongSecretKey()
 		}
+		// The respondents' sealing keys, plain before version 0019.
+		n, err := sealPlainSealingKeys(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		sealedKeys = n
 		rows, err := consultantsWithTOTP(ctx, tx)
 		if err != nil {
 			return err
@@ -96,10 +104,17 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 	if encrypted > 0 {
 		s.log.Info("encrypted the two-factor secrets stored in plain text", "count", encrypted)
 	}
+	if sealedKeys > 0 {
+		if err := s.vacuumSealingKeys(ctx); err != nil {
+			return encrypted, err
+		}
+		s.log.Info("encrypted the respondents' sealing keys stored in plain text", "count", sealedKeys)
+	}
 	return encrypted, nil
 }
 
-// RotateSecretKey re-encrypts every secret from oldKey to newKey and
+// RotateSecretKey re-encrypts every secret (the TOTP secrets and the
+// respondents' sealing keys) from oldKey to newKey and
 // records newKey's check value, in one transaction. It fails, naming
 // UK_SECRET_KEY, when oldKey is not the database's key. Instances still
 // running with oldKey fail two-factor sign-ins until restarted with newKey.
@@ -138,6 +153,9 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 				return err
 			}
 			rotated++
+		}
+		if err := resealSealingKeys(ctx, tx, oldKey, newKey); err != nil {
+			return err
 		}
 		_, err = tx.NewUpdate().Model((*secretKeyCheckRow)(nil)).Set("check_value = ?", newKey.CheckValue()).Where("id = 1").Exec(ctx)
 		return err
