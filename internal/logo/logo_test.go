@@ -156,7 +156,9 @@ func pngOfSize(w, h int) []byte {
 	// A 1x1 PNG with its IHDR rewritten to w×h and its CRC recomputed.
 	_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
 	b := buf.Bytes()
-	put := func(off int, v uint32) { b[off], b[off+1], b[off+2], b[off+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+	put := func(off int, v uint32) {
+		b[off], b[off+1], b[off+2], b[off+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
 	put(16, uint32(w))
 	put(20, uint32(h))
 	put(29, crc32.ChecksumIEEE(b[12:29]))
