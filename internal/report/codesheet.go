@@ -25,6 +25,9 @@ type CodeSheet struct {
 	// GeneratedOn is stored as the creation date. Required: the package
 	// never reads the clock.
 	GeneratedOn time.Time
+	// Branding is the firm's look: its colour on every card, its name and
+	// logo in each page's header. Nil prints the service's own.
+	Branding *survey.Branding
 }
 
 // Card geometry in millimetres: ten cards of 95 × 55 mm (about a business
@@ -42,6 +45,8 @@ const (
 	cardCodeTop  = cardH - cardPad - 12.5
 	cardCodeSize = 20.0
 	cardEnTop    = cardH - cardPad - 3
+	// sheetLogoW is the room of the firm's logo in a page's header.
+	sheetLogoW = 24.0
 )
 
 // The cards' fixed words.
@@ -64,6 +69,7 @@ type cardText struct {
 	rest     []string
 	english  string
 	head     string
+	accent   rgb
 }
 
 // CodeSheetPDF renders the access codes as cut-out cards, for handing out
@@ -80,6 +86,8 @@ func CodeSheetPDF(s CodeSheet) ([]byte, error) {
 		org := name(s.Organisation, maxTitleRunes)
 		r := newPrintRenderer("Toegangscodes – "+org, org, s.GeneratedOn)
 		r.f.SetDisplayMode("fullpage", "continuous")
+		r.d = &doc{Brand: newBrandView(s.Branding)}
+		r.registerLogo(r.d.Brand)
 		withQR := len(s.QR) > 0
 		if withQR {
 			if err := r.registerQR(s.QR); err != nil {
@@ -128,7 +136,13 @@ func (r *pdfRenderer) cardText(s CodeSheet, org string, withQR bool) cardText {
 			break
 		}
 	}
-	ct.head = r.oneLine(sprintf(sheetHead, org), "", 7, pageW-2*sheetMargin-30)
+	head := sprintf(sheetHead, org)
+	if b := r.d.Brand; b != nil && b.Name != "" {
+		// First: a long organisation name cuts the end of the line.
+		head = b.Name + " · " + head
+	}
+	ct.head = r.oneLine(head, "", 7, pageW-2*sheetMargin-30-sheetLogoW)
+	ct.accent = r.d.Brand.accent(colNavy)
 	return ct
 }
 
@@ -151,7 +165,8 @@ func (r *pdfRenderer) oneLine(s, style string, size, w float64) string {
 func (r *pdfRenderer) sheetPage(ct cardText, page, pages int) {
 	f := r.f
 	f.AddPage()
-	r.cell(sheetMargin, 4, pageW-2*sheetMargin-30, 3, ct.head, "", 7, colMuted, "L")
+	r.cell(sheetMargin, 4, pageW-2*sheetMargin-30-sheetLogoW, 3, ct.head, "", 7, colMuted, "L")
+	r.logoAt(r.d.Brand, pageW-sheetMargin-30-sheetLogoW, 2, sheetLogoW-2, sheetMargin-3, "R")
 	r.cell(pageW-sheetMargin-30, 4, 30, 3, sprintf(sheetPage, page, pages), "", 7, colMuted, "R")
 	r.stroke(colRule)
 	f.SetLineWidth(0.2)
@@ -170,8 +185,8 @@ func (r *pdfRenderer) sheetPage(ct cardText, page, pages int) {
 func (r *pdfRenderer) card(ct cardText, x, y float64, code string, withQR bool) {
 	f := r.f
 	inner := cardW - 2*cardPad
-	r.cell(x+cardPad, y+cardPad, inner, 4.5, ct.org, "B", 9.5, colNavy, "L")
-	r.stroke(colNavy)
+	r.cell(x+cardPad, y+cardPad, inner, 4.5, ct.org, "B", 9.5, ct.accent, "L")
+	r.stroke(ct.accent)
 	f.SetLineWidth(0.3)
 	f.Line(x+cardPad, y+cardPad+5.5, x+cardW-cardPad, y+cardPad+5.5)
 

@@ -28,6 +28,11 @@ type Input struct {
 	GeneratedOn time.Time
 	// Author is the consultant or firm named as the author; may be empty.
 	Author string
+	// Branding is the consulting firm's own look: its logo and name on the
+	// cover and in the running header, its contact line on the cover and
+	// its colour on the cover. The band colours never change. Nil (or the
+	// zero value) prints the service's own look.
+	Branding *survey.Branding
 	// Location is the time zone in which the period's dates are printed;
 	// nil prints them in the zone they carry.
 	Location *time.Location

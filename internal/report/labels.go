@@ -18,6 +18,7 @@ type labels struct {
 	Sector                                          string
 	CoverNote                                       string
 	Page                                            string // "Pagina %d van %d"
+	PreparedBy                                      string // "Opgesteld door"
 
 	Summary, Factors, Routes, Gap, Units, Trend, Method, Appendix string
 
@@ -171,6 +172,7 @@ func dutch() *labels {
 	return &labels{
 		Title:         "Adviesrapport uitvoeringskracht",
 		TitleShort:    "Uitvoeringskracht",
+		PreparedBy:    "Opgesteld door",
 		Contents:      "Inhoud",
 		Organisation:  "Organisatie",
 		Diagnostic:    "Meting",
@@ -363,6 +365,7 @@ func english() *labels {
 	return &labels{
 		Title:         "Execution power advice report",
 		TitleShort:    "Execution power",
+		PreparedBy:    "Prepared by",
 		Contents:      "Contents",
 		Organisation:  "Organisation",
 		Diagnostic:    "Survey",

@@ -50,6 +50,8 @@ type doc struct {
 	BenchmarkText string
 	Method        methodView
 	ItemGroups    []itemGroup
+	// Brand is the firm's look; nil for the service's own.
+	Brand *brandView
 }
 
 type fact struct{ Label, Value string }
@@ -244,6 +246,7 @@ func build(in Input) (*doc, error) {
 	}
 	d := &doc{Lang: lang, L: labelsFor(lang), num: numbersFor(lang), Bands: q.Bands}
 	b := &builder{d: d, in: in, q: q, res: res, lang: lang}
+	d.Brand = newBrandView(in.Branding)
 	b.cover()
 	b.summary()
 	b.factors()

@@ -208,6 +208,8 @@ func newPDFRenderer(d *doc, generated time.Time, author string, known []int, tot
 	f.SetKeywords(d.L.TitleShort, true)
 	f.SetDisplayMode("fullwidth", "continuous")
 	r := &pdfRenderer{f: f, d: d, n: d.num, known: known, total: total}
+	r.registerLogo(d.Brand)
+	f.SetHeaderFunc(r.header)
 	f.SetFooterFunc(r.footer)
 	return r
 }
@@ -498,7 +500,25 @@ func (r *pdfRenderer) stepsHeight(steps []Step) float64 {
 // blank.
 func keepable(h float64) float64 { return min(h, pageBottom-marginT-20) }
 
-// --- footer ---
+// --- running header and footer ---
+
+// header prints the firm's logo and name above the text of every page
+// after the cover, inside the top margin; without a firm's look it prints
+// nothing.
+func (r *pdfRenderer) header() {
+	b := r.d.Brand
+	if r.f.PageNo() == 1 || b == nil || (b.Name == "" && b.Logo == nil) {
+		return
+	}
+	x, y := r.f.GetXY()
+	lw, _ := r.logoAt(b, marginL+contentW-40, 7, 40, 8, "R")
+	if b.Name != "" {
+		r.textAt(marginL, 9, contentW-lw-4, b.Name, "", 7.5, 4, colMuted, "L", 1)
+	}
+	// gofpdf leaves the position where the header left it; the page's
+	// text must start where it would without a header.
+	r.f.SetXY(x, y)
+}
 
 func (r *pdfRenderer) footer() {
 	if r.f.PageNo() == 1 {
@@ -515,6 +535,9 @@ func (r *pdfRenderer) footer() {
 	if r.d.OrgShort != "" {
 		left += " · " + r.d.OrgShort
 	}
+	if b := r.d.Brand; b != nil && b.Name != "" {
+		left += " · " + b.Name
+	}
 	r.textAt(marginL, footerY, contentW-pw-4, left, "", 7.5, 4, colMuted, "L", 1)
 	r.textAt(marginL+contentW-pw, footerY, pw, page, "", 7.5, 4, colMuted, "R", 1)
 }
@@ -529,11 +552,13 @@ func (r *pdfRenderer) cover() {
 		orgLines = orgLines[:4]
 	}
 	boxH := 38 + float64(len(orgLines))*8
-	r.fill(colAccent)
+	// The firm's colour passed the contrast rule against white text.
+	r.fill(d.Brand.accent(colAccent))
 	f.Rect(0, 0, pageW, boxH, "F")
 	r.textAt(marginL, 16, contentW, d.Title, "B", 22, 9, colWhite, "L", 2)
 	r.textAt(marginL, 30, contentW, d.Org, "B", 18, 8, colWhite, "L", 4)
 	f.SetY(boxH + 10)
+	r.coverBrand()
 
 	labelW := 42.0
 	for _, ft := range d.Facts {
@@ -574,6 +599,29 @@ func (r *pdfRenderer) cover() {
 		f.Link(marginL, y, contentW, 7, r.links[i])
 		f.SetY(y + 7.5)
 	}
+}
+
+// coverBrand prints the firm's logo, "Opgesteld door" and its name, and
+// its contact line, below the cover band.
+func (r *pdfRenderer) coverBrand() {
+	b, f := r.d.Brand, r.f
+	if b == nil || (b.Name == "" && b.Contact == "" && b.Logo == nil) {
+		return
+	}
+	y := f.GetY()
+	lw, lh := r.logoAt(b, marginL, y, 60, 18, "L")
+	x := marginL
+	if lw > 0 {
+		x += lw + 6
+	}
+	ty := y
+	if b.Name != "" {
+		ty += r.textAt(x, ty, marginL+contentW-x, r.d.L.PreparedBy+" "+b.Name, "B", bodySize, lineH+0.6, colText, "L", 2)
+	}
+	if b.Contact != "" {
+		ty += r.textAt(x, ty, marginL+contentW-x, b.Contact, "", smallSize+0.5, smallLineH+0.4, colMuted, "L", 2)
+	}
+	f.SetY(max(y+lh, ty) + 6)
 }
 
 // --- summary ---

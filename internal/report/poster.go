@@ -53,6 +53,9 @@ type Poster struct {
 	// GeneratedOn is stored as the creation date. Required: the package
 	// never reads the clock, so the same poster gives the same bytes.
 	GeneratedOn time.Time
+	// Branding is the firm's look: its colour for the band and headings,
+	// its logo and name at the foot. Nil prints the service's own.
+	Branding *survey.Branding
 }
 
 // Poster layout in millimetres. The variable parts (the name, the link)
@@ -61,9 +64,11 @@ type Poster struct {
 // has at least 50 characters, which takes QR version 4 (33 modules) or
 // higher, so the code itself measures at least 112 × 33/41 ≈ 90 mm.
 const (
-	posterMargin  = 20.0
-	posterW       = pageW - 2*posterMargin
-	posterBandH   = 46.0
+	posterMargin = 20.0
+	posterW      = pageW - 2*posterMargin
+	posterBandH  = 46.0
+	// posterBrandH is the foot that holds the firm's logo and name.
+	posterBrandH  = 16.0
 	posterNameMax = 3
 	posterQR      = 112.0
 	posterLinkMax = 4
@@ -79,6 +84,7 @@ const (
 	posterCode    = " U hebt daarbij de persoonlijke toegangscode nodig die u hebt gekregen."
 	posterCodeEn  = " You need the personal access code you were given."
 	posterScan    = "Scan de code met de camera van uw telefoon"
+	posterBy      = "Onderzoek uitgevoerd door %s"
 	posterOrType  = "of typ deze link in uw browser:"
 	posterUntil   = "Invullen kan tot en met %s."
 	posterEnglish = "In English: scan the code or type the link, then choose English. " +
@@ -103,6 +109,8 @@ func PosterPDF(p Poster) ([]byte, error) {
 		if err := r.registerQR(p.QR); err != nil {
 			return nil, err
 		}
+		r.d = &doc{Brand: newBrandView(p.Branding)}
+		r.registerLogo(r.d.Brand)
 		r.poster(p, org)
 		return r.printOutput()
 	})
@@ -113,10 +121,17 @@ func PosterPDF(p Poster) ([]byte, error) {
 func (r *pdfRenderer) poster(p Poster, org string) float64 {
 	f := r.f
 	f.AddPage()
+	var brand *brandView
+	if r.d != nil {
+		brand = r.d.Brand
+	}
+	// The firm's colour passed the contrast rule against white, which
+	// makes it readable as text on the white paper too.
+	accent := brand.accent(colNavy)
 
 	// The organisation, white on navy, shrunk until it fits three lines
 	// and cut with an ellipsis beyond that.
-	r.fill(colNavy)
+	r.fill(accent)
 	f.Rect(0, 0, pageW, posterBandH, "F")
 	size := r.fitSize(org, "B", 30, 14, posterW, posterNameMax)
 	lh := size * 0.42
@@ -147,13 +162,25 @@ func (r *pdfRenderer) poster(p Poster, org string) float64 {
 		below += 6
 	}
 	bottom := pageH - 11.0
+	if brand != nil && (brand.Name != "" || brand.Logo != nil) {
+		// The firm's logo and name at the foot of the page.
+		bottom -= posterBrandH
+		lw, _ := r.logoAt(brand, posterMargin, bottom+3, 45, posterBrandH-5, "L")
+		if brand.Name != "" {
+			x := posterMargin + lw
+			if lw > 0 {
+				x += 5
+			}
+			r.textAt(x, bottom+5, pageW-posterMargin-x, sprintf(posterBy, brand.Name), "", 10.5, 5, colMuted, "L", 2)
+		}
+	}
 	if p.English {
 		bottom -= min(r.textHeight(en, "", 10.5, posterW, 5), 3*5) + 6
 	}
 	qr := min(posterQR, bottom-top-textH-below)
 
 	y := top
-	y += r.textAt(posterMargin, y, posterW, posterHeading, "B", 25, 10.5, colNavy, "L", 2) + 4
+	y += r.textAt(posterMargin, y, posterW, posterHeading, "B", 25, 10.5, accent, "L", 2) + 4
 	y += r.textAt(posterMargin, y, posterW, body, "", 13.5, 6.4, colText, "L", 5) + 6
 
 	// The link annotation makes the PDF itself usable on a screen.
@@ -169,7 +196,7 @@ func (r *pdfRenderer) poster(p Poster, org string) float64 {
 	f.LinkString(posterMargin, y, posterW, float64(len(links))*linkLH, p.Link)
 	y += float64(len(links))*linkLH + 3
 	if until != "" {
-		r.textAt(posterMargin, y, posterW, until, "B", 13, 6, colNavy, "C", 1)
+		r.textAt(posterMargin, y, posterW, until, "B", 13, 6, accent, "C", 1)
 	}
 
 	if p.English {
