@@ -26,6 +26,17 @@ func (s *Server) addDirectorContext(ctx context.Context, p *directorPage, r *res
 	} else if survey.ErrorCode(err) != survey.CodeNotFound {
 		return err
 	}
+	// The firm's own look names the firm as it wants to be named, adds its
+	// contact line, and gives the page its logo and colour.
+	look, err := s.brands.look(ctx, link.FirmID)
+	if err != nil {
+		return err
+	}
+	if look.Name != "" {
+		firm = look.Name
+	}
+	p.FirmContact = look.Contact
+	p.look = look
 	contact, err := s.directorLinkContact(ctx, link)
 	if err != nil {
 		return err

@@ -173,7 +173,7 @@ func (s *Server) downloadCodes(c echo.Context) error {
 		s.setFlash(c, "codes.flash.expired")
 		return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID+"#codes")
 	}
-	file, err := s.codesDownload(d, deriveCodes(b.Seed, b.Count), b.Format)
+	file, err := s.codesDownload(c.Request().Context(), d, deriveCodes(b.Seed, b.Count), b.Format)
 	if err != nil {
 		return err
 	}

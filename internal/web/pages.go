@@ -26,6 +26,7 @@ func pageNames() []string {
 		"accessibility", "privacy",
 		"director",
 		"overview",
+		"branding",
 	}
 }
 
@@ -90,7 +91,10 @@ type view struct {
 	// Refresh, when positive, reloads the page after that many seconds:
 	// only the page that says the results are being computed does.
 	Refresh int
-	Page    any
+	// Brand is the firm's look on respondent pages (when the firm opted
+	// in) and on the director page; nil shows the service's own.
+	Brand *pageBrand
+	Page  any
 }
 
 // render executes a page into a buffer first, so a template error never
@@ -123,6 +127,7 @@ func (s *Server) renderInto(buf *bytes.Buffer, c echo.Context, name, title strin
 	v.PrivacyURL = respondentPrivacyURL(c, name)
 	v.LangInForm = name == "step"
 	v.Refresh, _ = c.Get(ctxRefresh).(int)
+	v.Brand = s.pageBrandOf(c, name)
 	if cons, ok := c.Get(ctxConsultant).(*survey.Consultant); ok {
 		v.Consultant = cons
 		v.Flash = s.takeFlash(c, v.T)

@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/http"
 	"slices"
@@ -40,7 +41,12 @@ func (s *Server) posterPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	look, err := s.brands.full(c.Request().Context(), d.Organisation.FirmID)
+	if err != nil {
+		return err
+	}
 	p := report.Poster{
+		Branding:     look,
 		Organisation: d.Organisation.Name,
 		Link:         link,
 		QR:           qr,
@@ -74,14 +80,14 @@ type codesFile struct {
 // codesDownload builds the download of a new batch of codes in the chosen
 // format. The database keeps only the codes' hashes, so this is the one
 // chance to hand them out: both files of the ZIP come from the same batch.
-func (s *Server) codesDownload(d *survey.Diagnostic, codes []string, format string) (codesFile, error) {
+func (s *Server) codesDownload(ctx context.Context, d *survey.Diagnostic, codes []string, format string) (codesFile, error) {
 	link := s.absoluteURL(respondentPath(d, ""))
 	switch format {
 	case codesPDF:
-		pdf, err := s.codeSheet(d, link, codes)
+		pdf, err := s.codeSheet(ctx, d, link, codes)
 		return codesFile{"toegangscodes.pdf", "application/pdf", pdf}, err
 	case codesZIP:
-		pdf, err := s.codeSheet(d, link, codes)
+		pdf, err := s.codeSheet(ctx, d, link, codes)
 		if err != nil {
 			return codesFile{}, err
 		}
@@ -108,12 +114,17 @@ func codesCSVData(link string, codes []string) []byte {
 }
 
 // codeSheet renders the codes as printable cards with the link's QR code.
-func (s *Server) codeSheet(d *survey.Diagnostic, link string, codes []string) ([]byte, error) {
+func (s *Server) codeSheet(ctx context.Context, d *survey.Diagnostic, link string, codes []string) ([]byte, error) {
 	qr, err := qrPNG(link, cardQRPixels)
 	if err != nil {
 		return nil, err
 	}
+	look, err := s.brands.full(ctx, d.Organisation.FirmID)
+	if err != nil {
+		return nil, err
+	}
 	return report.CodeSheetPDF(report.CodeSheet{
+		Branding:     look,
 		Organisation: d.Organisation.Name,
 		Link:         link,
 		QR:           qr,

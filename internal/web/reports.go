@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -128,6 +129,13 @@ func (s *Server) reportInput(ctx context.Context, r *results, lang string) (repo
 	} else if survey.ErrorCode(err) != survey.CodeNotFound {
 		return report.Input{}, err
 	}
+	look, err := s.brands.full(ctx, d.Organisation.FirmID)
+	if err != nil {
+		return report.Input{}, err
+	}
+	if look.Name != "" {
+		author = look.Name
+	}
 	in := report.Input{
 		Organisation: d.Organisation,
 		Diagnostic:   *d,
@@ -137,6 +145,7 @@ func (s *Server) reportInput(ctx context.Context, r *results, lang string) (repo
 		GeneratedOn:  on,
 		Author:       author,
 		Location:     s.location,
+		Branding:     look,
 	}
 	if r.Result.Index.Shown {
 		// loadResults computes the benchmark only for a shown index.
@@ -618,6 +627,10 @@ type directorPage struct {
 	MadeBy       string
 	Contact      string
 	ScoreHint    string
+	// FirmContact is the contact line of the firm's own look.
+	FirmContact string
+	// look is the firm's look, for the layout (pageBrandOf).
+	look *survey.Branding
 
 	// PriorityHead, PriorityBasis and PrioritiesNone follow the rules of
 	// methodology section 15, as the results page does.
@@ -718,6 +731,9 @@ func (s *Server) showDirector(c echo.Context) error {
 		return err
 	}
 	page.Expires = t.Get("reports.director.expires", formatDate(link.ExpiresAt.Add(-time.Nanosecond), t))
+	if links := brandLinks(directorPath(url.PathEscape(c.Param("token"))), page.look); links != nil {
+		c.Set(ctxBrand, links)
+	}
 	return s.render(c, http.StatusOK, "director", t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, false)
 }
 

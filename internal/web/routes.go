@@ -34,7 +34,8 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(s.securityHeaders)
-	e.Use(middleware.BodyLimit(s.cfg.BodyLimit))
+	// The logo upload has a limit of its own, set on its route.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.cfg.BodyLimit, Skipper: isLogoUpload}))
 	e.Use(s.chooseLanguage)
 	e.Use(refuseControlCharsInPath)
 
@@ -64,6 +65,9 @@ func (s *Server) routes() *echo.Echo {
 	d.POST("/verzenden", s.submit, respondentLimit)
 	d.GET("/bedankt", s.thanks)
 	d.GET("/privacy", s.respondentPrivacy)
+	// The firm's look, only where the firm chose to show it to respondents.
+	d.GET("/logo.png", s.respondentLogo)
+	d.GET("/huisstijl.css", s.respondentBrandCSS)
 
 	// The consultants' workspace: organisations and diagnostics. Every
 	// handler looks records up within the consultant's firm. Middleware is
@@ -125,6 +129,12 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/team/:id/uitschakelen", s.disableConsultant, admin...)
 	e.POST("/team/:id/inschakelen", s.enableConsultant, admin...)
 	e.GET("/audit", s.showAudit, admin...)
+	// The firm's own look (branding.go).
+	e.GET(brandingPath, s.showBranding, admin...)
+	e.POST(brandingPath, s.saveBranding, admin...)
+	e.POST(logoUploadPath, s.uploadLogo, append([]echo.MiddlewareFunc{middleware.BodyLimit(logoUploadBodyLimit)}, admin...)...)
+	e.POST(logoUploadPath+"/verwijderen", s.removeLogo, admin...)
+	e.GET(brandingPath+"/logo.png", s.teamLogo, ws...)
 	e.GET("/api/v1/me", s.apiMe, s.requireAPIToken)
 
 	// The JSON API, described in docs/openapi.yaml. Browsers never send a
@@ -166,6 +176,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/r/:token", s.showDirector, director...)
 	e.GET("/r/:token/"+reportFilePDF, s.directorReport(reportPDF), director...)
 	e.GET("/r/:token/"+reportFileHTML, s.directorReport(reportHTML), director...)
+	e.GET("/r/:token/logo.png", s.directorLogo, director...)
+	e.GET("/r/:token/huisstijl.css", s.directorBrandCSS, director...)
 	api.GET("/diagnostics/:id/report.pdf", s.apiReport(reportPDF))
 	api.GET("/diagnostics/:id/report.html", s.apiReport(reportHTML))
 

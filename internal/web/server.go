@@ -112,6 +112,9 @@ type Deps struct {
 	// Accounts keeps consultants, sessions and the audit log; nil means
 	// Store, which must then implement AccountStore (internal/store does).
 	Accounts AccountStore
+	// Brands keeps the firms' own look; nil means Store, which must then
+	// implement BrandingStore (internal/store does).
+	Brands BrandingStore
 	// Advice is the advice library of the reports; nil means the one in
 	// Files (templates/advice).
 	Advice *report.Library
@@ -143,6 +146,7 @@ type Server struct {
 	diagnostics    *diagnosticCache
 	fragments      *stepFragments
 	accounts       AccountStore
+	brands         *brandCache
 	signIn         signInPolicy
 	advice         *report.Library
 	privacyMD      *privacyMarkdown
@@ -205,6 +209,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if accounts == nil {
 		return nil, errors.New("web: an account store is required")
 	}
+	brands := deps.Brands
+	if brands == nil {
+		brands, _ = deps.Store.(BrandingStore)
+	}
+	if brands == nil {
+		return nil, errors.New("web: a branding store is required")
+	}
 	advice := deps.Advice
 	if advice == nil {
 		if advice, err = report.LoadAdvice(deps.Files, "templates/advice"); err != nil {
@@ -230,6 +241,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
 		fragments:      newStepFragments(1000),
 		accounts:       accounts,
+		brands:         newBrandCache(brands, cfg.RespondentCacheTTL),
 		signIn:         newSignInPolicy(),
 		advice:         advice,
 		privacyMD:      privacyMD,
