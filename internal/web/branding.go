@@ -42,9 +42,8 @@ type brandCache struct {
 }
 
 type cachedLook struct {
-	b   *survey.Branding
-	at  time.Time
-	err error
+	b  *survey.Branding
+	at time.Time
 }
 
 func newBrandCache(st BrandingStore, ttl time.Duration) *brandCache {
