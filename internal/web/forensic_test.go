@@ -52,6 +52,9 @@ func attackStorage(t *testing.T, dialect string) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// The sealing keys are stored under UK_SECRET_KEY, as start-up
+		// settles it.
+		storetest.UseSecretKey(t, st)
 		// A connection of the attacker's own, beside the service's.
 		raw := rawDB(t, url)
 		f, codes := codesFixture(t, st)

@@ -112,8 +112,8 @@ type Deps struct {
 	// Accounts keeps consultants, sessions and the audit log; nil means
 	// Store, which must then implement AccountStore (internal/store does).
 	Accounts AccountStore
-	// Brands keeps the firms' own look; nil means Store, which must then
-	// implement BrandingStore (internal/store does).
+	// Brands keeps the firms' own look; nil means Store or else Accounts,
+	// one of which must then implement BrandingStore (internal/store does).
 	Brands BrandingStore
 	// Advice is the advice library of the reports; nil means the one in
 	// Files (templates/advice).
@@ -212,6 +212,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	brands := deps.Brands
 	if brands == nil {
 		brands, _ = deps.Store.(BrandingStore)
+	}
+	if brands == nil {
+		// A store wrapped for a test keeps its accounts beside it.
+		brands, _ = accounts.(BrandingStore)
 	}
 	if brands == nil {
 		return nil, errors.New("web: a branding store is required")
