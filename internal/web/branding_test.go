@@ -126,6 +126,18 @@ func TestBrandingColourContrastRule(t *testing.T) {
 			t.Fatalf("stored look = %+v, %v", got, err)
 		}
 
+		// Invisible control characters are refused like on every form, and
+		// a post without the CSRF token changes nothing.
+		if p := postWithCSRF(t, b, brandingPath, brandingPath, url.Values{"name": {"Noord\x00"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "onzichtbaar stuurteken") {
+			t.Errorf("a control character in the name: %d", p.status)
+		}
+		if p := b.post(brandingPath, url.Values{"name": {"Zonder token"}}); p.status == http.StatusSeeOther {
+			t.Error("a post without the CSRF token was accepted")
+		}
+		if got, _ := st.Branding(context.Background(), ann.FirmID); got.Name != "Adviesbureau Noord BV" {
+			t.Errorf("a refused post changed the name to %q", got.Name)
+		}
+
 		// Only admins.
 		other := f.browser(t)
 		signIn(t, f.fixture, other, "Adviesbureau Noord", "bob@noord.example", false)
