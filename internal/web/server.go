@@ -155,6 +155,8 @@ type Server struct {
 	sealer *sealer
 	// compute bounds the computations of results (compute.go).
 	compute *computeGate
+	// mailTemplates write the mails about a diagnostic (mailcontent.go).
+	mailTemplates *mailTemplates
 }
 
 // New builds the server: it parses templates and translations once and
@@ -198,6 +200,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	mailTmpl, err := parseMailTemplates(deps.Files)
+	if err != nil {
+		return nil, err
+	}
 	accounts := deps.Accounts
 	if accounts == nil {
 		accounts, _ = deps.Store.(AccountStore)
@@ -235,6 +241,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		privacyMD:      privacyMD,
 		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 		compute:        newComputeGate(computeSlots()),
+		mailTemplates:  mailTmpl,
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.
