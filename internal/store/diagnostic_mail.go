@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math/rand/v2"
 	"database/sql"
 	"errors"
 	"time"
@@ -129,4 +130,123 @@ func recordMailEvent(ctx context.Context, tx bun.Tx, diagnosticID, event string,
 // errEventDone stops a transaction whose event another caller recorded.
 var errEventDone = errors.New("mail event recorded already")
 
-var _ = sql.ErrNoRows
+
+// QueueDiagnosticMail queues m for the firm's diagnostic in one
+// transaction. With m.Event set it queues only when no instance did so
+// before, and reports whether this call queued.
+func (s *Store) QueueDiagnosticMail(ctx context.Context, firmID, diagnosticID string, m survey.DiagnosticMail) (bool, error) {
+	var rows []outgoingMessageRow
+	var msgs []*survey.OutgoingMessage
+	err := s.write(ctx, "queue diagnostic mail", func(ctx context.Context, tx bun.Tx) error {
+		var id string
+		if err := firmDiagnostic(tx, firmID, diagnosticID).Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
+			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+		} else if err != nil {
+			return err
+		}
+		var err error
+		rows, msgs, err = s.queueMailTx(ctx, tx, firmID, diagnosticID, m)
+		return err
+	})
+	if errors.Is(err, errEventDone) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	fillQueued(msgs, rows)
+	return true, nil
+}
+
+// CloseDiagnosticWithMail closes the firm's diagnostic and queues m (the
+// directors' mail) in the same transaction: if closing fails, nothing is
+// queued and no link is made.
+func (s *Store) CloseDiagnosticWithMail(ctx context.Context, firmID, diagnosticID string, m survey.DiagnosticMail) error {
+	if _, err := s.DiagnosticForFirm(ctx, firmID, diagnosticID); err != nil {
+		return err
+	}
+	var rows []outgoingMessageRow
+	var msgs []*survey.OutgoingMessage
+	err := s.setDiagnosticState(ctx, diagnosticID, survey.StateClosed, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		rows, msgs, err = s.queueMailTx(ctx, tx, firmID, diagnosticID, m)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fillQueued(msgs, rows)
+	return nil
+}
+
+// queueMailTx records m's events, makes its director links and queues its
+// messages inside tx. It returns errEventDone when m.Event was recorded
+// before.
+func (s *Store) queueMailTx(ctx context.Context, tx bun.Tx, firmID, diagnosticID string, m survey.DiagnosticMail) ([]outgoingMessageRow, []*survey.OutgoingMessage, error) {
+	now := s.timestamp()
+	if m.Event != "" {
+		fresh, err := recordMailEvent(ctx, tx, diagnosticID, m.Event, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !fresh {
+			return nil, nil, errEventDone
+		}
+	}
+	for _, e := range m.Skip {
+		if _, err := recordMailEvent(ctx, tx, diagnosticID, e, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	msgs := append([]*survey.OutgoingMessage(nil), m.Messages...)
+	for i, lm := range m.Links {
+		l := lm.Link
+		if l.Lang == "" || l.ExpiresAt.IsZero() {
+			return nil, nil, survey.Errorf(survey.CodeInvalid, "a director link needs a language and an expiry")
+		}
+		token := newSecret()
+		row := directorLinkRow{
+			ID: newID(), DiagnosticID: diagnosticID, TokenHash: hash(token), Lang: l.Lang, Label: l.Label,
+			CreatedAt: now, ExpiresAt: storedTime(l.ExpiresAt),
+		}
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return nil, nil, err
+		}
+		// The caller audits the link by its id once the transaction
+		// committed.
+		m.Links[i].Link.ID = row.ID
+		msg, err := lm.Build(token)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	for _, msg := range msgs {
+		msg.FirmID, msg.DiagnosticID = firmID, diagnosticID
+	}
+	rows, err := s.enqueueTx(ctx, tx, msgs)
+	return rows, msgs, err
+}
+
+// QueuePersonalInvitations queues one ephemeral message per employee of a
+// personal invitation (survey.MessagePersonalCode). The codes they carry
+// were issued before, by CreateAccessCodes in a transaction of its own; the
+// messages go in here in random order, so that neither a transaction nor
+// the order of rows pairs a message with a code. Each message loses its
+// recipient and body when it leaves the queue (FinishMessage) and the scrub
+// then removes the old row versions (scrub.go).
+func (s *Store) QueuePersonalInvitations(ctx context.Context, firmID, diagnosticID string, msgs []*survey.OutgoingMessage) error {
+	if len(msgs) == 0 {
+		return survey.Errorf(survey.CodeInvalid, "no invitations to queue")
+	}
+	shuffled := append([]*survey.OutgoingMessage(nil), msgs...)
+	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for _, m := range shuffled {
+		if m.Kind != survey.MessagePersonalCode {
+			return survey.Errorf(survey.CodeInvalid, "a personal invitation has kind %q", survey.MessagePersonalCode)
+		}
+		m.Ephemeral, m.FirmID, m.DiagnosticID = true, firmID, diagnosticID
+	}
+	_, err := s.QueueDiagnosticMail(ctx, firmID, diagnosticID, survey.DiagnosticMail{Messages: shuffled})
+	return err
+}

@@ -371,6 +371,12 @@ func (s *Store) FinishMessage(ctx context.Context, claim, id string, o Outcome) 
 		if n == 0 {
 			return survey.Errorf(survey.CodeConflict, "the claim on the message ended")
 		}
+		if o.State != survey.MessageQueued {
+			// An ephemeral message's address and code may survive in
+			// old row versions (dead tuples, WAL frames) until the
+			// next scrub; the scrub runs only when marked.
+			s.markDirty()
+		}
 		return nil
 	})
 }

@@ -195,3 +195,29 @@ type MailSettings struct {
 	// their link.
 	AttachPDF bool `json:"attach_pdf"`
 }
+
+// DiagnosticMail is what one action about a diagnostic queues, in one
+// transaction with the action: messages, and director links made for the
+// directors' mail, each message built from its link's token inside that
+// transaction (the token exists nowhere else).
+type DiagnosticMail struct {
+	// Event, when set, queues the mail once: a second attempt with the
+	// same event, by this instance or another, queues nothing.
+	Event string
+	// Skip are events recorded without a mail (reminders overtaken by a
+	// later one).
+	Skip     []string
+	Messages []*OutgoingMessage
+	Links    []DirectorLinkMail
+}
+
+// DirectorLinkMail is a director link to make and the message that
+// carries it.
+type DirectorLinkMail struct {
+	Link DirectorLink
+	// Build writes the message for the link's token.
+	Build func(token string) (*OutgoingMessage, error)
+}
+
+// Empty reports whether m queues nothing.
+func (m *DiagnosticMail) Empty() bool { return len(m.Messages) == 0 && len(m.Links) == 0 }

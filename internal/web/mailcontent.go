@@ -30,8 +30,8 @@ type mailBlock struct {
 	Rows  [][]string
 }
 
-func para(text string) mailBlock           { return mailBlock{Kind: "para", Text: text} }
-func heading(text string) mailBlock        { return mailBlock{Kind: "heading", Text: text} }
+func para(text string) mailBlock            { return mailBlock{Kind: "para", Text: text} }
+func heading(text string) mailBlock         { return mailBlock{Kind: "heading", Text: text} }
 func linkBlock(label, url string) mailBlock { return mailBlock{Kind: "link", Text: label, URL: url} }
 
 // mailAttachment is a file sent with a mail.
