@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"math/rand/v2"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -129,7 +129,6 @@ func recordMailEvent(ctx context.Context, tx bun.Tx, diagnosticID, event string,
 
 // errEventDone stops a transaction whose event another caller recorded.
 var errEventDone = errors.New("mail event recorded already")
-
 
 // QueueDiagnosticMail queues m for the firm's diagnostic in one
 // transaction. With m.Event set it queues only when no instance did so
