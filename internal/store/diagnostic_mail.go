@@ -249,3 +249,30 @@ func (s *Store) QueuePersonalInvitations(ctx context.Context, firmID, diagnostic
 	_, err := s.QueueDiagnosticMail(ctx, firmID, diagnosticID, survey.DiagnosticMail{Messages: shuffled})
 	return err
 }
+
+// MailScheduleCandidates returns the diagnostics the mail scheduler looks
+// at: those of a firm, not closed by hand, with a contact person or a
+// director. Whether a reminder or the directors' mail is due depends on
+// the dates, which the scheduler applies.
+func (s *Store) MailScheduleCandidates(ctx context.Context) ([]survey.DiagnosticRef, error) {
+	var rows []struct {
+		ID     string `bun:"id"`
+		FirmID string `bun:"firm_id"`
+	}
+	err := s.read.NewSelect().Model((*diagnosticRow)(nil)).
+		ColumnExpr("d.id AS id").ColumnExpr("o.firm_id AS firm_id").
+		Join("JOIN organisations AS o ON o.id = d.organisation_id").
+		Where("o.firm_id IS NOT NULL").
+		Where("d.state <> ?", string(survey.StateClosed)).
+		Where("EXISTS (SELECT 1 FROM diagnostic_recipients AS dr WHERE dr.diagnostic_id = d.id)").
+		OrderExpr("d.id").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "list diagnostics for mail")
+	}
+	out := make([]survey.DiagnosticRef, len(rows))
+	for i, r := range rows {
+		out[i] = survey.DiagnosticRef{ID: r.ID, FirmID: r.FirmID}
+	}
+	return out, nil
+}

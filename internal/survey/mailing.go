@@ -221,3 +221,9 @@ type DirectorLinkMail struct {
 
 // Empty reports whether m queues nothing.
 func (m *DiagnosticMail) Empty() bool { return len(m.Messages) == 0 && len(m.Links) == 0 }
+
+// DiagnosticRef names a diagnostic and its firm.
+type DiagnosticRef struct {
+	ID     string
+	FirmID string
+}

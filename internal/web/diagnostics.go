@@ -499,6 +499,24 @@ func (s *Server) changeState(c echo.Context, state survey.State, action string) 
 		return err
 	}
 	wasDraft := before.EffectiveState(s.now()) == survey.StateDraft
+	if state == survey.StateClosed {
+		// Closing may queue the directors' mail in the same transaction
+		// (director_mail.go).
+		mailed, blocked, err := s.closeWithDirectorMail(c, before)
+		if err != nil {
+			return err
+		}
+		s.audit(c, action, "diagnostic", before.ID, before.Name)
+		switch {
+		case mailed > 0:
+			s.setFlash(c, "dmail.flash.closed_mailed", before.Name, strconv.Itoa(mailed))
+		case blocked != "":
+			s.setFlash(c, "dmail.flash.closed_not_mailed", before.Name, blocked)
+		default:
+			s.setFlash(c, "diag.flash.closed", before.Name)
+		}
+		return c.Redirect(http.StatusSeeOther, "/diagnoses/"+before.ID)
+	}
 	d, err := s.setDiagnosticState(c, state, action)
 	if err != nil {
 		return err
@@ -523,6 +541,9 @@ type statePage struct {
 	Closing   bool
 	Reopening bool
 	Action    string
+	// Mail offers to mail the directors when closing; nil when none are
+	// named.
+	Mail *directorMailForm
 }
 
 func (s *Server) confirmOpenDiagnostic(c echo.Context) error  { return s.confirmState(c, false) }
@@ -539,6 +560,9 @@ func (s *Server) confirmState(c echo.Context, closing bool) error {
 	if closing {
 		key = "diag.close_confirm.title"
 		page.Action = "/diagnoses/" + d.ID + "/sluiten"
+		if page.Mail, err = s.closingMailForm(c.Request().Context(), d); err != nil {
+			return err
+		}
 	} else if page.Reopening {
 		key = "diag.reopen_confirm.title"
 	}

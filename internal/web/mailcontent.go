@@ -5,6 +5,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	netmail "net/mail"
 	"strings"
 	texttemplate "text/template"
 	"unicode/utf8"
@@ -34,13 +35,6 @@ func para(text string) mailBlock            { return mailBlock{Kind: "para", Tex
 func heading(text string) mailBlock         { return mailBlock{Kind: "heading", Text: text} }
 func linkBlock(label, url string) mailBlock { return mailBlock{Kind: "link", Text: label, URL: url} }
 
-// mailAttachment is a file sent with a mail.
-type mailAttachment struct {
-	Name        string
-	ContentType string
-	Data        []byte
-}
-
 // composedMail is one message ready to queue: one recipient, a subject,
 // the plain text and HTML parts, and attachments.
 type composedMail struct {
@@ -49,7 +43,7 @@ type composedMail struct {
 	Subject         string
 	Text            string
 	HTML            string
-	Attachments     []mailAttachment
+	Attachments     []survey.Attachment
 }
 
 // mailTemplates write the blocks of a mail as HTML and as text.
@@ -106,4 +100,18 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)), " ")
+}
+
+// message turns the mail into an outgoing message of kind. The recipient
+// is written by net/mail, which quotes or encodes the name: a name cannot
+// add an address or a header.
+func (m composedMail) message(kind survey.MessageKind) *survey.OutgoingMessage {
+	to := m.ToEmail
+	if name := oneLine(m.ToName); name != "" {
+		to = (&netmail.Address{Name: name, Address: m.ToEmail}).String()
+	}
+	return &survey.OutgoingMessage{
+		Kind: kind, Lang: m.Lang, To: []string{to}, Subject: m.Subject,
+		Text: m.Text, HTML: m.HTML, Attachments: m.Attachments,
+	}
 }

@@ -26,6 +26,7 @@ func pageNames() []string {
 		"accessibility", "privacy",
 		"director",
 		"overview",
+		"diagnostic_mail", "personal_invitations",
 	}
 }
 

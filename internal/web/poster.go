@@ -35,10 +35,23 @@ func (s *Server) posterPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	pdf, err := s.posterOf(d)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+posterFileName+`"`)
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// posterFileName is the poster's name as a download and as an attachment.
+const posterFileName = "poster-vragenlijst.pdf"
+
+// posterOf renders the poster of d; the invitation mail attaches it too.
+func (s *Server) posterOf(d *survey.Diagnostic) ([]byte, error) {
 	link := s.absoluteURL(respondentPath(d, ""))
 	qr, err := qrPNG(link, posterQRPixels)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p := report.Poster{
 		Organisation: d.Organisation.Name,
@@ -51,12 +64,7 @@ func (s *Server) posterPDF(c echo.Context) error {
 	if d.ClosesAt != nil {
 		p.ClosesOn = lastDay(*d.ClosesAt, s.location)
 	}
-	pdf, err := report.PosterPDF(p)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="poster-vragenlijst.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	return report.PosterPDF(p)
 }
 
 // lastDay is the last calendar day on which respondents can answer: a

@@ -98,6 +98,16 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/diagnoses/:id/poster.pdf", s.posterPDF, ws...)
 	e.GET("/diagnoses/:id/privacy", s.workspacePrivacy, ws...)
 	e.GET("/diagnoses/:id/privacy.md", s.workspacePrivacyMarkdown, ws...)
+	// What is sent about a diagnostic (diagnostic_mail.go, director_mail.go,
+	// personal_invitations.go): previews, then a POST queues.
+	e.GET("/diagnoses/:id/uitnodiging", s.showContactInvitation, ws...)
+	e.POST("/diagnoses/:id/uitnodiging", s.sendContactInvitation, ws...)
+	e.GET("/diagnoses/:id/uitnodiging/html/:n", s.contactInvitationHTML, ws...)
+	e.GET("/diagnoses/:id/directiemail", s.showDirectorMail, ws...)
+	e.POST("/diagnoses/:id/directiemail", s.sendDirectorMail, ws...)
+	e.GET("/diagnoses/:id/directiemail/html/:n", s.directorMailHTML, ws...)
+	e.GET("/diagnoses/:id/persoonlijke-uitnodigingen", s.showPersonalInvitations, ws...)
+	e.POST("/diagnoses/:id/persoonlijke-uitnodigingen", s.sendPersonalInvitations, ws...)
 
 	// Accounts and sessions. Sign-in posts are rate-limited per client
 	// before anything else; every form carries a CSRF token.
@@ -144,6 +154,9 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/diagnostics/:id/close", s.apiCloseDiagnostic)
 	api.GET("/diagnostics/:id/progress", s.apiProgress)
 	api.POST("/diagnostics/:id/codes", s.apiCreateCodes)
+	api.POST("/diagnostics/:id/invitations", s.apiSendInvitations)
+	api.POST("/diagnostics/:id/director-mail", s.apiSendDirectorMail)
+	api.GET("/diagnostics/:id/messages", s.apiMessages)
 
 	// Results and exports. A GET only shows: a preview is recorded by its
 	// own POST, so that following a link never changes what may be shown.

@@ -100,6 +100,10 @@ type Config struct {
 	// MetricsToken turns on /metrics for scrapers that send it as a bearer
 	// token (at least 32 characters); empty leaves /metrics unknown (404).
 	MetricsToken string
+	// SMTPConfigured says that mail leaves the machine through a mail
+	// server; without one, messages are written as .eml files, and
+	// personal invitations (address and code side by side) are refused.
+	SMTPConfigured bool
 }
 
 // Deps are the collaborators of the web layer.
