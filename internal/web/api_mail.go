@@ -63,7 +63,7 @@ func (s *Server) apiSendInvitations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, apiQueued{DiagnosticID: d.ID, Queued: len(msgs)})
+	return c.JSON(http.StatusCreated, apiQueued{DiagnosticID: d.ID, Queued: len(msgs)})
 }
 
 // apiSendDirectorMail queues the directors' mail, each with a new link.
@@ -90,7 +90,7 @@ func (s *Server) apiSendDirectorMail(c echo.Context) error {
 		return err
 	}
 	s.auditLinks(c, d, batch)
-	return c.JSON(http.StatusAccepted, apiQueued{DiagnosticID: d.ID, Queued: len(batch.Links)})
+	return c.JSON(http.StatusCreated, apiQueued{DiagnosticID: d.ID, Queued: len(batch.Links)})
 }
 
 // apiMessages lists the diagnostic's messages and their states.

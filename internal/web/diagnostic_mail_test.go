@@ -512,12 +512,12 @@ func TestDiagnosticMailAPI(t *testing.T) {
 		checkAgainstOpenAPI(t, doc, http.MethodPost, base+"/invitations", code, body)
 		mf.name(t, d, survey.MailSettings{Contacts: testContacts, Directors: testDirectors})
 		code, body = call(http.MethodPost, base+"/invitations", "", token)
-		if code != http.StatusAccepted || !strings.Contains(string(body), `"queued":2`) {
+		if code != http.StatusCreated || !strings.Contains(string(body), `"queued":2`) {
 			t.Errorf("invitations: %d %s", code, body)
 		}
 		checkAgainstOpenAPI(t, doc, http.MethodPost, base+"/invitations", code, body)
 		code, body = call(http.MethodPost, base+"/director-mail", `{"attach_pdf": false}`, token)
-		if code != http.StatusAccepted || !strings.Contains(string(body), `"queued":1`) {
+		if code != http.StatusCreated || !strings.Contains(string(body), `"queued":1`) {
 			t.Errorf("director mail: %d %s", code, body)
 		}
 		checkAgainstOpenAPI(t, doc, http.MethodPost, base+"/director-mail", code, body)

@@ -246,4 +246,3 @@ func (s *Server) closingMailForm(ctx context.Context, d *survey.Diagnostic) (*di
 	f.NamesText = strings.Join(names, ", ")
 	return f, nil
 }
-
