@@ -141,7 +141,10 @@ func TestInvitationWithMessage(t *testing.T) {
 		}
 		// An address in the team already: no invitation, no mail.
 		_, err = s.CreateInvitationWithMessage(ctx, &auth.Invitation{FirmID: firm.ID, Email: "anna@bureau.example", ExpiresAt: time.Now().Add(time.Hour)},
-			func(string) (*survey.OutgoingMessage, error) { t.Error("mail made for a refused invitation"); return nil, nil })
+			func(string) (*survey.OutgoingMessage, error) {
+				t.Error("mail made for a refused invitation")
+				return nil, nil
+			})
 		wantCode(t, err, survey.CodeConflict)
 		list, _ := s.ListMessages(ctx, firm.ID, "")
 		if len(list) != 1 || list[0].Kind != survey.MessageColleagueInvitation {
