@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -33,6 +34,8 @@ type App struct {
 	server   *http.Server
 	web      *web.Server
 	listener net.Listener
+	// mail sends the outbox; it runs while Run does.
+	mail *mail.Worker
 }
 
 // NewApp opens the database, checks (or migrates) its schema, and binds the
@@ -66,6 +69,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	mailer, err := mail.New(cfg.mailConfig())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	worker := &mail.Worker{Queue: st, Mailer: mailer, Log: logger, Lease: cfg.MailLease}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}, web.Deps{
 		Store:          st,
 		Accounts:       st,
@@ -73,6 +82,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
 		Advice:         advice,
+		MailWake:       worker.Wake,
 	})
 	if err != nil {
 		st.Close()
@@ -98,6 +108,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
 		listener: ln,
+		mail:     worker,
 	}, nil
 }
 
@@ -171,6 +182,19 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // database.
 func (a *App) Run(ctx context.Context) error {
 	a.logger.Info("serving", "addr", a.Addr(), "base_url", a.cfg.BaseURL, "database", redactDatabaseURL(a.cfg.DatabaseURL))
+	if a.mail.Mailer.Configured() {
+		a.logger.Info("mail", "smtp", a.mail.Mailer.Server())
+	} else {
+		a.logger.Info("mail", "smtp", "none", "eml_dir", a.mail.Mailer.Dir(), "note", "no mail server configured: messages are written as .eml files and not sent")
+	}
+	// The worker stops with ctx; a message it is sending is finished and
+	// recorded first, before the database closes.
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		a.mail.Run(mailCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	var serveErr error
@@ -181,6 +205,8 @@ func (a *App) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	shutdownErr := a.server.Shutdown(shutdownCtx)
+	stopMail()
+	<-mailDone
 	closeErr := a.store.Close()
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil

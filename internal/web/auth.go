@@ -422,6 +422,7 @@ func loginNotices() map[string]string {
 		"uitgelogd": "auth.login.notice_logged_out",
 		"account":   "auth.login.notice_account_created",
 		"verlopen":  "auth.login.notice_expired",
+		"wachtwoord": "outbox.reset_page.notice_done",
 	}
 }
 
