@@ -125,7 +125,7 @@ type Deps struct {
 	// queued, so that it need not wait for its next poll.
 	MailWake func()
 	Logger   *slog.Logger
-	Now    func() time.Time
+	Now      func() time.Time
 }
 
 // Server is the HTTP front of the service.

@@ -27,7 +27,7 @@ type teamPage struct {
 	// InviteMailed says the invitation went to the outbox too.
 	InviteMailed bool
 	Notice       string
-	Errors        formErrors
+	Errors       formErrors
 }
 
 // memberView is a consultant in the team list.
