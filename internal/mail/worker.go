@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -43,6 +44,22 @@ type Worker struct {
 	Backoff []time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+func (w *Worker) wakeChan() chan struct{} {
+	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
+	return w.wake
+}
+
+// Wake makes a waiting Run look at the outbox now: a message was queued.
+func (w *Worker) Wake() {
+	select {
+	case w.wakeChan() <- struct{}{}:
+	default:
+	}
 }
 
 func (w *Worker) now() time.Time {
@@ -71,6 +88,7 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(interval):
+		case <-w.wakeChan():
 		}
 	}
 }

@@ -89,6 +89,7 @@ func (s *Server) apiSendDirectorMail(c echo.Context) error {
 	if _, err := s.mailStore().QueueDiagnosticMail(ctx, d.Organisation.FirmID, d.ID, batch); err != nil {
 		return err
 	}
+	s.queued()
 	s.auditLinks(c, d, batch)
 	return c.JSON(http.StatusCreated, apiQueued{DiagnosticID: d.ID, Queued: len(batch.Links)})
 }

@@ -91,7 +91,7 @@ func (s *Server) invitationMails(ctx context.Context, d *survey.Diagnostic, sett
 	}
 	var out []composedMail
 	for _, r := range settings.Contacts {
-		m, err := s.invitationMail(d, from, r)
+		m, err := s.contactInvitationMail(d, from, r)
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +170,7 @@ func (s *Server) queueContactInvitation(c echo.Context, d *survey.Diagnostic, se
 	if _, err := s.mailStore().QueueDiagnosticMail(ctx, d.Organisation.FirmID, d.ID, batch); err != nil {
 		return nil, err
 	}
+	s.queued()
 	s.audit(c, "mail_invitation", targetDiagnostic, d.ID, fmt.Sprintf("%s: %d", d.Name, len(mails)))
 	return batch.Messages, nil
 }
@@ -205,7 +206,7 @@ func serveMailHTML(c echo.Context, body string) error {
 
 // messageRow is one message of the diagnostic as its page lists it.
 type messageRow struct {
-	Kind, To, Subject, State, When string
+	ID, Kind, To, Subject, State, When string
 	Failed                         bool
 }
 
@@ -221,7 +222,7 @@ func (s *Server) messagesOf(ctx context.Context, d *survey.Diagnostic, t Transla
 	}
 	var out []messageRow
 	for _, m := range list {
-		r := messageRow{Kind: t.Get("dmail.kind." + string(m.Kind)), Subject: m.Subject, State: t.Get("dmail.state." + string(m.State))}
+		r := messageRow{ID: m.ID, Kind: t.Get("dmail.kind." + string(m.Kind)), Subject: m.Subject, State: t.Get("dmail.state." + string(m.State))}
 		switch {
 		case m.Erased():
 			r.To = t.Get("dmail.to_erased")

@@ -114,9 +114,9 @@ func (s *Server) announcementsFor(d *survey.Diagnostic, t Translator, key string
 	return out
 }
 
-// invitationMail is the mail to a contact person with everything needed
+// contactInvitationMail is the mail to a contact person with everything needed
 // to invite the employees. The poster is attached by the caller.
-func (s *Server) invitationMail(d *survey.Diagnostic, from mailSender, r survey.Recipient) (composedMail, error) {
+func (s *Server) contactInvitationMail(d *survey.Diagnostic, from mailSender, r survey.Recipient) (composedMail, error) {
 	t := s.texts.For(r.Lang)
 	subject := t.Get("dmail.invite.subject", d.Organisation.Name)
 	blocks := []mailBlock{

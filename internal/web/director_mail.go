@@ -170,6 +170,7 @@ func (s *Server) sendDirectorMail(c echo.Context) error {
 	if _, err := s.mailStore().QueueDiagnosticMail(ctx, d.Organisation.FirmID, d.ID, batch); err != nil {
 		return err
 	}
+	s.queued()
 	s.auditLinks(c, d, batch)
 	s.setFlash(c, "dmail.flash.directors", strconv.Itoa(len(batch.Links)))
 	return c.Redirect(http.StatusSeeOther, "/diagnoses/"+d.ID+"#berichten")
@@ -223,6 +224,9 @@ func (s *Server) closeWithDirectorMail(c echo.Context, d *survey.Diagnostic) (in
 	}
 	if err := ms.CloseDiagnosticWithMail(ctx, d.Organisation.FirmID, d.ID, batch); err != nil {
 		return 0, "", err
+	}
+	if !batch.Empty() {
+		s.queued()
 	}
 	s.auditLinks(c, d, batch)
 	return len(batch.Links), blocked, nil

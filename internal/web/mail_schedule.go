@@ -134,5 +134,6 @@ func (s *Server) queueOnce(ctx context.Context, ms DiagnosticMailStore, d *surve
 	if err != nil || !ok || batch.Empty() {
 		return 0, err
 	}
+	s.queued()
 	return 1, nil
 }

@@ -131,6 +131,7 @@ func (s *Server) sendPersonalInvitations(c echo.Context) error {
 	if err := s.mailStore().QueuePersonalInvitations(ctx, d.Organisation.FirmID, d.ID, msgs); err != nil {
 		return err
 	}
+	s.queued()
 	// The count only: no address, no code.
 	s.audit(c, "mail_personal", targetDiagnostic, d.ID, d.Name+": "+strconv.Itoa(len(addrs)))
 	s.setFlash(c, "dmail.flash.personal", t.Number(len(addrs)))

@@ -137,6 +137,22 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/audit", s.showAudit, admin...)
 	e.GET("/api/v1/me", s.apiMe, s.requireAPIToken)
 
+	// Mail: the outbox's messages of the firm, password reset by mail and
+	// the password change. Reset requests are limited per client here (a
+	// budget of their own, apart from sign-in) and per address in the
+	// handler.
+	mailWS := append([]echo.MiddlewareFunc{s.requireMail}, ws...)
+	e.GET("/berichten", s.showMessages, mailWS...)
+	e.GET("/berichten/:id", s.showMessage, mailWS...)
+	e.GET("/berichten/:id/html", s.messageHTML, mailWS...)
+	e.POST("/berichten/:id/opnieuw", s.resendMessage, mailWS...)
+	e.GET("/wachtwoord-vergeten", s.showForgotPassword, s.requireMail, csrf)
+	e.POST("/wachtwoord-vergeten", s.forgotPassword, s.requireMail, s.loginRateLimit(), csrf)
+	e.GET("/wachtwoord-herstellen/:token", s.showResetPassword, s.requireMail, csrf)
+	e.POST("/wachtwoord-herstellen/:token", s.resetPassword, s.requireMail, s.loginRateLimit(), csrf)
+	e.GET("/account/wachtwoord", s.showChangePassword, mailWS...)
+	e.POST("/account/wachtwoord", s.changePassword, mailWS...)
+
 	// The JSON API, described in docs/openapi.yaml. Browsers never send a
 	// bearer token on their own, so it needs no CSRF token. The group's
 	// catch-all makes unknown API paths check the token too, then answer a

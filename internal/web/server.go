@@ -121,9 +121,15 @@ type Deps struct {
 	Advice *report.Library
 	// Pools reports the database connection pools for /metrics; nil means
 	// Store when it implements PoolStatser (internal/store does).
-	Pools  PoolStatser
-	Logger *slog.Logger
-	Now    func() time.Time
+	Pools PoolStatser
+	// Mail keeps the outbox and the account mail; nil means Store when it
+	// implements MailStore (internal/store does).
+	Mail MailStore
+	// MailWake, when set, tells the outbox worker that a message was
+	// queued, so that it need not wait for its next poll.
+	MailWake func()
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Server is the HTTP front of the service.
@@ -161,6 +167,9 @@ type Server struct {
 	compute *computeGate
 	// mailTemplates write the mails about a diagnostic (mailcontent.go).
 	mailTemplates *mailTemplates
+	// mail is the outbox and account mail (messages.go); nil turns the
+	// mail pages off.
+	mail mailParts
 }
 
 // New builds the server: it parses templates and translations once and
@@ -246,6 +255,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 		compute:        newComputeGate(computeSlots()),
 		mailTemplates:  mailTmpl,
+	}
+	if err := s.setUpMail(deps); err != nil {
+		return nil, err
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.
