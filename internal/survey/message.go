@@ -105,5 +105,7 @@ func (m *OutgoingMessage) Erased() bool {
 // Previewable reports whether a consultant of the message's firm may read
 // its body: never a password reset, which would hand over the account.
 func (m *OutgoingMessage) Previewable() bool {
-	return m.Kind != MessagePasswordReset && !m.Erased()
+	// Nor a personal invitation: its body pairs an employee's address with
+	// a code, which nobody may read, also while it waits.
+	return m.Kind != MessagePasswordReset && m.Kind != MessagePersonalCode && !m.Erased()
 }

@@ -449,6 +449,9 @@ func TestPersonalInvitationsPage(t *testing.T) {
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("send: %d %s", p.status, snippet(p.body))
 		}
+		if p := mf.b.follow(p); !strings.Contains(p.body, "2 persoonlijke uitnodigingen staan klaar") {
+			t.Errorf("flash: %s", snippet(p.body))
+		}
 		msgs := mf.messages(t, d)
 		if len(msgs) != 2 {
 			t.Fatalf("%d messages for two addresses", len(msgs))
@@ -459,7 +462,14 @@ func TestPersonalInvitationsPage(t *testing.T) {
 				t.Errorf("message %+v", m)
 			}
 			i := strings.Index(m.Text, "-")
-			codes[m.Text[i-4:i+5]] = true
+			code := m.Text[i-4 : i+5]
+			codes[code] = true
+			// Not even the consultant reads a waiting invitation's code.
+			for _, path := range []string{"/berichten/" + m.ID, "/berichten/" + m.ID + "/html"} {
+				if p := mf.b.get(path); strings.Contains(p.body, code) {
+					t.Errorf("%s shows the code", path)
+				}
+			}
 		}
 		issued, _, err := st.AccessCodeCounts(context.Background(), d.ID)
 		if err != nil || issued != 2 || len(codes) != 2 {
@@ -477,9 +487,6 @@ func TestPersonalInvitationsPage(t *testing.T) {
 			if strings.Contains(e.Detail, "@") {
 				t.Errorf("audit entry %q", e.Detail)
 			}
-		}
-		if p := mf.b.follow(p); !strings.Contains(p.body, "2 persoonlijke uitnodigingen staan klaar") {
-			t.Errorf("flash: %s", snippet(p.body))
 		}
 	})
 }
