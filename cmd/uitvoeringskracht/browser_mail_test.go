@@ -181,4 +181,3 @@ func mimeParts(t *testing.T, contentType string, body []byte) map[string]bool {
 	walk(contentType, strings.NewReader(string(body)))
 	return out
 }
-

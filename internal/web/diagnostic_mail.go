@@ -207,7 +207,7 @@ func serveMailHTML(c echo.Context, body string) error {
 // messageRow is one message of the diagnostic as its page lists it.
 type messageRow struct {
 	ID, Kind, To, Subject, State, When string
-	Failed                         bool
+	Failed                             bool
 }
 
 // messagesOf lists the messages of d for its page, newest first.
