@@ -158,7 +158,36 @@ func withoutAddresses(reply string, to []string) string {
 			reply = replaceFold(reply, a.Address, "(adres verwijderd)")
 		}
 	}
-	return reply
+	// Any other address too: a refusal may name where a mailbox moved
+	// ("user moved to new@..."), which is the same person.
+	return withoutAnyAddress(reply)
+}
+
+// withoutAnyAddress replaces every word with an @ (what separates words:
+// spaces, brackets, quotes, commas, semicolons, colons).
+func withoutAnyAddress(s string) string {
+	var b strings.Builder
+	word := func(r rune) bool { return !strings.ContainsRune(" \t\r\n<>\"'(),;:", r) }
+	for len(s) > 0 {
+		i := strings.IndexFunc(s, word)
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		j := strings.IndexFunc(s, func(r rune) bool { return !word(r) })
+		if j < 0 {
+			j = len(s)
+		}
+		if strings.Contains(s[:j], "@") {
+			b.WriteString("(adres verwijderd)")
+		} else {
+			b.WriteString(s[:j])
+		}
+		s = s[j:]
+	}
+	return b.String()
 }
 
 // replaceFold replaces old in s, ignoring case: servers may change the case
