@@ -73,6 +73,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
+	cfg = cfg.withMailDefaults()
 	mailer, err := mail.New(cfg.mailConfig())
 	if err != nil {
 		st.Close()

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
-	"mime"
-	"mime/multipart"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,169 +12,99 @@ import (
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail/mailtest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
-// startMailApp runs the service with the test SMTP server as its mail
-// server (STARTTLS and AUTH, as in production).
-func startMailApp(t *testing.T, databaseURL string, smtp *mailtest.Server) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{
-		Addr: "127.0.0.1:0", DatabaseURL: databaseURL, BaseURL: "http://127.0.0.1", LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL),
-		SMTPURL: smtp.URL, MailFrom: "Uitvoeringskracht <noreply@uk.test>", MailDir: filepath.Join(t.TempDir(), "mail"),
-		MailLease: 30 * time.Second, mailTLS: smtp.ClientTLS,
-	}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("the app did not stop within 15 s")
-		}
-	})
-	return "http://" + app.Addr()
-}
-
-// The consultant names a contact person on the diagnostic, previews the
-// invitation, sends it and sees it sent; the mail server receives it with
-// both parts and the poster.
-func TestBrowserJourneyContactInvitation(t *testing.T) {
-	smtp := mailtest.Start(t, mailtest.Options{})
+// The password reset journey in Chromium: the consultant asks for a link,
+// the mail arrives at a real SMTP server, the link leads to a new
+// password, and the new password signs in. Every page is checked with axe.
+func TestBrowserPasswordResetJourney(t *testing.T) {
 	ctx := newBrowser(t)
-	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "journey.db")
-	if code := run(context.Background(), []string{"migrate", "--database", dbURL}, nil, io.Discard, io.Discard, func(string) string { return "" }); code != 0 {
+	a := newA11y(t)
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "reset.db")
+	if code := run(context.Background(), []string{"migrate", "--database", dbURL}, nil, io.Discard, io.Discard, envOf(nil)); code != 0 {
 		t.Fatal("migrate failed")
 	}
 	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
-	base := startMailApp(t, dbURL, smtp)
+	srv := mailtest.Start(t, mailtest.Options{})
+	base := startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: srv.URL, mailTLS: srv.ClientTLS, MailFrom: "Bureau Toegankelijk <noreply@a11y.example>"})
 	st, err := store.Open(context.Background(), dbURL, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	firm, err := st.FirmByName(context.Background(), journeyFirm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &journey{t: t, browser: ctx, base: base, st: st, firmID: firm.ID, a11y: newA11y(t)}
-	d := j.seedDiagnostic("Gemeente Post", survey.AccessLink)
+	j := &journey{t: t, browser: ctx, base: base, st: st, a11y: a}
+	tab := j.tab()
 
-	consultant := j.tab()
-	j.login(consultant, false)
-	j.visit(consultant, "/diagnoses/"+d.ID+"/bewerken", "#contacts", "diagnostic form with contact persons")
-	// A typing error first: the form says which line, and keeps the list.
-	if err := chromedp.Do(consultant,
-		chromedp.SetValue(chromedp.CSS("#contacts"), "Anna de Vries; anna@gemeente-post\n"),
-		chromedp.Submit(chromedp.CSS("#contacts")),
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/wachtwoord-vergeten"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/wachtwoord-vergeten"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
 	); err != nil {
-		t.Fatal(err)
+		t.Fatalf("to the reset form: %v", err)
 	}
-	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("a wrong address shows no error: %v", err)
-	}
-	j.check(consultant, "diagnostic form with a wrong address")
-	if err := chromedp.Do(consultant,
-		chromedp.SetValue(chromedp.CSS("#contacts"), "Anna de Vries; anna@gemeente-post.example; nl\nBen Smith; ben@gemeente-post.example; en"),
-		chromedp.Submit(chromedp.CSS("#contacts")),
-		chromedp.WaitVisible(chromedp.CSS("#berichten")),
+	j.check(tab, "password forgotten")
+	if err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#email"), journeyEmail),
+		chromedp.Submit(chromedp.CSS("#email")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")),
 	); err != nil {
-		t.Fatalf("save the contact persons: %v", err)
+		t.Fatalf("request the reset: %v", err)
 	}
-	j.check(consultant, "diagnostic page with the mail section")
+	j.check(tab, "password reset requested")
 
-	if err := chromedp.Do(consultant, chromedp.Click(chromedp.CSS(`a[href$="/uitnodiging"]`)), chromedp.WaitVisible(chromedp.CSS(".mail-preview"))); err != nil {
-		t.Fatalf("open the preview: %v", err)
+	got := srv.Wait(t, 1, 30*time.Second)
+	if got[0].To[0] != journeyEmail || !got[0].TLS {
+		t.Fatalf("the reset mail went to %v (TLS %v)", got[0].To, got[0].TLS)
 	}
-	j.check(consultant, "invitation preview")
-	preview, err := chromedp.Run(consultant, chromedp.Text(chromedp.CSS("main")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"anna@gemeente-post.example", "ben@gemeente-post.example", "poster-vragenlijst.pdf", "/d/" + d.Token} {
-		if !strings.Contains(preview, want) {
-			t.Errorf("the preview lacks %q", want)
-		}
-	}
-	if err := chromedp.Do(consultant, chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#berichten"))); err != nil {
-		t.Fatalf("send: %v", err)
+	path := reResetPath.FindString(textPart(t, got[0]))
+	if path == "" {
+		t.Fatalf("no reset link in the mail:\n%s", textPart(t, got[0]))
 	}
 
-	got := smtp.Wait(t, 2, 30*time.Second)
-	// The page shows "Verstuurd" once the worker recorded the sending.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if err := chromedp.Do(consultant, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#berichten"))); err != nil {
-			t.Fatal(err)
-		}
-		section, err := chromedp.Run(consultant, chromedp.Text(chromedp.CSS("main")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Count(section, "Verstuurd") >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the diagnostic page never says Verstuurd twice:\n%s", section)
-		}
-		time.Sleep(300 * time.Millisecond)
+	if err := chromedp.Do(tab, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("#password"))); err != nil {
+		t.Fatalf("open the link: %v", err)
 	}
-	j.check(consultant, "diagnostic page with sent messages")
+	j.check(tab, "choose a new password")
+	const newPassword = "oranje-kameel-zingt-elf-liedjes"
+	if err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#password"), newPassword),
+		chromedp.SendKeys(chromedp.CSS("#password_confirm"), newPassword+"?"),
+		chromedp.Submit(chromedp.CSS("#password")),
+	); err != nil {
+		t.Fatalf("mismatched passwords: %v", err)
+	}
+	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+		t.Fatalf("a mismatch shows no error: %v", err)
+	}
+	j.check(tab, "choose a new password with error")
+	if err := chromedp.Do(tab,
+		chromedp.SetValue(chromedp.CSS("#password"), newPassword),
+		chromedp.SetValue(chromedp.CSS("#password_confirm"), newPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+	); err != nil {
+		t.Fatalf("save the password: %v", err)
+	}
+	if err := waitFor(tab, `location.pathname === '/login' && document.querySelector('.notice') !== null`); err != nil {
+		t.Fatalf("no sign-in page after the reset: %v", err)
+	}
+	if notice, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(".notice"))); err != nil || !strings.Contains(notice, "wachtwoord is gewijzigd") {
+		t.Errorf("notice %q, %v", notice, err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.SendKeys(chromedp.CSS("#email"), journeyEmail),
+		chromedp.SendKeys(chromedp.CSS("#password"), newPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("nav.workspace-nav")),
+	); err != nil {
+		t.Fatalf("sign in with the new password: %v", err)
+	}
 
-	for _, m := range got {
-		to := m.Header.Get("To")
-		lang := m.Header.Get("Content-Language")
-		if !strings.Contains(to, "gemeente-post.example") || !m.TLS {
-			t.Errorf("received for %q over TLS %v", to, m.TLS)
-		}
-		if strings.Contains(to, "ben@") != (lang == "en") {
-			t.Errorf("%s got language %q", to, lang)
-		}
-		parts := mimeParts(t, m.Header.Get("Content-Type"), m.Body)
-		for _, want := range []string{"text/plain", "text/html", "application/pdf"} {
-			if !parts[want] {
-				t.Errorf("the mail to %s has no %s part (%v)", to, want, parts)
-			}
-		}
+	// The messages page lists the reset mail as sent, without its
+	// address' link to a preview.
+	j.visit(tab, "/berichten", "table", "messages")
+	if state, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("td .tag"))); err != nil || state != "Verstuurd" {
+		t.Errorf("state %q, %v", state, err)
 	}
-}
-
-// mimeParts returns the media types of a message's parts, nested
-// multiparts included.
-func mimeParts(t *testing.T, contentType string, body []byte) map[string]bool {
-	t.Helper()
-	out := map[string]bool{}
-	var walk func(ct string, r io.Reader)
-	walk = func(ct string, r io.Reader) {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
-		}
-		out[mt] = true
-		if !strings.HasPrefix(mt, "multipart/") {
-			return
-		}
-		mr := multipart.NewReader(r, params["boundary"])
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			walk(p.Header.Get("Content-Type"), p)
-		}
-	}
-	walk(contentType, strings.NewReader(string(body)))
-	return out
+	j.visit(tab, "/account/wachtwoord", "#current_password", "change password")
 }

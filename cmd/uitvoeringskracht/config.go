@@ -109,7 +109,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	smtpURL := fs.String("smtp-url", getenv("UK_SMTP_URL"), "mail server: smtp://USER@HOST:587 (STARTTLS required; add ?tls=none for a local relay without TLS) or smtps://USER@HOST:465; the password preferably in UK_SMTP_PASSWORD; empty: mail is written to --mail-dir and not sent (UK_SMTP_URL)")
 	mailFrom := fs.String("mail-from", getenv("UK_MAIL_FROM"), "sender of every mail, \"Name <address>\" (UK_MAIL_FROM; default Uitvoeringskracht <noreply@HOST of --base-url>)")
 	mailDir := fs.String("mail-dir", getenv("UK_MAIL_DIR"), "folder for the .eml files of mail that is not sent because no mail server is set (UK_MAIL_DIR; default mail/ next to the SQLite database, data/mail for PostgreSQL)")
-	mailLease := fs.String("mail-lease", envOr(getenv, "UK_MAIL_LEASE", "2m"), "how long an instance holds a message while sending it; after a crash the message is sent again (same Message-ID) once this has passed (2s to 1h) (UK_MAIL_LEASE)")
+	mailLease := fs.String("mail-lease", envOr(getenv, "UK_MAIL_LEASE", defaultMailLease.String()), "how long an instance holds a message while sending it; after a crash the message is sent again (same Message-ID) once this has passed (2s to 1h) (UK_MAIL_LEASE)")
 	// The token's default stays empty, so that -help never prints it.
 	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
@@ -156,12 +156,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		if cfg.BaseURL == "" {
 			cfg.BaseURL = defaultBaseURL(cfg.Addr)
 		}
-		if cfg.MailFrom == "" {
-			cfg.MailFrom = defaultMailFrom(cfg.BaseURL)
-		}
-		if cfg.MailDir == "" {
-			cfg.MailDir = defaultMailDir(cfg.DatabaseURL)
-		}
+		cfg = cfg.withMailDefaults()
 		return cfg, cfg.validate()
 	}
 }
@@ -209,6 +204,23 @@ func (c Config) validate() error {
 	}
 	return nil
 }
+
+// withMailDefaults fills in the mail settings that were left empty.
+func (c Config) withMailDefaults() Config {
+	if c.MailFrom == "" {
+		c.MailFrom = defaultMailFrom(c.BaseURL)
+	}
+	if c.MailDir == "" {
+		c.MailDir = defaultMailDir(c.DatabaseURL)
+	}
+	if c.MailLease == 0 {
+		c.MailLease = defaultMailLease
+	}
+	return c
+}
+
+// defaultMailLease is the default of --mail-lease.
+const defaultMailLease = 2 * time.Minute
 
 // mailConfig is the configuration of the mailer.
 func (c Config) mailConfig() mail.Config {

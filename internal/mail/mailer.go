@@ -189,6 +189,11 @@ func (m *Mailer) Deliver(ctx context.Context, msg *survey.OutgoingMessage, now t
 		return Result{State: survey.MessageFailed, Reply: err.Error()}
 	}
 	if m.server == nil {
+		if msg.Kind == survey.MessagePersonalCode {
+			// A file would keep an employee's address next to their code:
+			// exactly what personal invitations must never leave behind.
+			return Result{State: survey.MessageNotSent, Reply: "niet verstuurd: geen mailserver ingesteld; persoonlijke codes worden niet als bestand bewaard"}
+		}
 		file, err := m.writeEML(msg, composed)
 		if err != nil {
 			return Result{State: survey.MessageQueued, Reply: err.Error()}

@@ -207,6 +207,15 @@ func TestNoServerWritesEML(t *testing.T) {
 	if di.Mode().Perm() != 0o700 {
 		t.Errorf("dir mode %v", di.Mode().Perm())
 	}
+	// A personal code is never written to a file.
+	code := message()
+	code.ID, code.Kind, code.Ephemeral = "code1", survey.MessagePersonalCode, true
+	if res := m.Deliver(context.Background(), code, sendT); res.State != survey.MessageNotSent || res.File != "" {
+		t.Errorf("personal code: %+v", res)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
+		t.Errorf("files in the mail directory: %v", files)
+	}
 	data, _ := os.ReadFile(res.File)
 	parsed, err := netmail.ReadMessage(bytes.NewReader(data))
 	if err != nil || parsed.Header.Get("Message-Id") != "<uk.abc-123@bureau.example>" {
