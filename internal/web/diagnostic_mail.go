@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -202,78 +201,27 @@ func serveMailHTML(c echo.Context, body string) error {
 	return c.HTMLBlob(http.StatusOK, []byte(body))
 }
 
-// --- Messages on the diagnostic page ---
-
-// messageRow is one message of the diagnostic as its page lists it.
-type messageRow struct {
-	ID, Kind, To, Subject, State, When string
-	Failed                             bool
-}
-
-// messagesOf lists the messages of d for its page, newest first.
-func (s *Server) messagesOf(ctx context.Context, d *survey.Diagnostic, t Translator) ([]messageRow, error) {
-	ms := s.mailStore()
-	if ms == nil {
-		return nil, nil
-	}
-	list, err := ms.ListMessages(ctx, d.Organisation.FirmID, d.ID)
-	if err != nil {
-		return nil, err
-	}
-	var out []messageRow
-	for _, m := range list {
-		r := messageRow{ID: m.ID, Kind: t.Get("dmail.kind." + string(m.Kind)), Subject: m.Subject, State: t.Get("dmail.state." + string(m.State))}
-		switch {
-		case m.Erased():
-			r.To = t.Get("dmail.to_erased")
-		case len(m.To) > 0:
-			r.To = m.To[0]
-		}
-		when := m.CreatedAt
-		if m.SentAt != nil {
-			when = *m.SentAt
-		}
-		r.When = formatDateTime(when, t)
-		if m.State == survey.MessageFailed {
-			r.Failed = true
-			if m.LastError != "" {
-				r.State = t.Get("dmail.state.failed_because", m.LastError)
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// formatDateTime writes a moment as "3 maart 2026 14.05" / "3 March 2026 14:05".
-func formatDateTime(tm time.Time, t Translator) string {
-	local := tm.In(time.Local)
-	sep := ":"
-	if t.Lang() == "nl" {
-		sep = "."
-	}
-	return fmt.Sprintf("%s %02d%s%02d", formatDate(local, t), local.Hour(), sep, local.Minute())
-}
-
 // diagnosticMailSection is the diagnostic page's part on mail: who is
 // named, what can be sent, and every message with its state.
 type diagnosticMailSection struct {
 	Contacts, Directors int
 	CodesAccess         bool
-	Messages            []messageRow
+	// List is the outbox's list of the diagnostic's messages, with their
+	// states and a resend button (messages.go).
+	List *messagesPage
 }
 
-func (s *Server) mailSectionOf(ctx context.Context, d *survey.Diagnostic, t Translator) (*diagnosticMailSection, error) {
+func (s *Server) mailSectionOf(c echo.Context, d *survey.Diagnostic) (*diagnosticMailSection, error) {
 	ms := s.mailStore()
-	if ms == nil {
+	if ms == nil || s.mail.store == nil {
 		return nil, nil
 	}
-	settings, err := ms.MailSettings(ctx, d.ID)
+	settings, err := ms.MailSettings(c.Request().Context(), d.ID)
 	if err != nil {
 		return nil, err
 	}
 	sec := &diagnosticMailSection{Contacts: len(settings.Contacts), Directors: len(settings.Directors), CodesAccess: d.Access == survey.AccessCodes}
-	if sec.Messages, err = s.messagesOf(ctx, d, t); err != nil {
+	if sec.List, err = s.messageList(c, d.ID, "/diagnoses/"+d.ID+"#berichten"); err != nil {
 		return nil, err
 	}
 	return sec, nil

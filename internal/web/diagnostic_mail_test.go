@@ -191,7 +191,7 @@ func TestContactInvitationPreviewSendAndState(t *testing.T) {
 			}
 		}
 		page := mf.b.follow(p)
-		for _, want := range []string{"De uitnodiging staat klaar om te versturen naar 2", "Uitnodiging contactpersoon", "In de wachtrij", "a.devries@gemeente.example"} {
+		for _, want := range []string{"De uitnodiging staat klaar om te versturen naar 2", "Uitnodiging aan contactpersoon", "In wachtrij", "a.devries@gemeente.example"} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("the diagnostic page lacks %q", want)
 			}

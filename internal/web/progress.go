@@ -125,7 +125,7 @@ func (s *Server) renderDiagnosticWith(c echo.Context, d *survey.Diagnostic, errs
 			page.CodesBatch = s.pendingCodes(c, d)
 		}
 	}
-	if page.Mail, err = s.mailSectionOf(ctx, d, t); err != nil {
+	if page.Mail, err = s.mailSectionOf(c, d); err != nil {
 		return err
 	}
 	if fill != nil {
