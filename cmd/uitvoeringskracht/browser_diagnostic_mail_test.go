@@ -56,6 +56,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	}
 	j.check(consultant, "diagnostic form with a wrong address")
 	if err := chromedp.Do(consultant,
+		chromedp.SetValue(chromedp.CSS("#directors"), "Carla Dijkstra; carla@gemeente-post.example"),
 		chromedp.SetValue(chromedp.CSS("#contacts"), "Anna de Vries; anna@gemeente-post.example; nl\nBen Smith; ben@gemeente-post.example; en"),
 		chromedp.Submit(chromedp.CSS("#contacts")),
 		chromedp.WaitVisible(chromedp.CSS("#berichten")),
@@ -101,6 +102,24 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	j.check(consultant, "diagnostic page with sent messages")
+
+	// The other pages of what is sent: the directors' mail (nothing to send
+	// while open), the closing page with its box, and the personal
+	// invitations of a diagnostic with codes, with a wrong address.
+	j.visit(consultant, "/diagnoses/"+d.ID+"/directiemail", "main h1", "directors' mail while open")
+	j.visit(consultant, "/diagnoses/"+d.ID+"/sluiten", "#mail_directors", "closing page with the directors' mail")
+	codes := j.seedDiagnostic("Gemeente Code", survey.AccessCodes)
+	j.visit(consultant, "/diagnoses/"+codes.ID+"/persoonlijke-uitnodigingen", "#addresses", "personal invitations")
+	if err := chromedp.Do(consultant,
+		chromedp.SetValue(chromedp.CSS("#addresses"), "jan@gemeente-code.example\npiet@@gemeente-code"),
+		chromedp.Submit(chromedp.CSS("#addresses")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+		t.Fatalf("a wrong address shows no error: %v", err)
+	}
+	j.check(consultant, "personal invitations with a wrong address")
 
 	for _, m := range got {
 		to := m.Header.Get("To")
