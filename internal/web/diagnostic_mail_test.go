@@ -538,6 +538,17 @@ func TestDiagnosticMailAPI(t *testing.T) {
 		}
 		checkAgainstOpenAPI(t, doc, http.MethodGet, base+"/messages", code, body)
 
+		// Closing through the API mails the named directors in the same
+		// transaction, as the closing page does by default.
+		open := mf.create(t, wave{state: survey.StateOpen, perUnit: []int{10, 10}, seed: 10})
+		mf.name(t, open, survey.MailSettings{Directors: testDirectors})
+		if code, body := call(http.MethodPost, "/api/v1/diagnostics/"+open.ID+"/close", "", token); code != http.StatusOK {
+			t.Fatalf("close: %d %s", code, body)
+		}
+		if msgs := mf.messages(t, open); len(msgs) != 1 || msgs[0].Kind != survey.MessageDirectorReport {
+			t.Errorf("closing through the API queued %+v", msgs)
+		}
+
 		// Another firm: 404 on every route.
 		other := ensureConsultant(t, st, "Bureau B", "bob@b.example", false)
 		_, otherToken, err := st.CreateAPIToken(context.Background(), other.ID, "b")

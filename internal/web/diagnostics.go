@@ -502,7 +502,7 @@ func (s *Server) changeState(c echo.Context, state survey.State, action string) 
 	if state == survey.StateClosed {
 		// Closing may queue the directors' mail in the same transaction
 		// (director_mail.go).
-		mailed, blocked, err := s.closeWithDirectorMail(c, before)
+		mailed, blocked, err := s.closeWithDirectorMail(c, before, true)
 		if err != nil {
 			return err
 		}

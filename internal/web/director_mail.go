@@ -202,15 +202,25 @@ func (s *Server) directorMailHTML(c echo.Context) error {
 // ticked and the results can be shown, queues the directors' mail in the
 // same transaction. It reports how many directors were mailed and, when
 // none could be, why.
-func (s *Server) closeWithDirectorMail(c echo.Context, d *survey.Diagnostic) (int, string, error) {
+//
+// The closing page asks (its boxes); the API mails the named directors,
+// with the PDF as the diagnostic's setting says, as the page's default.
+func (s *Server) closeWithDirectorMail(c echo.Context, d *survey.Diagnostic, fromForm bool) (int, string, error) {
 	ms := s.mailStore()
 	ctx := c.Request().Context()
-	if ms == nil || c.FormValue("mail_directors") == "" {
+	if ms == nil || (fromForm && c.FormValue("mail_directors") == "") {
 		return 0, "", s.store.SetDiagnosticState(ctx, d.ID, survey.StateClosed)
 	}
 	settings, err := ms.MailSettings(ctx, d.ID)
 	if err != nil {
 		return 0, "", err
+	}
+	if len(settings.Directors) == 0 {
+		return 0, "", s.store.SetDiagnosticState(ctx, d.ID, survey.StateClosed)
+	}
+	attach := settings.AttachPDF
+	if fromForm {
+		attach = c.FormValue("attach_pdf") != ""
 	}
 	// The results as they are once closed: computing them now records
 	// the final release that the directors' links will show.
@@ -218,7 +228,7 @@ func (s *Server) closeWithDirectorMail(c echo.Context, d *survey.Diagnostic) (in
 	now := s.now()
 	closed.State, closed.ClosedAt = survey.StateClosed, &now
 	t := s.texts.For(requestLang(c))
-	batch, _, blocked, err := s.directorBatch(ctx, &closed, settings, consultantFrom(c), c.FormValue("attach_pdf") != "", t)
+	batch, _, blocked, err := s.directorBatch(ctx, &closed, settings, consultantFrom(c), attach, t)
 	if err != nil {
 		return 0, "", err
 	}
