@@ -86,16 +86,6 @@ func TestMailSettings(t *testing.T) {
 	})
 }
 
-// countRows counts the rows of a table with raw SQL.
-func countRows(t testing.TB, s *store.Store, table string) int {
-	t.Helper()
-	var n int
-	if err := store.ReaderDB(s).QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestCloseDiagnosticWithMailIsOneTransaction(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

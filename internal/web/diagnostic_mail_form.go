@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,17 +190,6 @@ func recipientsText(rs []survey.Recipient) string {
 		b.WriteString(r.Name + "; " + r.Email + "; " + r.Lang + "\n")
 	}
 	return b.String()
-}
-
-// recipientLangs lists the languages of rs, Dutch first.
-func recipientLangs(rs []survey.Recipient) []string {
-	var out []string
-	for _, l := range supportedLanguages() {
-		if slices.ContainsFunc(rs, func(r survey.Recipient) bool { return r.Lang == l }) {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // readMailSettings reads and checks the mail part of a posted diagnostic
