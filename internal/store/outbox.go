@@ -302,7 +302,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			Set("lease_until = ?", storedTime(now.Add(lease))).
 			Set("claim_id = ?", claim).
 			Set("attempts = attempts + 1").
-			Where("id IN (?)", bun.In(ids)).
+			Where("id IN (?)", bun.List(ids)).
 			Exec(ctx)
 		if err != nil {
 			return err
