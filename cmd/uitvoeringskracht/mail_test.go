@@ -8,7 +8,9 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	netmail "net/mail"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -342,4 +344,60 @@ func textPart(t *testing.T, r mailtest.Received) string {
 	}
 }
 
-var _ = netmail.ParseAddress
+// A 5xx refusal shows in the workspace with the server's reason, and a
+// temporary refusal is retried and delivered once.
+func TestRefusalVisibleInWorkspace(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "uk.db")
+	if code := run(context.Background(), []string{"migrate", "--database", dbURL}, nil, io.Discard, io.Discard, envOf(nil)); code != 0 {
+		t.Fatal("migrate failed")
+	}
+	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
+	srv := mailtest.Start(t, mailtest.Options{})
+	srv.Answer(func(int) error { return mailtest.Refuse(550, "5.7.1 relaying denied for this sender") })
+	base := startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: srv.URL, mailTLS: srv.ClientTLS, MailFrom: "noreply@a11y.example"})
+
+	jar, _ := cookiejar.New(nil)
+	b := &consultantBrowser{t: t, jar: jar, client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	_, _, page := b.do(http.MethodGet, base+"/login", nil)
+	if status, loc, _ := b.do(http.MethodPost, base+"/login", url.Values{"csrf": {csrfOf(t, page)}, "email": {journeyEmail}, "password": {journeyPassword}}); status != http.StatusSeeOther {
+		t.Fatalf("login: %d %s", status, loc)
+	}
+	// Inviting a colleague queues a mail, which the server refuses.
+	_, _, page = b.do(http.MethodGet, base+"/team", nil)
+	if status, _, body := b.do(http.MethodPost, base+"/team/uitnodigingen", url.Values{"csrf": {csrfOf(t, page)}, "email": {"collega@a11y.example"}}); status != http.StatusOK || !strings.Contains(body, "/uitnodiging/") {
+		t.Fatalf("invite: %d", status)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, _, body := b.do(http.MethodGet, base+"/berichten", nil)
+		if strings.Contains(body, "Mislukt") {
+			if !strings.Contains(body, "relaying denied for this sender") || !strings.Contains(body, "collega@a11y.example") {
+				t.Errorf("the page does not show the reason:\n%s", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the refusal never showed:\n%s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := srv.Attempts(); n != 1 {
+		t.Errorf("a 5xx was tried %d times", n)
+	}
+
+	// Resend after the server is fixed: delivered.
+	srv.Answer(nil)
+	_, _, body := b.do(http.MethodGet, base+"/berichten", nil)
+	action := regexp.MustCompile(`action="(/berichten/[^"]+/opnieuw)"`).FindStringSubmatch(body)
+	if action == nil {
+		t.Fatal("no resend button")
+	}
+	if status, loc, _ := b.do(http.MethodPost, base+action[1], url.Values{"csrf": {csrfOf(t, body)}, "terug": {"/berichten"}}); status != http.StatusSeeOther || loc != "/berichten" {
+		t.Fatalf("resend: %d %s", status, loc)
+	}
+	got := srv.Wait(t, 1, 30*time.Second)
+	if got[0].To[0] != "collega@a11y.example" {
+		t.Errorf("delivered to %v", got[0].To)
+	}
+}

@@ -198,11 +198,11 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 					wg.Go(func() { w.Run(runCtx) })
 				}
 			}
-			got := srv.Wait(t, total, 60*time.Second)
+			srv.Wait(t, total, 60*time.Second)
 			time.Sleep(300 * time.Millisecond)
 			cancel()
 			wg.Wait()
-			got = srv.Messages()
+			got := srv.Messages()
 			seen := map[string]int{}
 			for _, r := range got {
 				seen[r.Header.Get("Message-Id")]++

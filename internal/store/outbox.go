@@ -198,9 +198,13 @@ func firmMessages(db bun.IDB, model any, firmID string) *bun.SelectQuery {
 	return db.NewSelect().Model(model).Where("om.firm_id = ?", firmID)
 }
 
-// ListMessages returns the firm's messages, newest first, without their
-// bodies and attachments (Message has them). A non-empty diagnosticID
-// lists only that diagnostic's messages.
+// MaxListedMessages bounds ListMessages: the newest ones are what a
+// consultant looks for, and a page of thousands helps nobody.
+const MaxListedMessages = 500
+
+// ListMessages returns the firm's messages, newest first and at most
+// MaxListedMessages, without their bodies and attachments (Message has
+// them). A non-empty diagnosticID lists only that diagnostic's messages.
 func (s *Store) ListMessages(ctx context.Context, firmID, diagnosticID string) ([]survey.OutgoingMessage, error) {
 	if firmID == "" {
 		return nil, nil
@@ -208,7 +212,8 @@ func (s *Store) ListMessages(ctx context.Context, firmID, diagnosticID string) (
 	var rows []outgoingMessageRow
 	q := firmMessages(s.read, &rows, firmID).
 		ExcludeColumn("text_body", "html_body", "attachments").
-		OrderExpr("om.created_at DESC, om.id")
+		OrderExpr("om.created_at DESC, om.id").
+		Limit(MaxListedMessages)
 	if diagnosticID != "" {
 		q = q.Where("om.diagnostic_id = ?", diagnosticID)
 	}
@@ -302,7 +307,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			Set("lease_until = ?", storedTime(now.Add(lease))).
 			Set("claim_id = ?", claim).
 			Set("attempts = attempts + 1").
-			Where("id IN (?)", bun.In(ids)).
+			Where("id IN (?)", bun.List(ids)).
 			Exec(ctx)
 		if err != nil {
 			return err

@@ -179,8 +179,17 @@ func (s *Server) messageView(m *survey.OutgoingMessage, t Translator) messageVie
 	return v
 }
 
+// showMessages lists the firm's messages; ?diagnose=ID lists those of one
+// diagnostic of the firm.
 func (s *Server) showMessages(c echo.Context) error {
-	page, err := s.messageList(c, "", "/berichten")
+	diagnosticID, back := c.QueryParam("diagnose"), "/berichten"
+	if diagnosticID != "" {
+		if _, err := s.store.DiagnosticForFirm(c.Request().Context(), consultantFrom(c).FirmID, diagnosticID); err != nil {
+			return err
+		}
+		back += "?diagnose=" + url.QueryEscape(diagnosticID)
+	}
+	page, err := s.messageList(c, diagnosticID, back)
 	if err != nil {
 		return err
 	}

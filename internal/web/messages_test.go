@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store/storetest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -262,6 +264,22 @@ func TestMessagesPage(t *testing.T) {
 				t.Errorf("messages page lacks %q", want)
 			}
 		}
+		// Per diagnostic: only its messages, and only for its firm.
+		d := &survey.Diagnostic{OrganisationID: f.diagOrg(t, ann.FirmID), Name: "Meting", Questionnaire: testQuestionnaire(t), Units: survey.NewUnits([]string{"A"}), State: survey.StateOpen, MinGroupSize: 5}
+		if err := st.CreateDiagnostic(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		ofDiag := mk("Bij de meting")
+		ofDiag.DiagnosticID = d.ID
+		if err := st.EnqueueMessages(ctx, ofDiag); err != nil {
+			t.Fatal(err)
+		}
+		if p := b.get("/berichten?diagnose=" + d.ID); !strings.Contains(p.body, "Bij de meting") || strings.Contains(p.body, "Geweigerd") || !strings.Contains(p.body, `name="terug" value="/berichten?diagnose=`+d.ID+`"`) {
+			t.Errorf("per diagnostic: %s", snippet(p.body))
+		}
+		if p := stranger.get("/berichten?diagnose=" + d.ID); p.status != http.StatusNotFound {
+			t.Errorf("another firm's diagnostic: %d", p.status)
+		}
 		if p := stranger.get("/berichten"); strings.Contains(p.body, "Geweigerd") {
 			t.Error("another firm sees the messages")
 		}
@@ -331,4 +349,23 @@ func TestInvitationIsMailed(t *testing.T) {
 	if strings.Index(m.Text, "nodigt u uit") > strings.Index(m.Text, "invites you") {
 		t.Error("the mail is not Dutch first")
 	}
+}
+
+// diagOrg stores an organisation of the firm and returns its id.
+func (f *fixture) diagOrg(t *testing.T, firmID string) string {
+	t.Helper()
+	o := &survey.Organisation{FirmID: firmID, Name: "Gemeente Berichten", Sector: survey.SectorMunicipality}
+	if err := f.store.CreateOrganisation(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
+}
+
+func testQuestionnaire(t *testing.T) survey.Questionnaire {
+	t.Helper()
+	q, err := questionnaire.Load(uitvoeringskracht.Questionnaires, "questionnaires/uitvoeringskracht-v1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *q
 }
