@@ -81,8 +81,9 @@ func TestTranslationsMustHaveTheSameKeys(t *testing.T) {
 
 func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 	files := fstest.MapFS{
-		"templates/html/layout.html":      {Data: []byte(`{{define "layout"}}{{template "content" .}}{{end}}`)},
-		"templates/html/formerrors.html":  {Data: []byte(`{{define "formerrors"}}{{end}}`)},
+		"templates/html/layout.html":     {Data: []byte(`{{define "layout"}}{{template "content" .}}{{end}}`)},
+		"templates/html/formerrors.html": {Data: []byte(`{{define "formerrors"}}{{end}}`)},
+		// The shared partial of the message lists (messages.go).
 		"templates/html/messagelist.html": {Data: []byte(`{{define "messagelist"}}{{end}}`)},
 	}
 	for _, name := range pageNames() {
