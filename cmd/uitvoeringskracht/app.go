@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -24,6 +25,10 @@ import (
 // shutdownGrace is how long in-flight requests may take after a stop signal.
 const shutdownGrace = 10 * time.Second
 
+// mailScheduleInterval is how often the mail scheduler looks for due
+// reminders: a reminder goes out at most this long after its moment.
+const mailScheduleInterval = time.Minute
+
 // App is the runnable service: the store, the web server and the listener.
 // Tests start it on 127.0.0.1:0 and read the bound address from Addr.
 type App struct {
@@ -33,6 +38,8 @@ type App struct {
 	server   *http.Server
 	web      *web.Server
 	listener net.Listener
+	// mail sends the outbox; it runs while Run does.
+	mail *mail.Worker
 }
 
 // NewApp opens the database, checks (or migrates) its schema, and binds the
@@ -66,13 +73,21 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken}, web.Deps{
+	cfg = cfg.withMailDefaults()
+	mailer, err := mail.New(cfg.mailConfig())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	worker := &mail.Worker{Queue: st, Mailer: mailer, Log: logger, Lease: cfg.MailLease}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken, SMTPConfigured: mailer.Configured()}, web.Deps{
 		Store:          st,
 		Accounts:       st,
 		Files:          uitvoeringskracht.Templates,
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
 		Advice:         advice,
+		MailWake:       worker.Wake,
 	})
 	if err != nil {
 		st.Close()
@@ -98,6 +113,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
 		listener: ln,
+		mail:     worker,
 	}, nil
 }
 
@@ -171,6 +187,26 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // database.
 func (a *App) Run(ctx context.Context) error {
 	a.logger.Info("serving", "addr", a.Addr(), "base_url", a.cfg.BaseURL, "database", redactDatabaseURL(a.cfg.DatabaseURL))
+	if a.mail.Mailer.Configured() {
+		a.logger.Info("mail", "smtp", a.mail.Mailer.Server())
+	} else {
+		a.logger.Info("mail", "smtp", "none", "eml_dir", a.mail.Mailer.Dir(), "note", "no mail server configured: messages are written as .eml files and not sent")
+	}
+	// The worker stops with ctx; a message it is sending is finished and
+	// recorded first, before the database closes.
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		a.mail.Run(mailCtx)
+	}()
+	// The reminders and the directors' mail of diagnostics that close on
+	// their date are queued by every instance; each mail once.
+	scheduleDone := make(chan struct{})
+	go func() {
+		defer close(scheduleDone)
+		a.web.RunMailSchedule(mailCtx, mailScheduleInterval)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	var serveErr error
@@ -181,6 +217,9 @@ func (a *App) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	shutdownErr := a.server.Shutdown(shutdownCtx)
+	stopMail()
+	<-mailDone
+	<-scheduleDone
 	closeErr := a.store.Close()
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
 )
@@ -49,6 +52,22 @@ type Config struct {
 	// ScrubInterval bounds how long the storage keeps anything that orders
 	// the responses or ties a spent code to its time (store.Scrub).
 	ScrubInterval time.Duration
+	// SMTPURL is the mail server (smtp:// with STARTTLS, smtps:// with
+	// implicit TLS); empty writes mail to MailDir as .eml files.
+	SMTPURL string
+	// SMTPPassword is UK_SMTP_PASSWORD: the server's password, kept out of
+	// the URL. It has no flag, like the secret key.
+	SMTPPassword string
+	// MailFrom is the sender, "Name <address>".
+	MailFrom string
+	// MailDir receives the .eml files when no mail server is configured.
+	MailDir string
+	// MailLease is how long an instance holds a message it is sending;
+	// after a crash the message goes out again once it ran out.
+	MailLease time.Duration
+	// mailTLS replaces the TLS configuration of the mail client (tests
+	// trust their own certificate with it).
+	mailTLS *tls.Config
 }
 
 const (
@@ -87,6 +106,10 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	respondentRate := fs.String("respondent-rate-limit", envOr(getenv, "UK_RESPONDENT_RATE_LIMIT", "300"), "questionnaires one client address may start and submit per minute, against scripted stuffing; a whole ministry may share one address, so keep it generous; 0 turns it off (UK_RESPONDENT_RATE_LIMIT)")
 	trustedProxies := fs.String("trusted-proxies", getenv("UK_TRUSTED_PROXIES"), "comma-separated address ranges (CIDR) of the load balancers or reverse proxies in front of the service, whose X-Forwarded-For is believed for rate limiting; empty: use the peer address (UK_TRUSTED_PROXIES)")
 	scrub := fs.String("scrub-interval", envOr(getenv, "UK_SCRUB_INTERVAL", store.DefaultScrubInterval.String()), "longest time the database files keep the order of responses or traces of spent access codes after respondents wrote; the service then rewrites them (10s to 24h, e.g. 5m) (UK_SCRUB_INTERVAL)")
+	smtpURL := fs.String("smtp-url", getenv("UK_SMTP_URL"), "mail server: smtp://USER@HOST:587 (STARTTLS required; add ?tls=none for a local relay without TLS) or smtps://USER@HOST:465; the password preferably in UK_SMTP_PASSWORD; empty: mail is written to --mail-dir and not sent (UK_SMTP_URL)")
+	mailFrom := fs.String("mail-from", getenv("UK_MAIL_FROM"), "sender of every mail, \"Name <address>\" (UK_MAIL_FROM; default Uitvoeringskracht <noreply@HOST of --base-url>)")
+	mailDir := fs.String("mail-dir", getenv("UK_MAIL_DIR"), "folder for the .eml files of mail that is not sent because no mail server is set (UK_MAIL_DIR; default mail/ next to the SQLite database, data/mail for PostgreSQL)")
+	mailLease := fs.String("mail-lease", envOr(getenv, "UK_MAIL_LEASE", defaultMailLease.String()), "how long an instance holds a message while sending it; after a crash the message is sent again (same Message-ID) once this has passed (2s to 1h) (UK_MAIL_LEASE)")
 	// The token's default stays empty, so that -help never prints it.
 	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
@@ -96,6 +119,12 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 				cfg.MetricsToken = *metricsFlag
 			}
 		})
+		cfg.SMTPURL, cfg.SMTPPassword, cfg.MailFrom, cfg.MailDir = strings.TrimSpace(*smtpURL), getenv("UK_SMTP_PASSWORD"), strings.TrimSpace(*mailFrom), strings.TrimSpace(*mailDir)
+		lease, err := time.ParseDuration(strings.TrimSpace(*mailLease))
+		if err != nil {
+			return Config{}, fmt.Errorf("--mail-lease must be a duration such as 2m, not %q", *mailLease)
+		}
+		cfg.MailLease = lease
 		rate, err := strconv.Atoi(strings.TrimSpace(*respondentRate))
 		if err != nil {
 			return Config{}, fmt.Errorf("--respondent-rate-limit must be a whole number, not %q", *respondentRate)
@@ -127,6 +156,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 		if cfg.BaseURL == "" {
 			cfg.BaseURL = defaultBaseURL(cfg.Addr)
 		}
+		cfg = cfg.withMailDefaults()
 		return cfg, cfg.validate()
 	}
 }
@@ -162,10 +192,64 @@ func (c Config) validate() error {
 	if c.MetricsToken != "" && web.CheckMetricsToken(c.MetricsToken) != nil {
 		problems = append(problems, "--metrics-token must be empty (metrics off) or at least 32 characters without spaces")
 	}
+	if c.MailLease < 2*time.Second || c.MailLease > time.Hour {
+		problems = append(problems, "--mail-lease must be from 2s to 1h")
+	}
+	if _, err := mail.New(c.mailConfig()); err != nil {
+		// mail's messages never hold the password.
+		problems = append(problems, strings.TrimPrefix(err.Error(), "mail: "))
+	}
 	if len(problems) > 0 {
 		return errors.New("configuration: " + strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// withMailDefaults fills in the mail settings that were left empty.
+func (c Config) withMailDefaults() Config {
+	if c.MailFrom == "" {
+		c.MailFrom = defaultMailFrom(c.BaseURL)
+	}
+	if c.MailDir == "" {
+		c.MailDir = defaultMailDir(c.DatabaseURL)
+	}
+	if c.MailLease == 0 {
+		c.MailLease = defaultMailLease
+	}
+	return c
+}
+
+// defaultMailLease is the default of --mail-lease.
+const defaultMailLease = 2 * time.Minute
+
+// mailConfig is the configuration of the mailer.
+func (c Config) mailConfig() mail.Config {
+	// One delivery must end well within the lease, or a second instance
+	// could take the message while it is still being sent.
+	timeout := min(c.MailLease/2, 30*time.Second)
+	return mail.Config{SMTPURL: c.SMTPURL, Password: c.SMTPPassword, From: c.MailFrom, Dir: c.MailDir, Timeout: timeout, TLSConfig: c.mailTLS}
+}
+
+// defaultMailFrom is noreply at the host of the base URL.
+func defaultMailFrom(baseURL string) string {
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	if net.ParseIP(host) != nil {
+		// An address literal is no mail domain.
+		host = "localhost"
+	}
+	return "Uitvoeringskracht <noreply@" + host + ">"
+}
+
+// defaultMailDir is mail/ next to the SQLite database (data/mail for the
+// default database), or data/mail for PostgreSQL.
+func defaultMailDir(databaseURL string) string {
+	if path, ok := strings.CutPrefix(databaseURL, "sqlite:"); ok {
+		return filepath.Join(filepath.Dir(path), "mail")
+	}
+	return filepath.Join("data", "mail")
 }
 
 func envOr(getenv func(string) string, key, def string) string {

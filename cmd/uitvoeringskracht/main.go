@@ -42,6 +42,7 @@ Usage:
   uitvoeringskracht key generate                       print a new secret key for UK_SECRET_KEY
   uitvoeringskracht key rotate [--database URL]        re-encrypt the secrets from UK_SECRET_KEY to UK_NEW_SECRET_KEY
                                                        (either may come from stdin instead, one per line)
+  uitvoeringskracht mail test --to ADDRESS             send a test message and print the mail server's answer
   uitvoeringskracht healthcheck [--url URL]            exit 0 when a running instance is ready
   uitvoeringskracht version                            print the version
 
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
 	case "key":
 		err = cmdKey(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "mail":
+		err = cmdMail(ctx, args[1:], stdout, stderr, getenv)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":

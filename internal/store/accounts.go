@@ -676,6 +676,12 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 // is invited all the same, and AcceptInvitation refuses it: refusing here
 // would tell one firm who works for another.
 func (s *Store) CreateInvitation(ctx context.Context, inv *auth.Invitation) (string, error) {
+	return s.createInvitation(ctx, inv, nil)
+}
+
+// createInvitation is CreateInvitation; mail, when set, makes the
+// invitation's message from its token, queued in the same transaction.
+func (s *Store) createInvitation(ctx context.Context, inv *auth.Invitation, mail func(token string) (*survey.OutgoingMessage, error)) (string, error) {
 	email := auth.NormaliseEmail(inv.Email)
 	if email == "" || inv.ExpiresAt.IsZero() {
 		return "", survey.Errorf(survey.CodeInvalid, "an invitation needs an address and an expiry")
@@ -703,7 +709,10 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *auth.Invitation) (str
 		if isForeignKeyViolation(err) {
 			return survey.Errorf(survey.CodeNotFound, "firm not found")
 		}
-		return err
+		if err != nil || mail == nil {
+			return err
+		}
+		return s.enqueueMade(ctx, tx, func() (*survey.OutgoingMessage, error) { return mail(token) })
 	})
 	if err != nil {
 		return "", err

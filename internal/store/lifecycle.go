@@ -13,6 +13,12 @@ import (
 // SetDiagnosticState opens or closes a diagnostic. A closed diagnostic
 // accepts no answers.
 func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.State) error {
+	return s.setDiagnosticState(ctx, id, state, nil)
+}
+
+// setDiagnosticState runs also, when set, in the same transaction after the
+// state changed.
+func (s *Store) setDiagnosticState(ctx context.Context, id string, state survey.State, also func(ctx context.Context, tx bun.Tx) error) error {
 	switch state {
 	case survey.StateDraft, survey.StateOpen, survey.StateClosed:
 	default:
@@ -33,7 +39,10 @@ func (s *Store) SetDiagnosticState(ctx context.Context, id string, state survey.
 			q = q.Set("opened_at = COALESCE(opened_at, ?)", s.timestamp())
 		}
 		res, err := q.Exec(ctx)
-		return notFoundIfNone(res, err, "diagnostic not found")
+		if err := notFoundIfNone(res, err, "diagnostic not found"); err != nil || also == nil {
+			return err
+		}
+		return also(ctx, tx)
 	})
 }
 

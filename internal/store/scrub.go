@@ -123,7 +123,7 @@ func (s *Store) stopScrubbing() {
 // PostgreSQL: every response is deleted and written again in random order
 // by one statement, so all responses share one xmin and their ctid order is
 // random; then VACUUM FULL rewrites responses, submission_nonces,
-// access_codes without the dead tuples, whose
+// access_codes and outgoing_messages without the dead tuples, whose
 // xmin, xmax and contents would otherwise show who did what after whom.
 // An advisory lock lets one instance at a time do this.
 func (s *Store) Scrub(ctx context.Context) error {
@@ -201,7 +201,10 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 		_, unlockErr := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+scrubLockKey+")")
 		err = errors.Join(err, unlockErr)
 	}()
-	tables := []string{"responses", "submission_nonces", "access_codes"}
+	// outgoing_messages: an ephemeral message (a personal invitation)
+	// erased after sending leaves its old version, address and code
+	// together, as a dead tuple until VACUUM FULL.
+	tables := []string{"responses", "submission_nonces", "access_codes", "outgoing_messages"}
 	// VACUUM FULL by a user who does not own the table only warns and
 	// skips it: say so instead of leaving the dead tuples in silence.
 	var notOwned []string

@@ -553,7 +553,22 @@ func (s *Server) apiOpenDiagnostic(c echo.Context) error {
 }
 
 func (s *Server) apiCloseDiagnostic(c echo.Context) error {
-	return s.apiChangeState(c, survey.StateClosed, "close")
+	d, err := s.diagnosticOfFirm(c)
+	if err != nil {
+		return err
+	}
+	// The directors named on the diagnostic are mailed in the closing
+	// transaction, as the closing page does by default (director_mail.go).
+	if _, _, err := s.closeWithDirectorMail(c, d, false); err != nil {
+		return err
+	}
+	s.audit(c, "close", "diagnostic", d.ID, d.Name)
+	d.State = survey.StateClosed
+	out, err := s.apiDiagnosticOf(c.Request().Context(), d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) apiChangeState(c echo.Context, state survey.State, action string) error {

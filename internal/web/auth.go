@@ -419,9 +419,10 @@ type loginForm struct {
 // loginNotices are the messages the login page shows after a redirect.
 func loginNotices() map[string]string {
 	return map[string]string{
-		"uitgelogd": "auth.login.notice_logged_out",
-		"account":   "auth.login.notice_account_created",
-		"verlopen":  "auth.login.notice_expired",
+		"uitgelogd":  "auth.login.notice_logged_out",
+		"account":    "auth.login.notice_account_created",
+		"verlopen":   "auth.login.notice_expired",
+		"wachtwoord": "outbox.reset_page.notice_done",
 	}
 }
 

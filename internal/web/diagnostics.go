@@ -57,6 +57,9 @@ type diagnosticFormPage struct {
 	// nothing but response rates, can still be corrected.
 	Started    bool
 	Headcounts []headcountField
+	// Mail is who hears about the diagnostic by mail, and when
+	// (diagnostic_mail_form.go); nil when the store keeps no mail settings.
+	Mail *mailSettingsForm
 }
 
 // headcountField is one unit's headcount on the edit form of an opened
@@ -168,6 +171,10 @@ func (s *Server) newDiagnostic(c echo.Context) error {
 	if err := s.followPreviousWave(c, &page); err != nil {
 		return err
 	}
+	if s.mailStore() != nil {
+		m := defaultMailSettingsForm()
+		page.Mail = &m
+	}
 	t := s.texts.For(requestLang(c))
 	return s.render(c, http.StatusOK, "diagnostic_form", t.Get("diag.new.title"), page, false)
 }
@@ -202,11 +209,16 @@ func (s *Server) createDiagnostic(c echo.Context) error {
 	}
 	page.Action = "/organisaties/" + o.ID + "/diagnoses"
 	page.Form = form
-	if errs := s.applyDiagnosticForm(&form, d, page.Previous, false, t); len(errs) > 0 {
+	errs := s.applyDiagnosticForm(&form, d, page.Previous, false, t)
+	settings, mailErrs := s.readMailSettings(c, &page, t)
+	if errs = append(errs, mailErrs...); len(errs) > 0 {
 		page.Form, page.Errors = form, errs
 		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.new.title"), page, true)
 	}
 	if err := s.store.CreateDiagnostic(ctx, d); err != nil {
+		return err
+	}
+	if err := s.saveMailSettings(ctx, d.ID, settings); err != nil {
 		return err
 	}
 	s.audit(c, "create", "diagnostic", d.ID, d.Name)
@@ -412,6 +424,14 @@ func (s *Server) editDiagnostic(c echo.Context) error {
 	if d.ClosesAt != nil {
 		page.Form.ClosesOn = d.ClosesAt.In(time.Local).AddDate(0, 0, -1).Format("2006-01-02")
 	}
+	if ms := s.mailStore(); ms != nil {
+		settings, err := ms.MailSettings(c.Request().Context(), d.ID)
+		if err != nil {
+			return err
+		}
+		m := mailSettingsFormOf(settings, s.texts.For(requestLang(c)))
+		page.Mail = &m
+	}
 	if page.Started {
 		page.Headcounts = headcountFields(d.Units)
 		// The questionnaire may no longer be offered for new diagnostics;
@@ -446,7 +466,8 @@ func (s *Server) updateDiagnostic(c echo.Context) error {
 	if page.Started {
 		page.Headcounts, countErrs = startedHeadcounts(c, d, t)
 	}
-	if errs := append(s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t), countErrs...); len(errs) > 0 {
+	settings, mailErrs := s.readMailSettings(c, &page, t)
+	if errs := append(append(s.applyDiagnosticForm(&form, d, page.Previous, page.Started, t), countErrs...), mailErrs...); len(errs) > 0 {
 		page.Form, page.Errors = form, errs
 		if page.Started {
 			page.Questionnaires = []questionnaireOption{{Key: form.Questionnaire, Label: d.Questionnaire.Title.In(requestLang(c)) + " " + d.Questionnaire.Version}}
@@ -454,6 +475,9 @@ func (s *Server) updateDiagnostic(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, "diagnostic_form", t.Get("error.title_prefix")+" "+t.Get("diag.edit.title"), page, true)
 	}
 	if err := s.store.UpdateDiagnostic(c.Request().Context(), d); err != nil {
+		return err
+	}
+	if err := s.saveMailSettings(c.Request().Context(), d.ID, settings); err != nil {
 		return err
 	}
 	s.audit(c, "update", "diagnostic", d.ID, d.Name)
@@ -475,6 +499,24 @@ func (s *Server) changeState(c echo.Context, state survey.State, action string) 
 		return err
 	}
 	wasDraft := before.EffectiveState(s.now()) == survey.StateDraft
+	if state == survey.StateClosed {
+		// Closing may queue the directors' mail in the same transaction
+		// (director_mail.go).
+		mailed, blocked, err := s.closeWithDirectorMail(c, before, true)
+		if err != nil {
+			return err
+		}
+		s.audit(c, action, "diagnostic", before.ID, before.Name)
+		switch {
+		case mailed > 0:
+			s.setFlash(c, "dmail.flash.closed_mailed", before.Name, strconv.Itoa(mailed))
+		case blocked != "":
+			s.setFlash(c, "dmail.flash.closed_not_mailed", before.Name, blocked)
+		default:
+			s.setFlash(c, "diag.flash.closed", before.Name)
+		}
+		return c.Redirect(http.StatusSeeOther, "/diagnoses/"+before.ID)
+	}
 	d, err := s.setDiagnosticState(c, state, action)
 	if err != nil {
 		return err
@@ -499,6 +541,9 @@ type statePage struct {
 	Closing   bool
 	Reopening bool
 	Action    string
+	// Mail offers to mail the directors when closing; nil when none are
+	// named.
+	Mail *directorMailForm
 }
 
 func (s *Server) confirmOpenDiagnostic(c echo.Context) error  { return s.confirmState(c, false) }
@@ -515,6 +560,9 @@ func (s *Server) confirmState(c echo.Context, closing bool) error {
 	if closing {
 		key = "diag.close_confirm.title"
 		page.Action = "/diagnoses/" + d.ID + "/sluiten"
+		if page.Mail, err = s.closingMailForm(c.Request().Context(), d); err != nil {
+			return err
+		}
 	} else if page.Reopening {
 		key = "diag.reopen_confirm.title"
 	}

@@ -83,6 +83,8 @@ func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 	files := fstest.MapFS{
 		"templates/html/layout.html":     {Data: []byte(`{{define "layout"}}{{template "content" .}}{{end}}`)},
 		"templates/html/formerrors.html": {Data: []byte(`{{define "formerrors"}}{{end}}`)},
+		// The shared partial of the message lists (messages.go).
+		"templates/html/messagelist.html": {Data: []byte(`{{define "messagelist"}}{{end}}`)},
 	}
 	for _, name := range pageNames() {
 		files["templates/html/"+name+".html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}

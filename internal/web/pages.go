@@ -27,6 +27,8 @@ func pageNames() []string {
 		"director",
 		"overview",
 		"branding",
+		"diagnostic_mail", "personal_invitations",
+		"messages", "message", "password_forgot", "password_reset", "password_change",
 	}
 }
 
@@ -43,7 +45,7 @@ type pages struct {
 func parsePages(fsys fs.FS) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames() {
-		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/formerrors.html", "templates/html/"+name+".html")
+		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/formerrors.html", "templates/html/messagelist.html", "templates/html/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("templates: page %q: %w", name, err)
 		}

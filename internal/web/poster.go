@@ -36,14 +36,27 @@ func (s *Server) posterPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link := s.absoluteURL(respondentPath(d, ""))
-	qr, err := qrPNG(link, posterQRPixels)
+	pdf, err := s.posterOf(c.Request().Context(), d)
 	if err != nil {
 		return err
 	}
-	look, err := s.brands.full(c.Request().Context(), d.Organisation.FirmID)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+posterFileName+`"`)
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// posterFileName is the poster's name as a download and as an attachment.
+const posterFileName = "poster-vragenlijst.pdf"
+
+// posterOf renders the poster of d; the invitation mail attaches it too.
+func (s *Server) posterOf(ctx context.Context, d *survey.Diagnostic) ([]byte, error) {
+	link := s.absoluteURL(respondentPath(d, ""))
+	qr, err := qrPNG(link, posterQRPixels)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	look, err := s.brands.full(ctx, d.Organisation.FirmID)
+	if err != nil {
+		return nil, err
 	}
 	p := report.Poster{
 		Branding:     look,
@@ -57,12 +70,7 @@ func (s *Server) posterPDF(c echo.Context) error {
 	if d.ClosesAt != nil {
 		p.ClosesOn = lastDay(*d.ClosesAt, s.location)
 	}
-	pdf, err := report.PosterPDF(p)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="poster-vragenlijst.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", pdf)
+	return report.PosterPDF(p)
 }
 
 // lastDay is the last calendar day on which respondents can answer: a

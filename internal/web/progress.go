@@ -29,6 +29,9 @@ type diagnosticPage struct {
 	CodesForm  codesForm
 	CodesBatch *codesBatch
 	Errors     formErrors
+	// Mail is the mail section (diagnostic_mail.go); nil when the store
+	// keeps no mail.
+	Mail *diagnosticMailSection
 }
 
 type progressView struct {
@@ -121,6 +124,9 @@ func (s *Server) renderDiagnosticWith(c echo.Context, d *survey.Diagnostic, errs
 		if len(errs) == 0 {
 			page.CodesBatch = s.pendingCodes(c, d)
 		}
+	}
+	if page.Mail, err = s.mailSectionOf(c, d); err != nil {
+		return err
 	}
 	if fill != nil {
 		fill(&page)

@@ -102,6 +102,16 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/diagnoses/:id/poster.pdf", s.posterPDF, ws...)
 	e.GET("/diagnoses/:id/privacy", s.workspacePrivacy, ws...)
 	e.GET("/diagnoses/:id/privacy.md", s.workspacePrivacyMarkdown, ws...)
+	// What is sent about a diagnostic (diagnostic_mail.go, director_mail.go,
+	// personal_invitations.go): previews, then a POST queues.
+	e.GET("/diagnoses/:id/uitnodiging", s.showContactInvitation, ws...)
+	e.POST("/diagnoses/:id/uitnodiging", s.sendContactInvitation, ws...)
+	e.GET("/diagnoses/:id/uitnodiging/html/:n", s.contactInvitationHTML, ws...)
+	e.GET("/diagnoses/:id/directiemail", s.showDirectorMail, ws...)
+	e.POST("/diagnoses/:id/directiemail", s.sendDirectorMail, ws...)
+	e.GET("/diagnoses/:id/directiemail/html/:n", s.directorMailHTML, ws...)
+	e.GET("/diagnoses/:id/persoonlijke-uitnodigingen", s.showPersonalInvitations, ws...)
+	e.POST("/diagnoses/:id/persoonlijke-uitnodigingen", s.sendPersonalInvitations, ws...)
 
 	// Accounts and sessions. Sign-in posts are rate-limited per client
 	// before anything else; every form carries a CSRF token.
@@ -137,6 +147,22 @@ func (s *Server) routes() *echo.Echo {
 	e.GET(brandingPath+"/logo.png", s.teamLogo, ws...)
 	e.GET("/api/v1/me", s.apiMe, s.requireAPIToken)
 
+	// Mail: the outbox's messages of the firm, password reset by mail and
+	// the password change. Reset requests are limited per client here (a
+	// budget of their own, apart from sign-in) and per address in the
+	// handler.
+	mailWS := append([]echo.MiddlewareFunc{s.requireMail}, ws...)
+	e.GET("/berichten", s.showMessages, mailWS...)
+	e.GET("/berichten/:id", s.showMessage, mailWS...)
+	e.GET("/berichten/:id/html", s.messageHTML, mailWS...)
+	e.POST("/berichten/:id/opnieuw", s.resendMessage, mailWS...)
+	e.GET("/wachtwoord-vergeten", s.showForgotPassword, s.requireMail, csrf)
+	e.POST("/wachtwoord-vergeten", s.forgotPassword, s.requireMail, s.loginRateLimit(), csrf)
+	e.GET("/wachtwoord-herstellen/:token", s.showResetPassword, s.requireMail, csrf)
+	e.POST("/wachtwoord-herstellen/:token", s.resetPassword, s.requireMail, s.loginRateLimit(), csrf)
+	e.GET("/account/wachtwoord", s.showChangePassword, mailWS...)
+	e.POST("/account/wachtwoord", s.changePassword, mailWS...)
+
 	// The JSON API, described in docs/openapi.yaml. Browsers never send a
 	// bearer token on their own, so it needs no CSRF token. The group's
 	// catch-all makes unknown API paths check the token too, then answer a
@@ -154,6 +180,9 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/diagnostics/:id/close", s.apiCloseDiagnostic)
 	api.GET("/diagnostics/:id/progress", s.apiProgress)
 	api.POST("/diagnostics/:id/codes", s.apiCreateCodes)
+	api.POST("/diagnostics/:id/invitations", s.apiSendInvitations)
+	api.POST("/diagnostics/:id/director-mail", s.apiSendDirectorMail)
+	api.GET("/diagnostics/:id/messages", s.apiMessages)
 
 	// Results and exports. A GET only shows: a preview is recorded by its
 	// own POST, so that following a link never changes what may be shown.

@@ -100,6 +100,10 @@ type Config struct {
 	// MetricsToken turns on /metrics for scrapers that send it as a bearer
 	// token (at least 32 characters); empty leaves /metrics unknown (404).
 	MetricsToken string
+	// SMTPConfigured says that mail leaves the machine through a mail
+	// server; without one, messages are written as .eml files, and
+	// personal invitations (address and code side by side) are refused.
+	SMTPConfigured bool
 }
 
 // Deps are the collaborators of the web layer.
@@ -120,9 +124,15 @@ type Deps struct {
 	Advice *report.Library
 	// Pools reports the database connection pools for /metrics; nil means
 	// Store when it implements PoolStatser (internal/store does).
-	Pools  PoolStatser
-	Logger *slog.Logger
-	Now    func() time.Time
+	Pools PoolStatser
+	// Mail keeps the outbox and the account mail; nil means Store when it
+	// implements MailStore (internal/store does).
+	Mail MailStore
+	// MailWake, when set, tells the outbox worker that a message was
+	// queued, so that it need not wait for its next poll.
+	MailWake func()
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Server is the HTTP front of the service.
@@ -159,6 +169,11 @@ type Server struct {
 	sealer *sealer
 	// compute bounds the computations of results (compute.go).
 	compute *computeGate
+	// mailTemplates write the mails about a diagnostic (mailcontent.go).
+	mailTemplates *mailTemplates
+	// mail is the outbox and account mail (messages.go); nil turns the
+	// mail pages off.
+	mail mailParts
 }
 
 // New builds the server: it parses templates and translations once and
@@ -199,6 +214,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	privacyMD, err := parsePrivacyMarkdown(deps.Files)
+	if err != nil {
+		return nil, err
+	}
+	mailTmpl, err := parseMailTemplates(deps.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +270,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		privacyMD:      privacyMD,
 		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 		compute:        newComputeGate(computeSlots()),
+		mailTemplates:  mailTmpl,
+	}
+	if err := s.setUpMail(deps); err != nil {
+		return nil, err
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.

@@ -24,8 +24,10 @@ type teamPage struct {
 	InviteLink    string
 	InvitedEmail  string
 	InviteExpires string
-	Notice        string
-	Errors        formErrors
+	// InviteMailed says the invitation went to the outbox too.
+	InviteMailed bool
+	Notice       string
+	Errors       formErrors
 }
 
 // memberView is a consultant in the team list.
@@ -148,7 +150,15 @@ func (s *Server) invite(c echo.Context) error {
 		return s.renderTeamError(c, http.StatusUnprocessableEntity, "invite-email", "auth.error.email_invalid", keep)
 	}
 	inv := &auth.Invitation{FirmID: cons.FirmID, Email: email, IsAdmin: admin, InvitedBy: cons.ID, ExpiresAt: s.now().Add(auth.InvitationLifetime)}
-	token, err := s.accounts.CreateInvitation(c.Request().Context(), inv)
+	var token string
+	var err error
+	if s.mail.store != nil {
+		// The invitation is mailed as well; the link stays on the page to
+		// copy, for a colleague whose mail is slow or filtered.
+		token, err = s.mail.store.CreateInvitationWithMessage(c.Request().Context(), inv, s.invitationMail(cons, inv))
+	} else {
+		token, err = s.accounts.CreateInvitation(c.Request().Context(), inv)
+	}
 	if survey.ErrorCode(err) == survey.CodeConflict {
 		return s.renderTeamError(c, http.StatusUnprocessableEntity, "invite-email", "auth.error.email_in_team", keep)
 	}
@@ -163,6 +173,10 @@ func (s *Server) invite(c echo.Context) error {
 	page, err := s.teamView(c)
 	if err != nil {
 		return err
+	}
+	if s.mail.store != nil {
+		s.queued()
+		page.InviteMailed = true
 	}
 	page.InviteLink = s.absoluteURL("/uitnodiging/" + url.PathEscape(token))
 	page.InvitedEmail = inv.Email
