@@ -197,7 +197,7 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "Re-encrypted the two-factor secrets of %s under the new key.\n", plural(n, "consultant", "consultants"))
+	fmt.Fprintf(stdout, "Re-encrypted %s (two-factor and single sign-on client secrets) under the new key.\n", plural(n, "record", "records"))
 	if fromFile {
 		if err := os.Rename(staged, keyFile); err != nil {
 			return fmt.Errorf("the secrets are encrypted under the new key, which is in %s; move it to %s: %w", staged, keyFile, err)

@@ -99,11 +99,13 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 	return encrypted, nil
 }
 
-// RotateSecretKey re-encrypts every secret from oldKey to newKey and
-// records newKey's check value, in one transaction. It fails, naming
+// RotateSecretKey re-encrypts every secret (the consultants' two-factor
+// secrets and the firms' single sign-on client secrets) from oldKey to
+// newKey and records newKey's check value, in one transaction. It fails, naming
 // UK_SECRET_KEY, when oldKey is not the database's key. Instances still
 // running with oldKey fail two-factor sign-ins until restarted with newKey.
-// It returns how many secrets it re-encrypted.
+// It returns how many records it re-encrypted: consultants with a
+// two-factor secret plus single sign-on providers.
 func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key) (rotated int, err error) {
 	if oldKey == nil || newKey == nil {
 		return 0, survey.Errorf(survey.CodeInvalid, "no secret key")
@@ -139,6 +141,11 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 			}
 			rotated++
 		}
+		sso, err := rotateSSOSecrets(ctx, tx, oldKey, newKey)
+		if err != nil {
+			return err
+		}
+		rotated += sso
 		_, err = tx.NewUpdate().Model((*secretKeyCheckRow)(nil)).Set("check_value = ?", newKey.CheckValue()).Where("id = 1").Exec(ctx)
 		return err
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/sso"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -117,7 +118,11 @@ type Deps struct {
 	Advice *report.Library
 	// Pools reports the database connection pools for /metrics; nil means
 	// Store when it implements PoolStatser (internal/store does).
-	Pools  PoolStatser
+	Pools PoolStatser
+	// SSO signs consultants in at their firm's OpenID Connect provider;
+	// nil means a client with the default timeouts. Single sign-on is on
+	// when Accounts also implements SSOStore (internal/store does).
+	SSO    *sso.Client
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -155,6 +160,10 @@ type Server struct {
 	sealer *sealer
 	// compute bounds the computations of results (compute.go).
 	compute *computeGate
+	// sso and ssoStore run single sign-on (sso.go); ssoStore is nil when
+	// the account store cannot keep providers.
+	sso      *sso.Client
+	ssoStore SSOStore
 }
 
 // New builds the server: it parses templates and translations once and
@@ -235,6 +244,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		privacyMD:      privacyMD,
 		sealer:         &sealer{load: deps.Store.SealingKeys, now: now},
 		compute:        newComputeGate(computeSlots()),
+	}
+	s.ssoStore, _ = accounts.(SSOStore)
+	if s.sso = deps.SSO; s.sso == nil {
+		s.sso = sso.New(sso.Options{Now: now})
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.
