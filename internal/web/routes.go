@@ -108,10 +108,11 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/login/totp", s.showLoginTOTP, csrf)
 	e.POST("/login/totp", s.loginTOTP, limit, csrf)
 	// Single sign-on (sso.go). The provider's redirect back carries no
-	// CSRF token: the state, bound to this browser's sealed cookie and
-	// usable once, is what protects it.
+	// CSRF token: the state (256 random bits, bound to this browser's
+	// sealed cookie and usable once) is what protects it, and leaves
+	// nothing to guess that a rate limit would slow down.
 	e.POST("/login/sso", s.startSSO, limit, csrf)
-	e.GET(ssoCallbackPath, s.ssoCallback, limit, csrf)
+	e.GET(ssoCallbackPath, s.ssoCallback, csrf)
 	e.POST("/logout", s.logout, csrf)
 	e.GET("/uitnodiging/:token", s.showInvitation, csrf)
 	e.POST("/uitnodiging/:token", s.acceptInvitation, limit, csrf)
