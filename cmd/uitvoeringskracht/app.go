@@ -16,6 +16,7 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/sso"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
@@ -73,6 +74,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
 		Advice:         advice,
+		// Single sign-on at the firms' OpenID Connect providers; each
+		// request to a provider gives up after 10 seconds.
+		SSO: sso.New(sso.Options{Timeout: 10 * time.Second}),
 	})
 	if err != nil {
 		st.Close()

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -141,6 +142,22 @@ func (c *Client) provider(ctx context.Context, issuer string) (*oidc.Provider, e
 func (c *Client) Check(ctx context.Context, issuer string) error {
 	_, err := c.provider(ctx, issuer)
 	return err
+}
+
+// AuthorizationOrigin returns the origin (scheme, host and port) of the
+// issuer's authorization endpoint: the page whose form leads there must
+// allow it as a form action in its Content-Security-Policy, or the
+// browser refuses to follow the redirect.
+func (c *Client) AuthorizationOrigin(ctx context.Context, issuer string) (string, error) {
+	p, err := c.provider(ctx, issuer)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(p.Endpoint().AuthURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(u.Host, " ;,'\"") {
+		return "", fmt.Errorf("%w: the authorization endpoint %q is no URL", ErrUnavailable, p.Endpoint().AuthURL)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 func (c *Client) config(p *oidc.Provider, cfg Provider) *oauth2.Config {

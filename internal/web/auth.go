@@ -414,6 +414,9 @@ type loginPage struct {
 	SSOName string
 	// SSOOnly hides the password form: the firm allows no password.
 	SSOOnly bool
+	// SSORetry sends the button back to the sign-in page: the provider
+	// did not answer, so its address is not known to be allowed.
+	SSORetry bool
 }
 
 // loginForm is the login page's form. Lengths are checked by hand: a

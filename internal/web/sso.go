@@ -67,9 +67,12 @@ func (s *Server) ssoConfig(p *survey.SSOProvider) sso.Provider {
 
 // offerSSO runs when an address was typed on the sign-in page. When its
 // domain belongs to a firm's provider, an address without a password gets
-// the "Inloggen met <naam>" button (or, when the firm allows no password,
-// goes to the provider at once), and a password of such an address is
-// refused when the firm allows none. done reports that it answered.
+// the "Inloggen met <naam>" button (with the password form only when the
+// firm allows passwords), and a password of such an address is refused
+// when the firm allows none. done reports that it answered. The button is
+// a page of its own rather than an immediate redirect because the page
+// that posts to /login/sso must allow the provider as a form action
+// (allowFormActionTo), which the plain sign-in page cannot know.
 func (s *Server) offerSSO(c echo.Context, page *loginPage, hasPassword bool) (done bool, err error) {
 	if !s.ssoEnabled() {
 		return false, nil
@@ -86,18 +89,37 @@ func (s *Server) offerSSO(c echo.Context, page *loginPage, hasPassword bool) (do
 		return true, err
 	}
 	page.SSOName, page.SSOOnly = p.DisplayName, !p.PasswordAllowed
-	t := s.texts.For(requestLang(c))
-	switch {
-	case hasPassword && p.PasswordAllowed:
+	if hasPassword && p.PasswordAllowed {
 		return false, nil
-	case hasPassword:
+	}
+	// The page's button leads to the provider: its form may go there.
+	if unavailable, err := s.allowFormActionTo(c, p, page); unavailable || err != nil {
+		return true, err
+	}
+	t := s.texts.For(requestLang(c))
+	if hasPassword {
 		page.Errors = formErrors{{Field: "sso", Message: t.Get("auth.sso.error_password_off", p.DisplayName)}}
 		return true, s.render(c, http.StatusForbidden, "login", t.Get("error.title_prefix")+" "+t.Get("auth.login.title"), page, true)
-	case p.PasswordAllowed:
-		return true, s.render(c, http.StatusOK, "login", t.Get("auth.login.title"), page, false)
-	default:
-		return true, s.beginSSO(c, p, page)
 	}
+	return true, s.render(c, http.StatusOK, "login", t.Get("auth.login.title"), page, false)
+}
+
+// allowFormActionTo widens this response's form-action to the provider's
+// authorization endpoint: a browser follows a form's redirect only to
+// origins the form's page allows. A provider whose discovery document
+// cannot be fetched gets the "not reachable" page instead (unavailable).
+func (s *Server) allowFormActionTo(c echo.Context, p *survey.SSOProvider, page *loginPage) (unavailable bool, err error) {
+	origin, err := s.sso.AuthorizationOrigin(c.Request().Context(), p.IssuerURL)
+	if errors.Is(err, sso.ErrUnavailable) {
+		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
+		return true, s.renderSSOUnavailable(c, p, page)
+	}
+	if err != nil {
+		return true, err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "form-action 'self'", "form-action 'self' "+origin, 1))
+	return false, nil
 }
 
 // refusePasswordOfFirm refuses a right password when the consultant's
@@ -189,8 +211,15 @@ func (s *Server) renderSSOUnavailable(c echo.Context, p *survey.SSOProvider, pag
 	if p.PasswordAllowed {
 		key = "auth.sso.error_unavailable_password"
 	}
-	page.SSOName, page.SSOOnly = p.DisplayName, !p.PasswordAllowed
-	page.Errors = formErrors{{Field: "sso", Message: t.Get(key, p.DisplayName)}}
+	// The button tries again through the sign-in page, whose answer
+	// allows the provider as a form action once it answers again.
+	page.SSOName, page.SSOOnly, page.SSORetry = p.DisplayName, !p.PasswordAllowed, true
+	field := "sso"
+	if page.Email == "" {
+		// Back from the provider: no address to try again with.
+		page.SSOName, page.SSOOnly, field = "", false, "email"
+	}
+	page.Errors = formErrors{{Field: field, Message: t.Get(key, p.DisplayName)}}
 	return s.render(c, http.StatusServiceUnavailable, "login", t.Get("error.title_prefix")+" "+t.Get("auth.login.title"), page, true)
 }
 
@@ -252,7 +281,7 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	switch {
 	case errors.Is(err, sso.ErrUnavailable):
 		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
-		return s.renderSSOUnavailable(c, p, &loginPage{Next: login.Next})
+		return s.renderSSOUnavailable(c, p, &loginPage{Next: localPath(login.Next)})
 	case errors.Is(err, sso.ErrEmailUnverified):
 		s.auditSSORefused(c, p.FirmID, "", "e-mail address not verified by the provider")
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_unverified", p.DisplayName))

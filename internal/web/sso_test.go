@@ -447,11 +447,18 @@ func TestPasswordSignInOffForTheFirm(t *testing.T) {
 		ensureConsultant(t, st, "Adviesbureau Noord", "extern@elders.example", false)
 		f.configureSSO(t, "Adviesbureau Noord", false, false, "noord.example")
 
-		// An address of the domain goes to the provider at once.
+		// An address of the domain gets only the button, and the page
+		// lets its form lead to the provider.
 		b := f.browser(t)
 		p := b.post("/login", url.Values{"csrf": {csrfFrom(t, b, "/login")}, "email": {"ann@noord.example"}})
-		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, f.iss.URL+"/authorize?") {
-			t.Fatalf("email only: %d %s", p.status, p.location)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "Inloggen met Microsoft") || strings.Contains(p.body, `id="password"`) {
+			t.Fatalf("email only: %d %s", p.status, snippet(p.body))
+		}
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+f.iss.URL+";") {
+			t.Fatalf("the button's page does not allow the provider as a form action: %s", csp)
+		}
+		if p := toProvider(t, f.browser(t), "ann@noord.example"); !strings.HasPrefix(p.location, f.iss.URL+"/authorize?") {
+			t.Fatalf("not sent to the provider: %s", p.location)
 		}
 		// Its right password is refused with the reason.
 		p = login(t, f.browser(t), "ann@noord.example", testPassword)
@@ -490,8 +497,6 @@ func TestSSOProviderDown(t *testing.T) {
 		f.configureSSO(t, "Adviesbureau Noord", true, false, "noord.example")
 		b = f.browser(t)
 		p = b.post("/login", url.Values{"csrf": {csrfFrom(t, b, "/login")}, "email": {"ann@noord.example"}})
-		action, form := formOf(t, p.body)
-		p = b.post(action, form)
 		if p.status != http.StatusServiceUnavailable || !strings.Contains(p.body, "niet bereikbaar") ||
 			!strings.Contains(p.body, "met uw wachtwoord") || !strings.Contains(p.body, `id="password"`) {
 			t.Fatalf("provider down, passwords allowed: %d %s", p.status, snippet(p.body))
