@@ -53,7 +53,12 @@ const (
 	actionSSOConfigure = "sso_configure"
 	actionSSORemove    = "sso_remove"
 	actionSSOJoin      = "sso_join"
-	actionSSORefused   = "sso_refused"
+	// A refused single sign-on, by reason: the audit page words each.
+	actionSSORefusedUnverified = "sso_refused_unverified"
+	actionSSORefusedRejected   = "sso_refused_rejected"
+	actionSSORefusedDomain     = "sso_refused_domain"
+	actionSSORefusedOtherFirm  = "sso_refused_other_firm"
+	actionSSORefusedNoAccount  = "sso_refused_no_account"
 )
 
 func ssoCookieAD() []byte { return []byte("uk-sso-v1") }
@@ -283,28 +288,28 @@ func (s *Server) ssoCallback(c echo.Context) error {
 		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
 		return s.renderSSOUnavailable(c, p, &loginPage{Next: localPath(login.Next)})
 	case errors.Is(err, sso.ErrEmailUnverified):
-		s.auditSSORefused(c, p.FirmID, "", "e-mail address not verified by the provider")
+		s.auditSSORefused(c, p.FirmID, "", actionSSORefusedUnverified, "")
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_unverified", p.DisplayName))
 	case errors.Is(err, sso.ErrRejected):
 		s.logger.Warn("single sign-on rejected", "firm_id", p.FirmID, "error", err.Error())
-		s.auditSSORefused(c, p.FirmID, "", "sign-in rejected: "+err.Error())
+		s.auditSSORefused(c, p.FirmID, "", actionSSORefusedRejected, strings.TrimPrefix(err.Error(), sso.ErrRejected.Error()+": "))
 		return fail(http.StatusUnauthorized, t.Get("auth.sso.error_rejected", p.DisplayName))
 	case err != nil:
 		return err
 	}
 	domain := sso.Domain(id.Email)
 	if !slices.Contains(p.Domains, domain) {
-		s.auditSSORefused(c, p.FirmID, id.Email, "domain "+domain+" is not one of the firm's")
+		s.auditSSORefused(c, p.FirmID, id.Email, actionSSORefusedDomain, domain)
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_domain", domain))
 	}
 	cons, joined, err := s.ssoStore.SSOConsultant(ctx, p.FirmID, id.Email, p.JITAllowed, now)
 	switch survey.ErrorCode(err) {
 	case "":
 	case survey.CodeForbidden:
-		s.auditSSORefused(c, p.FirmID, id.Email, "the address has an account in another firm")
+		s.auditSSORefused(c, p.FirmID, id.Email, actionSSORefusedOtherFirm, "")
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_other_firm"))
 	case survey.CodeNotFound:
-		s.auditSSORefused(c, p.FirmID, id.Email, "no account or invitation")
+		s.auditSSORefused(c, p.FirmID, id.Email, actionSSORefusedNoAccount, "")
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_no_account"))
 	default:
 		return err
@@ -328,10 +333,10 @@ func (s *Server) ssoCallback(c echo.Context) error {
 
 // auditSSORefused records a refused single sign-on in the firm's log; no
 // account may exist, so the address stands for who tried.
-func (s *Server) auditSSORefused(c echo.Context, firmID, email, detail string) {
-	e := &survey.AuditEntry{FirmID: firmID, Email: email, Action: actionSSORefused, Detail: detail, At: s.now()}
+func (s *Server) auditSSORefused(c echo.Context, firmID, email, action, detail string) {
+	e := &survey.AuditEntry{FirmID: firmID, Email: email, Action: action, TargetType: targetFirm, TargetID: firmID, Detail: detail, At: s.now()}
 	if err := s.accounts.AddAudit(c.Request().Context(), e); err != nil {
-		s.logger.Error("audit entry not stored", "action", actionSSORefused, "error", err.Error())
+		s.logger.Error("audit entry not stored", "action", action, "error", err.Error())
 	}
 }
 

@@ -355,8 +355,18 @@ func TestSSOTokenProblemsAreRefused(t *testing.T) {
 				}
 			})
 		}
-		if !hasEntry(auditDetails(t, st, firm.ID), "sso_refused||e-mail address not verified") {
-			t.Fatalf("refusals not in the audit log: %v", auditDetails(t, st, firm.ID))
+		entries := auditDetails(t, st, firm.ID)
+		if !hasEntry(entries, "sso_refused_unverified||") || !hasEntry(entries, "sso_refused_rejected||oidc: expected audience") {
+			t.Fatalf("refusals not in the audit log: %v", entries)
+		}
+		// The audit page says why, in words.
+		admin := f.browser(t)
+		signIn(t, f.fixture, admin, "Adviesbureau Noord", "root@noord.example", true)
+		page := html.UnescapeString(admin.get("/audit").body)
+		for _, want := range []string{"de inlogdienst bevestigde het e-mailadres niet", "het antwoord van de inlogdienst klopte niet (oidc: expected audience"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the audit page does not say %q: %s", want, snippet(page))
+			}
 		}
 	})
 }
