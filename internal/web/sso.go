@@ -93,10 +93,12 @@ func (s *Server) offerSSO(c echo.Context, page *loginPage, hasPassword bool) (do
 	if err != nil {
 		return true, err
 	}
-	page.SSOName, page.SSOOnly = p.DisplayName, !p.PasswordAllowed
 	if hasPassword && p.PasswordAllowed {
+		// A failed password shows the plain page: its CSP does not
+		// allow the provider, so it offers no button that leads there.
 		return false, nil
 	}
+	page.SSOName, page.SSOOnly = p.DisplayName, !p.PasswordAllowed
 	// The page's button leads to the provider: its form may go there.
 	if unavailable, err := s.allowFormActionTo(c, p, page); unavailable || err != nil {
 		return true, err

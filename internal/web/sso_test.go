@@ -204,6 +204,13 @@ func TestSSOSignIn(t *testing.T) {
 			t.Fatalf("password session without TOTP: %d %s", w.status, w.location)
 		}
 
+		// A wrong password of a domain with single sign-on gets the
+		// uniform message and no button whose redirect the page's CSP
+		// would block.
+		if w := login(t, f.browser(t), "ann@noord.example", "not the password at all"); w.status != http.StatusUnauthorized || strings.Contains(w.body, `action="/login/sso"`) {
+			t.Fatalf("wrong password: %d %s", w.status, snippet(w.body))
+		}
+
 		// The provider rotates its signing key: the next sign-in works.
 		f.iss.RotateKey()
 		if p := ssoSignIn(t, f, f.browser(t), "ann@noord.example"); p.status != http.StatusSeeOther || p.location != defaultAfterLoginPath {
