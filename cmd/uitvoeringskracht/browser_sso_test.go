@@ -13,7 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/secret"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
 // startAppWithBaseURL starts the service on a free port whose address is
@@ -152,5 +154,45 @@ func TestBrowserSingleSignOn(t *testing.T) {
 	}
 	if !found["login|sso: Mock"] || !found["sso_configure|Mock ("+cfg.Issuer+"; a11y.example; client secret set)"] {
 		t.Fatalf("audit log: %v", found)
+	}
+}
+
+// `key rotate` re-encrypts a firm's single sign-on client secret with the
+// two-factor secrets, and says so; the service then opens it with the new
+// key only.
+func TestKeyRotateIncludesSSOClientSecrets(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "uk.db")
+	oldKey, newKey := secret.Generate(), secret.Generate()
+	app, _, err := startKeyed(t, dbURL, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	firm := &survey.Firm{Name: "Noord"}
+	if err := app.store.CreateFirm(ctx, firm); err != nil {
+		t.Fatal(err)
+	}
+	err = app.store.SaveSSOProvider(ctx, &survey.SSOProvider{FirmID: firm.ID, DisplayName: "Microsoft", IssuerURL: "https://login.example/t/v2.0",
+		ClientID: "c", ClientSecret: "the-client-secret", Domains: []string{"noord.example"}, PasswordAllowed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopKeyed(t, app)
+
+	code, out, errOut := rotate(t, dbURL, map[string]string{"UK_SECRET_KEY": oldKey, "UK_NEW_SECRET_KEY": newKey}, "")
+	if code != 0 || !strings.Contains(out, "the client secrets of 1 single sign-on provider") {
+		t.Fatalf("key rotate: exit %d, %q %s", code, out, errOut)
+	}
+	if _, _, err := startKeyed(t, dbURL, oldKey); err == nil || !strings.Contains(err.Error(), "UK_SECRET_KEY") {
+		t.Fatalf("the old key still starts the service: %v", err)
+	}
+	app, _, err = startKeyed(t, dbURL, newKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopKeyed(t, app)
+	p, err := app.store.SSOProvider(ctx, firm.ID)
+	if err != nil || p.ClientSecret != "the-client-secret" {
+		t.Fatalf("after rotation: %+v %v", p, err)
 	}
 }

@@ -104,8 +104,8 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 // newKey and records newKey's check value, in one transaction. It fails, naming
 // UK_SECRET_KEY, when oldKey is not the database's key. Instances still
 // running with oldKey fail two-factor sign-ins until restarted with newKey.
-// It returns how many records it re-encrypted: consultants with a
-// two-factor secret plus single sign-on providers.
+// It returns how many consultants' two-factor secrets it re-encrypted
+// (SSOProviderCount tells how many client secrets there are).
 func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key) (rotated int, err error) {
 	if oldKey == nil || newKey == nil {
 		return 0, survey.Errorf(survey.CodeInvalid, "no secret key")
@@ -141,11 +141,9 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 			}
 			rotated++
 		}
-		sso, err := rotateSSOSecrets(ctx, tx, oldKey, newKey)
-		if err != nil {
+		if _, err := rotateSSOSecrets(ctx, tx, oldKey, newKey); err != nil {
 			return err
 		}
-		rotated += sso
 		_, err = tx.NewUpdate().Model((*secretKeyCheckRow)(nil)).Set("check_value = ?", newKey.CheckValue()).Where("id = 1").Exec(ctx)
 		return err
 	})

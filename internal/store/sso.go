@@ -262,6 +262,13 @@ func (s *Store) SSOConsultant(ctx context.Context, firmID, email string, jit boo
 	return out.consultant(), joined, nil
 }
 
+// SSOProviderCount returns how many firms have a single sign-on provider,
+// that is how many client secrets `key rotate` re-encrypts.
+func (s *Store) SSOProviderCount(ctx context.Context) (int, error) {
+	n, err := s.read.NewSelect().Model((*ssoProviderRow)(nil)).Count(ctx)
+	return int(n), dbError(err, "count single sign-on providers")
+}
+
 // ssoSecrets returns the firm id and sealed client secret of every provider.
 func ssoSecrets(ctx context.Context, tx bun.Tx) ([]ssoProviderRow, error) {
 	var rows []ssoProviderRow

@@ -198,9 +198,12 @@ func TestRotateSecretKeyReEncryptsClientSecrets(t *testing.T) {
 			if err := s.SaveSSOProvider(ctx, testProvider(firm.ID, "noord.example")); err != nil {
 				t.Fatal(err)
 			}
+			if n, err := s.SSOProviderCount(ctx); err != nil || n != 1 {
+				t.Fatalf("SSOProviderCount = %d, %v", n, err)
+			}
 			n, err := s.RotateSecretKey(ctx, oldKey, newKey)
-			if err != nil || n != 1 {
-				t.Fatalf("RotateSecretKey = %d, %v; want the one provider", n, err)
+			if err != nil || n != 0 {
+				t.Fatalf("RotateSecretKey = %d, %v; want no consultant", n, err)
 			}
 			raw := storedClientSecret(t, s, firm.ID)
 			if _, err := oldKey.Open(raw, "sso_providers/"+firm.ID+"/client_secret"); err == nil {
