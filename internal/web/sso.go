@@ -294,7 +294,12 @@ func (s *Server) ssoCallback(c echo.Context) error {
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_unverified", p.DisplayName))
 	case errors.Is(err, sso.ErrRejected):
 		s.logger.Warn("single sign-on rejected", "firm_id", p.FirmID, "error", err.Error())
-		s.auditSSORefused(c, p.FirmID, "", actionSSORefusedRejected, strings.TrimPrefix(err.Error(), sso.ErrRejected.Error()+": "))
+		reason := []rune(strings.TrimPrefix(err.Error(), sso.ErrRejected.Error()+": "))
+		if len(reason) > 300 {
+			// A provider's error body can be long; the log keeps it whole.
+			reason = append(reason[:300], '…')
+		}
+		s.auditSSORefused(c, p.FirmID, "", actionSSORefusedRejected, string(reason))
 		return fail(http.StatusUnauthorized, t.Get("auth.sso.error_rejected", p.DisplayName))
 	case err != nil:
 		return err
