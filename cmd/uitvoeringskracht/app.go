@@ -17,6 +17,7 @@ import (
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/questionnaire"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/sso"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/web"
@@ -88,6 +89,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Questionnaires: []*survey.Questionnaire{q},
 		Advice:         advice,
 		MailWake:       worker.Wake,
+		// Single sign-on at the firms' OpenID Connect providers; each
+		// request to a provider gives up after 10 seconds.
+		SSO: sso.New(sso.Options{Timeout: 10 * time.Second}),
 	})
 	if err != nil {
 		st.Close()

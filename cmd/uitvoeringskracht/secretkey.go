@@ -182,6 +182,10 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 	defer st.Close()
+	providers, err := st.SSOProviderCount(ctx)
+	if err != nil {
+		return err
+	}
 	// The new key is on disk before the secrets are encrypted under it, so
 	// that no crash leaves secrets under a key that exists nowhere.
 	staged := keyFile + ".new"
@@ -197,7 +201,8 @@ func cmdKeyRotate(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "Re-encrypted the two-factor secrets of %s and the respondents' sealing keys under the new key.\n", plural(n, "consultant", "consultants"))
+	fmt.Fprintf(stdout, "Re-encrypted the two-factor secrets of %s, the respondents' sealing keys and the client secrets of %s under the new key.\n",
+		plural(n, "consultant", "consultants"), plural(providers, "single sign-on provider", "single sign-on providers"))
 	if fromFile {
 		if err := os.Rename(staged, keyFile); err != nil {
 			return fmt.Errorf("the secrets are encrypted under the new key, which is in %s; move it to %s: %w", staged, keyFile, err)

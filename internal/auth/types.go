@@ -45,6 +45,8 @@ type Session struct {
 	// FirmRequiresTOTP is the firm's policy, loaded with the session so that
 	// a request costs one query.
 	FirmRequiresTOTP bool
+	// Method is how the session signed in; empty means MethodPassword.
+	Method Method
 }
 
 // Valid reports whether the session may still be used at now: before its
@@ -77,3 +79,21 @@ type APIToken struct {
 	CreatedAt    time.Time
 	LastUsedAt   *time.Time
 }
+
+// NoPasswordHash is the password hash of an account made at a single
+// sign-on: it is no argon2id hash, so no password ever matches it.
+const NoPasswordHash = "!sso-only"
+
+// Method is how a session signed in.
+type Method string
+
+// The sign-in methods.
+const (
+	MethodPassword Method = "password"
+	// MethodSSO: through the firm's OpenID Connect provider, whose own
+	// multi-factor authentication counts instead of TOTP.
+	MethodSSO Method = "sso"
+)
+
+// SSOLoginLifetime is how long a sign-in may take at the provider.
+const SSOLoginLifetime = 10 * time.Minute

@@ -85,6 +85,7 @@ type sessionRow struct {
 	CreatedAt    time.Time `bun:"created_at"`
 	LastSeenAt   time.Time `bun:"last_seen_at"`
 	ExpiresAt    time.Time `bun:"expires_at"`
+	Method       string    `bun:"method"`
 
 	Consultant *consultantRow `bun:"rel:belongs-to,join:consultant_id=id"`
 }
@@ -585,9 +586,14 @@ func (s *Store) RotateSession(ctx context.Context, oldID string, sess auth.Sessi
 	if lastSeen.IsZero() {
 		lastSeen = created
 	}
+	method := sess.Method
+	if method == "" {
+		method = auth.MethodPassword
+	}
 	row := sessionRow{
 		IDHash: hash(id), ConsultantID: sess.ConsultantID, Stage: string(sess.Stage),
 		CreatedAt: storedTime(created), LastSeenAt: storedTime(lastSeen), ExpiresAt: storedTime(sess.ExpiresAt),
+		Method: string(method),
 	}
 	err := s.write(ctx, "create session", func(ctx context.Context, tx bun.Tx) error {
 		if oldID != "" {
@@ -626,6 +632,7 @@ func (s *Store) SessionConsultant(ctx context.Context, id string) (*auth.Session
 	sess := &auth.Session{
 		ConsultantID: row.ConsultantID, Stage: auth.Stage(row.Stage),
 		CreatedAt: row.CreatedAt.UTC(), LastSeenAt: row.LastSeenAt.UTC(), ExpiresAt: row.ExpiresAt.UTC(),
+		Method: auth.Method(row.Method),
 	}
 	if f := row.Consultant.Firm; f != nil {
 		sess.FirmRequiresTOTP = f.RequireTOTP

@@ -116,9 +116,12 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 // RotateSecretKey re-encrypts every secret (the TOTP secrets and the
 // respondents' sealing keys) from oldKey to newKey and
 // records newKey's check value, in one transaction. It fails, naming
+// secrets and the firms' single sign-on client secrets) from oldKey to
+// newKey and records newKey's check value, in one transaction. It fails, naming
 // UK_SECRET_KEY, when oldKey is not the database's key. Instances still
 // running with oldKey fail two-factor sign-ins until restarted with newKey.
-// It returns how many secrets it re-encrypted.
+// It returns how many consultants' two-factor secrets it re-encrypted
+// (SSOProviderCount tells how many client secrets there are).
 func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key) (rotated int, err error) {
 	if oldKey == nil || newKey == nil {
 		return 0, survey.Errorf(survey.CodeInvalid, "no secret key")
@@ -155,6 +158,9 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 			rotated++
 		}
 		if err := resealSealingKeys(ctx, tx, oldKey, newKey); err != nil {
+			return err
+		}
+		if _, err := rotateSSOSecrets(ctx, tx, oldKey, newKey); err != nil {
 			return err
 		}
 		_, err = tx.NewUpdate().Model((*secretKeyCheckRow)(nil)).Set("check_value = ?", newKey.CheckValue()).Where("id = 1").Exec(ctx)

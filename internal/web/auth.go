@@ -160,7 +160,10 @@ func (s *Server) requireConsultant(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxConsultant, cons)
 		c.Set(ctxSession, sess)
 		c.Set(ctxSessionID, id)
-		if sess.FirmRequiresTOTP && !cons.TOTPEnabled && !allowedBeforeTOTPSetup(c) {
+		// After a single sign-on the provider's own multi-factor
+		// authentication counts (docs/security.md): the firm's TOTP
+		// requirement is for password sign-ins.
+		if sess.FirmRequiresTOTP && sess.Method != auth.MethodSSO && !cons.TOTPEnabled && !allowedBeforeTOTPSetup(c) {
 			return c.Redirect(http.StatusSeeOther, totpSetupPath)
 		}
 		return next(c)
@@ -406,6 +409,14 @@ type loginPage struct {
 	Next   string
 	Notice string
 	Errors formErrors
+	// SSOName is set when the address's domain signs in at a firm's
+	// provider: the page offers "Inloggen met <SSOName>".
+	SSOName string
+	// SSOOnly hides the password form: the firm allows no password.
+	SSOOnly bool
+	// SSORetry sends the button back to the sign-in page: the provider
+	// did not answer, so its address is not known to be allowed.
+	SSORetry bool
 }
 
 // loginForm is the login page's form. Lengths are checked by hand: a
@@ -462,6 +473,14 @@ func (s *Server) login(c echo.Context) error {
 	} else if hasControlChars(form.Email) {
 		page.Errors = append(page.Errors, formError{Field: "email", Message: t.Get("form.control_characters")})
 	}
+	if len(page.Errors) == 0 {
+		// The e-mail address comes first: its domain may lead to the
+		// firm's single sign-on (sso.go).
+		done, err := s.offerSSO(c, &page, form.Password != "")
+		if done || err != nil {
+			return err
+		}
+	}
 	if form.Password == "" {
 		page.Errors = append(page.Errors, formError{Field: "password", Message: t.Get("auth.error.password_required")})
 	}
@@ -502,6 +521,9 @@ func (s *Server) login(c echo.Context) error {
 	if !ok {
 		s.recordFailure(c, cons, now)
 		return fail()
+	}
+	if refused, err := s.refusePasswordOfFirm(c, cons, &page); refused || err != nil {
+		return err
 	}
 	if rehash {
 		if err := s.accounts.SetPasswordHash(ctx, cons.ID, s.signIn.hasher.Hash(form.Password)); err != nil {
@@ -554,13 +576,18 @@ func (s *Server) waitFailureFloor(start time.Time) {
 // replaces the session by a fully signed-in one with a new id, and returns
 // to next.
 func (s *Server) completeLogin(c echo.Context, cons *survey.Consultant, oldID, next, detail string) error {
+	return s.startSession(c, cons, oldID, next, detail, auth.MethodPassword)
+}
+
+// startSession is completeLogin for a sign-in by method.
+func (s *Server) startSession(c echo.Context, cons *survey.Consultant, oldID, next, detail string, method auth.Method) error {
 	ctx := c.Request().Context()
 	now := s.now()
 	if err := s.accounts.RecordLoginSuccess(ctx, cons.ID, now); err != nil {
 		return err
 	}
 	id, err := s.accounts.RotateSession(ctx, oldID, auth.Session{
-		ConsultantID: cons.ID, Stage: auth.StageFull,
+		ConsultantID: cons.ID, Stage: auth.StageFull, Method: method,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(auth.SessionLifetime),
 	})
 	if err != nil {

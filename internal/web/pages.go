@@ -22,7 +22,7 @@ func pageNames() []string {
 		"landing", "step", "review", "thanks", "closed", "error",
 		"organisations", "organisation", "organisation_form",
 		"diagnostic", "diagnostic_form", "diagnostic_delete", "diagnostic_state", "results",
-		"login", "totp", "account", "team", "audit", "invite",
+		"login", "totp", "account", "team", "team_sso", "audit", "invite",
 		"accessibility", "privacy",
 		"director",
 		"overview",

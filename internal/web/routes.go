@@ -121,6 +121,12 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/login", s.login, limit, csrf)
 	e.GET("/login/totp", s.showLoginTOTP, csrf)
 	e.POST("/login/totp", s.loginTOTP, limit, csrf)
+	// Single sign-on (sso.go). The provider's redirect back carries no
+	// CSRF token: the state (256 random bits, bound to this browser's
+	// sealed cookie and usable once) is what protects it, and leaves
+	// nothing to guess that a rate limit would slow down.
+	e.POST("/login/sso", s.startSSO, limit, csrf)
+	e.GET(ssoCallbackPath, s.ssoCallback, csrf)
 	e.POST("/logout", s.logout, csrf)
 	e.GET("/uitnodiging/:token", s.showInvitation, csrf)
 	e.POST("/uitnodiging/:token", s.acceptInvitation, limit, csrf)
@@ -136,6 +142,9 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/team/uitnodigingen", s.invite, admin...)
 	e.POST("/team/uitnodigingen/:id/intrekken", s.revokeInvitation, admin...)
 	e.POST("/team/tweestapsverificatie", s.setFirmTOTP, admin...)
+	e.GET("/team/sso", s.showSSO, admin...)
+	e.POST("/team/sso", s.saveSSO, admin...)
+	e.POST("/team/sso/verwijderen", s.deleteSSO, admin...)
 	e.POST("/team/:id/uitschakelen", s.disableConsultant, admin...)
 	e.POST("/team/:id/inschakelen", s.enableConsultant, admin...)
 	e.GET("/audit", s.showAudit, admin...)

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/report"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/sso"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -131,8 +132,12 @@ type Deps struct {
 	// MailWake, when set, tells the outbox worker that a message was
 	// queued, so that it need not wait for its next poll.
 	MailWake func()
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// SSO signs consultants in at their firm's OpenID Connect provider;
+	// nil means a client with the default timeouts. Single sign-on is on
+	// when Accounts also implements SSOStore (internal/store does).
+	SSO    *sso.Client
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Server is the HTTP front of the service.
@@ -174,6 +179,10 @@ type Server struct {
 	// mail is the outbox and account mail (messages.go); nil turns the
 	// mail pages off.
 	mail mailParts
+	// sso and ssoStore run single sign-on (sso.go); ssoStore is nil when
+	// the account store cannot keep providers.
+	sso      *sso.Client
+	ssoStore SSOStore
 }
 
 // New builds the server: it parses templates and translations once and
@@ -274,6 +283,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if err := s.setUpMail(deps); err != nil {
 		return nil, err
+	}
+	s.ssoStore, _ = accounts.(SSOStore)
+	if s.sso = deps.SSO; s.sso == nil {
+		s.sso = sso.New(sso.Options{Now: now})
 	}
 	// Load the sealing keys now, so the first respondent does not wait for
 	// them; if the database is not there yet, the first state loads them.
