@@ -88,7 +88,8 @@ func Compute(in Input) (*survey.Result, error) {
 	if _, _, err := groupings(q, in.Units, tab, nil); err != nil {
 		return nil, err
 	}
-	base := lay.base(lay.measures(all))
+	m := lay.measures(all)
+	base := lay.base(m)
 	if len(base) < minSize {
 		return nil, survey.Errorf(survey.CodeConflict, "%d of %d responses complete enough to score, fewer than the minimum group size %d", len(base), tab.Len(), minSize)
 	}
@@ -98,15 +99,15 @@ func Compute(in Input) (*survey.Result, error) {
 		}
 		return held, err
 	}
-	data, err := lay.parseRows(tab, base)
-	if err != nil {
-		return nil, err
-	}
+	// Every answer and measure is per respondent: the base's rows of all
+	// and m are what parsing and measuring only the base would give, and
+	// keeping them in place spares a second copy of the answers.
+	data := all
+	lay.keep(data, m, tab, base)
 	units, roles, err := groupings(q, in.Units, tab, base)
 	if err != nil {
 		return nil, err
 	}
-	m := lay.measures(data)
 	for _, e := range in.Earlier {
 		items := map[string]int{}
 		for _, it := range e.Items {
@@ -328,6 +329,36 @@ func (l *layout) parseRows(t *survey.AnswerTable, rows []int) (*answers, error) 
 	return a, nil
 }
 
+// keep reduces a (parsed from t) and m (measured from a) to the given rows,
+// in ascending order, in place.
+func (l *layout) keep(a *answers, m *measures, t *survey.AnswerTable, rows []int) {
+	n := len(rows)
+	compact := func(col []float64) []float64 {
+		for k, i := range rows {
+			col[k] = col[i]
+		}
+		return col[:n:n]
+	}
+	for c, it := range l.items {
+		a.cols[c] = compact(a.cols[c])
+		in := t.Item(it.ID)
+		a.dontKnow[c] = 0
+		for _, i := range rows {
+			if int(in[i]) == survey.DontKnow {
+				a.dontKnow[c]++
+			}
+		}
+	}
+	a.n = n
+	for f := range m.factor {
+		m.factor[f] = compact(m.factor[f])
+	}
+	m.outcome, m.index = compact(m.outcome), compact(m.index)
+	for r := range m.route {
+		m.route[r] = compact(m.route[r])
+	}
+}
+
 // measures holds the respondent-level scores on the 0-100 scale, NaN when
 // undefined.
 type measures struct {
@@ -433,7 +464,7 @@ func (l *layout) measures(a *answers) *measures {
 // would be a sum over the few respondents in one set and not the other.
 // base returns the rows in the analysis base.
 func (l *layout) base(m *measures) []int {
-	out := []int{}
+	out := make([]int, 0, len(m.index))
 	for i := range m.index {
 		if l.inBase(m, i) {
 			out = append(out, i)

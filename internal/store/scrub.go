@@ -276,6 +276,17 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 			}
 		}
 	}
+	// VACUUM FULL leaves the visibility map of the new file empty, so
+	// counting a diagnostic's responses (every results request does)
+	// would visit all its rows in the heap until autovacuum comes: at
+	// 150,000 responses 120-450 ms instead of 10-20. A plain VACUUM sets
+	// the map; it takes no lock that submissions wait for. ANALYZE of the
+	// diagnostic column alone tells the planner how many rows a diagnostic
+	// has, and keeps samples of the answers out of pg_statistic. A failure
+	// costs only speed until autovacuum runs.
+	if _, err := conn.ExecContext(ctx, "VACUUM (ANALYZE) responses (diagnostic_id)"); err != nil && !isLockTimeout(err) {
+		return err
+	}
 	return nil
 }
 

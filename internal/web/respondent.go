@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -110,7 +112,12 @@ func (s *Server) landing(c echo.Context) error {
 	case st != nil:
 		page.HasProgress, page.NeedsCode = true, false
 	}
-	return s.render(c, http.StatusOK, "landing", t.Get("landing.title", d.Organisation.Name), page, false)
+	title := t.Get("landing.title", d.Organisation.Name)
+	same := func(func(int) string) any { return page }
+	if ok, err := s.renderKept(c, d, shellKey{page: "landing", title: title, data: page}, nil, same, http.StatusOK); ok || err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "landing", title, page, false)
 }
 
 // firmName is the name of the consultancy of d's organisation. The landing
@@ -120,9 +127,16 @@ func (s *Server) firmName(c echo.Context, d *survey.Diagnostic) string {
 	if d.Organisation.FirmID == "" {
 		return ""
 	}
+	// Read once per loaded diagnostic: a renamed firm shows when the
+	// diagnostic cache reloads, as a renamed organisation does.
+	frags := s.fragments.of(d)
+	if name := frags.firm.Load(); name != nil {
+		return *name
+	}
 	firm, err := s.accounts.FirmByID(c.Request().Context(), d.Organisation.FirmID)
 	switch survey.ErrorCode(err) {
 	case "":
+		frags.firm.Store(&firm.Name)
 		return firm.Name
 	case survey.CodeNotFound:
 	default:
@@ -760,11 +774,6 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 	}
 	for _, f := range s.stepFields(d, n, t) {
 		f.Value = values[f.Name]
-		// The fields are shared (stepFields): the ticks go into a copy.
-		f.Choices = slices.Clone(f.Choices)
-		for i := range f.Choices {
-			f.Choices[i].Checked = f.Choices[i].Value == f.Value
-		}
 		if msg, ok := errs[f.Name]; ok {
 			f.Error = msg
 			page.Errors = append(page.Errors, f)
@@ -780,10 +789,24 @@ func (s *Server) renderStep(c echo.Context, d *survey.Diagnostic, n int, values,
 	title := t.Get("step.title", n, page.Total, page.Heading)
 	if hasErrors {
 		title = t.Get("error.title_prefix") + " " + title
-	} else if ok, err := s.renderStepShell(c, d, title, page, status); ok || err != nil {
+		return s.render(c, status, "step", title, page, hasErrors)
+	}
+	questions := make([]string, len(page.Fields))
+	for i, f := range page.Fields {
+		questions[i] = string(f.HTML)
+	}
+	shell := func(marker func(int) string) any {
+		sp := page
+		sp.Fields = make([]field, len(page.Fields))
+		for i := range sp.Fields {
+			sp.Fields[i].HTML = template.HTML(marker(i + 1))
+		}
+		return sp
+	}
+	if ok, err := s.renderKept(c, d, shellKey{page: "step", title: title, action: page.Action}, questions, shell, status); ok || err != nil {
 		return err
 	}
-	return s.render(c, status, "step", title, page, hasErrors)
+	return s.render(c, status, "step", title, page, false)
 }
 
 func (s *Server) review(c echo.Context) error {
@@ -834,7 +857,8 @@ func firstIncomplete(d *survey.Diagnostic, p *progress, fieldsOf func(n int) []f
 type reviewSection struct {
 	Heading string
 	EditURL string
-	Rows    []reviewRow
+	// Rows are the answers as rendered (reviewRowHTML).
+	Rows []template.HTML
 }
 
 type reviewRow struct {
@@ -875,24 +899,46 @@ func (s *Server) renderReview(c echo.Context, d *survey.Diagnostic, p *progress,
 		}
 		values := fieldValues(s.stepFields(d, st.Number, Translator{}), p)
 		for _, f := range s.stepFields(d, st.Number, t) {
-			answer := values[f.Name]
-			for _, ch := range f.Choices {
-				if ch.Value == answer {
-					answer = ch.Label
-				}
+			h, err := s.reviewRowHTML(d, f, values[f.Name], t)
+			if err != nil {
+				return err
 			}
-			if answer == "" {
-				answer = t.Get("review.unanswered")
-			}
-			sec.Rows = append(sec.Rows, reviewRow{Question: f.Legend, Answer: answer})
+			sec.Rows = append(sec.Rows, h)
 		}
 		page.Sections = append(page.Sections, sec)
 	}
 	title := t.Get("review.title")
-	if formErr != "" {
-		title = t.Get("error.title_prefix") + " " + title
+	if formErr != "" || !plainToken(p.Nonce) {
+		if formErr != "" {
+			title = t.Get("error.title_prefix") + " " + title
+		}
+		return s.render(c, status, "review", title, page, formErr != "")
 	}
-	return s.render(c, status, "review", title, page, formErr != "")
+	// Slot 1 is the nonce, then one slot per answer row.
+	values := []string{p.Nonce}
+	for _, sec := range page.Sections {
+		for _, row := range sec.Rows {
+			values = append(values, string(row))
+		}
+	}
+	shell := func(marker func(int) string) any {
+		sp := page
+		sp.Nonce = marker(1)
+		sp.Sections = slices.Clone(page.Sections)
+		slot := 2
+		for i := range sp.Sections {
+			sp.Sections[i].Rows = make([]template.HTML, len(page.Sections[i].Rows))
+			for j := range sp.Sections[i].Rows {
+				sp.Sections[i].Rows[j] = template.HTML(marker(slot))
+				slot++
+			}
+		}
+		return sp
+	}
+	if ok, err := s.renderKept(c, d, shellKey{page: "review", title: title, action: page.Action}, values, shell, status); ok || err != nil {
+		return err
+	}
+	return s.render(c, status, "review", title, page, false)
 }
 
 // submitForm is the review page's form. The nonce makes submitting
@@ -995,7 +1041,12 @@ func (s *Server) thanks(c echo.Context) error {
 	}
 	noStore(c)
 	t := s.texts.For(requestLang(c))
-	return s.render(c, http.StatusOK, "thanks", t.Get("thanks.title"), closedPage{Organisation: d.Organisation.Name}, false)
+	page := closedPage{Organisation: d.Organisation.Name}
+	same := func(func(int) string) any { return page }
+	if ok, err := s.renderKept(c, d, shellKey{page: "thanks", title: t.Get("thanks.title"), data: page}, nil, same, http.StatusOK); ok || err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "thanks", t.Get("thanks.title"), page, false)
 }
 
 // logStoreFailure logs a storage error that the respondent sees as a
@@ -1006,33 +1057,41 @@ func (s *Server) logStoreFailure(c echo.Context, err error) {
 		"route", c.Path(), "error", err.Error())
 }
 
-// stepFragments keeps the HTML of the questions of step pages. A question
-// reads the same for every respondent: only which choice is ticked differs,
-// and a question has a handful of choices. Executing the template for the
-// radio buttons of every question was two thirds of a step page's cost;
-// each fragment is now executed once (by html/template, with the same data
-// and the same escaping as before) and kept.
+// stepFragments keeps what the respondent pages share. A question reads the
+// same for every respondent: only which choice is ticked differs, and a
+// question has a handful of choices. Executing the template for the radio
+// buttons of every question was two thirds of a step page's cost; each
+// question (and each answer row of the review page) is now executed once,
+// by html/template with the same data and the same escaping as before, and
+// kept. Around them, a page without errors comes from a kept shell
+// (renderKept).
 //
 // The fragments belong to one loaded diagnostic: they are kept per
 // *survey.Diagnostic that the diagnostic cache hands out, so that a
 // reload (after its time to live) starts afresh and a consultant's change
-// of the units reaches the page as it did before. Questions with an error
-// message or a typed answer are not kept: they are executed each time.
+// of the units reaches the page as it did before. Nothing typed by a
+// respondent is kept: questions with an error message or a typed answer,
+// and typed answers on the review page, are executed each time.
 type stepFragments struct {
-	max     int
-	mu      sync.Mutex
-	entries map[string]*diagnosticFragments
+	max int
+	// slotBase starts every slot marker. It is random per process, so no
+	// name a consultant gives (an organisation, a unit) can contain one.
+	slotBase string
+	mu       sync.Mutex
+	entries  map[string]*diagnosticFragments
 }
 
-// diagnosticFragments are the kept questions of one loaded diagnostic,
-// keyed by language, field name and ticked value.
+// diagnosticFragments are the kept parts of one loaded diagnostic.
 type diagnosticFragments struct {
-	d    *survey.Diagnostic
+	d *survey.Diagnostic
+	// html holds questions (fragmentKey) and review rows (reviewRowKey).
 	html sync.Map
 	// fields holds the []field of each step per language (fieldsKey).
 	fields sync.Map
-	// shells holds the *stepShell of step pages without errors (shellKey).
+	// shells holds the *pageShell of pages without errors (shellKey).
 	shells sync.Map
+	// firm is the name of the organisation's firm, read once per load.
+	firm atomic.Pointer[string]
 }
 
 type fieldsKey struct {
@@ -1044,23 +1103,24 @@ type fragmentKey struct {
 	lang, name, value string
 }
 
-// shellKey is everything a step page without errors depends on besides
-// its CSRF token and its questions.
+type reviewRowKey struct {
+	lang, name, value string
+}
+
+// shellKey is everything a page without errors depends on besides its
+// slots. data is the page's own data when the page has no slots for it;
+// it must be comparable, and never holds anything a respondent typed.
 type shellKey struct {
-	lang, title, action, privacy string
+	page, lang, title, action, privacy, path string
+	data                                     any
 }
 
-// stepShell is a step page cut where the CSRF token and the questions go.
-type stepShell struct {
-	head, mid, tail string
+// pageShell is a page cut at its slots: parts[i] is followed by the value
+// of slot at[i].
+type pageShell struct {
+	parts []string
+	at    []int
 }
-
-// The slots a shell is rendered with, to be cut out again: plain
-// letters, which html/template writes as they are.
-const (
-	csrfSlot   = "ukcsrfslot7q2xk9"
-	fieldsSlot = template.HTML("ukfieldsslot4m8wz3")
-)
 
 // fieldView is the data of the "stepfield" template.
 type fieldView struct {
@@ -1069,7 +1129,41 @@ type fieldView struct {
 }
 
 func newStepFragments(max int) *stepFragments {
-	return &stepFragments{max: max, entries: map[string]*diagnosticFragments{}}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return &stepFragments{max: max, slotBase: "uk" + string(b), entries: map[string]*diagnosticFragments{}}
+}
+
+// marker is the text a shell is executed with in place of slot i: letters
+// and digits, which html/template writes unchanged in every context.
+func (sf *stepFragments) marker(i int) string {
+	return sf.slotBase + strconv.Itoa(i) + "x"
+}
+
+// cut cuts an executed shell at its markers. It returns nil when a marker
+// is malformed or names no slot below n.
+func (sf *stepFragments) cut(out string, n int) *pageShell {
+	sh := &pageShell{}
+	for {
+		i := strings.Index(out, sf.slotBase)
+		if i < 0 {
+			break
+		}
+		rest := out[i+len(sf.slotBase):]
+		digits, after, ok := strings.Cut(rest, "x")
+		slot, err := strconv.Atoi(digits)
+		if !ok || err != nil || slot < 0 || slot >= n || strconv.Itoa(slot) != digits {
+			return nil
+		}
+		sh.parts = append(sh.parts, out[:i])
+		sh.at = append(sh.at, slot)
+		out = after
+	}
+	sh.parts = append(sh.parts, out)
+	return sh
 }
 
 // of returns the kept fragments of d, replacing those of an earlier load
@@ -1113,8 +1207,9 @@ func (s *Server) firstIncompleteStep(d *survey.Diagnostic, p *progress) int {
 	return firstIncomplete(d, p, func(n int) []field { return s.stepFields(d, n, Translator{}) })
 }
 
-// fieldHTML is the HTML of question f of a step page, f's Value, Checked
-// and Error filled in.
+// fieldHTML is the HTML of question f of a step page, with f's Value
+// ticked and its Error shown. f may be shared (stepFields): the ticks go
+// into a copy.
 func (s *Server) fieldHTML(d *survey.Diagnostic, f field, t Translator) (template.HTML, error) {
 	keep := s.fragments != nil && f.Error == "" && (f.Kind == fieldRadios && (f.Value == "" || hasChoice(f, f.Value)) || f.Kind == fieldText && f.Value == "")
 	var frags *diagnosticFragments
@@ -1124,6 +1219,10 @@ func (s *Server) fieldHTML(d *survey.Diagnostic, f field, t Translator) (templat
 		if h, ok := frags.html.Load(key); ok {
 			return h.(template.HTML), nil
 		}
+	}
+	f.Choices = slices.Clone(f.Choices)
+	for i := range f.Choices {
+		f.Choices[i].Checked = f.Choices[i].Value == f.Value
 	}
 	var buf bytes.Buffer
 	if err := s.pages.byName["step"].ExecuteTemplate(&buf, "stepfield", fieldView{F: f, T: t}); err != nil {
@@ -1147,53 +1246,96 @@ func hasChoice(f field, value string) bool {
 	return false
 }
 
-// renderStepShell writes a step page without errors from its kept shell:
-// the page around the questions is executed once per loaded diagnostic,
-// step, language and address, with slots for the CSRF token and the
-// questions, and cut there. The first result is false when the page must
+// reviewRowHTML is the row of the review page that shows answer value
+// (a form value) to question f. Rows of a choice or of no answer are kept;
+// a typed answer is executed each time.
+func (s *Server) reviewRowHTML(d *survey.Diagnostic, f field, value string, t Translator) (template.HTML, error) {
+	row := reviewRow{Question: f.Legend, Answer: value}
+	chosen := false
+	for _, ch := range f.Choices {
+		if ch.Value == value {
+			row.Answer, chosen = ch.Label, true
+		}
+	}
+	if value == "" {
+		row.Answer = t.Get("review.unanswered")
+	}
+	keep := s.fragments != nil && (chosen || value == "")
+	var frags *diagnosticFragments
+	key := reviewRowKey{lang: t.Lang(), name: f.Name, value: value}
+	if keep {
+		frags = s.fragments.of(d)
+		if h, ok := frags.html.Load(key); ok {
+			return h.(template.HTML), nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.pages.byName["review"].ExecuteTemplate(&buf, "reviewrow", row); err != nil {
+		return "", fmt.Errorf("render review row %s: %w", f.Name, err)
+	}
+	h := template.HTML(buf.String())
+	if keep {
+		frags.html.Store(key, h)
+	}
+	return h, nil
+}
+
+// renderKept writes a page without errors from its kept shell: the page
+// executed once per loaded diagnostic and key, with markers in place of
+// the CSRF token (slot 0) and of values (slots 1, 2, ...), and cut there.
+// Each value must be what html/template writes where the page places it:
+// a plain token (plainToken) in an attribute, or HTML that html/template
+// produced in the body. shellPage builds the page's data with marker(i)
+// in place of values[i-1]. The first result is false when the page must
 // be executed as a whole instead.
-func (s *Server) renderStepShell(c echo.Context, d *survey.Diagnostic, title string, page stepPage, status int) (bool, error) {
+func (s *Server) renderKept(c echo.Context, d *survey.Diagnostic, key shellKey, values []string, shellPage func(marker func(int) string) any, status int) (bool, error) {
 	csrf := csrfToken(c)
 	if s.fragments == nil || !plainToken(csrf) || c.Get(ctxConsultant) != nil || c.Get(ctxRefresh) != nil {
 		return false, nil
 	}
+	key.lang, key.privacy = requestLang(c), respondentPrivacyURL(c, key.page)
+	if key.page != "step" {
+		// The header's language links repeat the address: a shell is
+		// kept for the address alone, or with only ?lang=, so odd
+		// queries cannot grow the kept shells.
+		if q := c.Request().URL.Query(); len(q) > 1 || len(q) == 1 && len(q["lang"]) != 1 {
+			return false, nil
+		}
+		key.path = c.Request().URL.Path
+	}
 	frags := s.fragments.of(d)
-	key := shellKey{lang: requestLang(c), title: title, action: page.Action, privacy: respondentPrivacyURL(c, "step")}
-	var sh *stepShell
+	var sh *pageShell
 	if v, ok := frags.shells.Load(key); ok {
-		sh = v.(*stepShell)
+		sh = v.(*pageShell)
 	} else {
-		shell := page
-		shell.Fields = []field{{HTML: fieldsSlot}}
 		var buf bytes.Buffer
-		c.Set(ctxCSRF, csrfSlot)
-		err := s.renderInto(&buf, c, "step", title, shell, false)
+		c.Set(ctxCSRF, s.fragments.marker(0))
+		err := s.renderInto(&buf, c, key.page, key.title, shellPage(s.fragments.marker), false)
 		c.Set(ctxCSRF, csrf)
 		if err != nil {
 			return false, err
 		}
-		out := buf.String()
-		head, rest, ok1 := strings.Cut(out, csrfSlot)
-		mid, tail, ok2 := strings.Cut(rest, string(fieldsSlot))
-		if !ok1 || !ok2 || strings.Contains(tail, csrfSlot) || strings.Contains(tail, string(fieldsSlot)) || strings.Contains(mid, csrfSlot) {
+		if sh = s.fragments.cut(buf.String(), len(values)+1); sh == nil {
 			return false, nil
 		}
-		sh = &stepShell{head: head, mid: mid, tail: tail}
 		frags.shells.Store(key, sh)
 	}
 	buf := s.pages.buffer()
 	defer s.pages.release(buf)
-	buf.WriteString(sh.head)
-	buf.WriteString(csrf)
-	buf.WriteString(sh.mid)
-	for _, f := range page.Fields {
-		buf.WriteString(string(f.HTML))
+	for i, part := range sh.parts {
+		buf.WriteString(part)
+		switch {
+		case i == len(sh.at):
+		case sh.at[i] == 0:
+			buf.WriteString(csrf)
+		default:
+			buf.WriteString(values[sh.at[i]-1])
+		}
 	}
-	buf.WriteString(sh.tail)
 	return true, c.HTMLBlob(status, buf.Bytes())
 }
 
-// plainToken reports whether a CSRF token consists of characters that
+// plainToken reports whether a value consists of characters that
 // html/template writes into an attribute unchanged, so that it can be
 // filled into a shell as it is.
 func plainToken(s string) bool {

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -132,19 +133,19 @@ func (sc *stateCodec) encode(d *survey.Diagnostic, p *progress) ([]byte, error) 
 	out = binary.AppendUvarint(out, uint64(max(p.Reached, 0)))
 
 	q := &d.Questionnaire
-	var body []byte
+	body := make([]byte, 0, len(q.Background)+len(p.Answers)+len(q.Outcomes)+64)
 	for _, b := range q.Background {
 		idx := 0
 		if v, ok := p.Background[b.ID]; ok {
-			for i, opt := range backgroundOptions(d, b) {
-				if opt == v {
+			for i := range backgroundOptionCount(d, b) {
+				if backgroundOption(d, b, i) == v {
 					idx = i + 1
 				}
 			}
 		}
 		body = binary.AppendUvarint(body, uint64(idx))
 	}
-	for _, it := range q.AllItems() {
+	for it := range items(q) {
 		v, ok := p.Answers[it.ID]
 		if !ok || v < 0 || v >= itemUnanswered {
 			body = append(body, itemUnanswered)
@@ -183,9 +184,11 @@ func (sc *stateCodec) decode(d *survey.Diagnostic, data []byte) (*progress, erro
 	if err != nil || day > 1<<31 {
 		return nil, errBadState
 	}
+	q := &d.Questionnaire
 	p := &progress{
 		Day: int(day), Submitted: flags&flagSubmitted != 0, CodeAccepted: flags&flagCodeAccepted != 0,
-		Background: map[string]string{}, Answers: map[string]int{}, Open: map[string]string{},
+		Background: make(map[string]string, len(q.Background)), Answers: make(map[string]int, len(q.Outcomes)+8*len(q.Factors)),
+		Open: map[string]string{},
 	}
 	if p.Submitted {
 		if r.Len() != 0 {
@@ -213,18 +216,16 @@ func (sc *stateCodec) decode(d *survey.Diagnostic, data []byte) (*progress, erro
 		body = bytes.NewReader(raw)
 	}
 	br := body.(*bytes.Reader)
-	q := &d.Questionnaire
 	for _, b := range q.Background {
 		idx, err := binary.ReadUvarint(br)
-		opts := backgroundOptions(d, b)
-		if err != nil || idx > uint64(len(opts)) {
+		if err != nil || idx > uint64(backgroundOptionCount(d, b)) {
 			return nil, errBadState
 		}
 		if idx > 0 {
-			p.Background[b.ID] = opts[idx-1]
+			p.Background[b.ID] = backgroundOption(d, b, int(idx-1))
 		}
 	}
-	for _, it := range q.AllItems() {
+	for it := range items(q) {
 		v, err := br.ReadByte()
 		if err != nil {
 			return nil, errBadState
@@ -295,20 +296,40 @@ func (sc *stateCodec) inflate(r *bytes.Reader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(fr, 64<<10))
 }
 
-// backgroundOptions lists the option ids of a background question in order:
+// backgroundOptionCount is the number of options of a background question:
 // the diagnostic's units for the unit question.
-func backgroundOptions(d *survey.Diagnostic, b survey.BackgroundQuestion) []string {
-	var ids []string
+func backgroundOptionCount(d *survey.Diagnostic, b survey.BackgroundQuestion) int {
 	if b.Kind == survey.BackgroundUnit {
-		for _, u := range d.Units {
-			ids = append(ids, u.ID)
+		return len(d.Units)
+	}
+	return len(b.Options)
+}
+
+// backgroundOption is the id of option i of a background question.
+func backgroundOption(d *survey.Diagnostic, b survey.BackgroundQuestion, i int) string {
+	if b.Kind == survey.BackgroundUnit {
+		return d.Units[i].ID
+	}
+	return b.Options[i].ID
+}
+
+// items yields the items of q in the order of AllItems, without building
+// the slice: the state is encoded and decoded on every step.
+func items(q *survey.Questionnaire) iter.Seq[*survey.Item] {
+	return func(yield func(*survey.Item) bool) {
+		for i := range q.Factors {
+			for j := range q.Factors[i].Items {
+				if !yield(&q.Factors[i].Items[j]) {
+					return
+				}
+			}
 		}
-		return ids
+		for i := range q.Outcomes {
+			if !yield(&q.Outcomes[i]) {
+				return
+			}
+		}
 	}
-	for _, o := range b.Options {
-		ids = append(ids, o.ID)
-	}
-	return ids
 }
 
 // sealer seals and opens states with the keys of the store. It loads them

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,5 +73,96 @@ func TestStepPagesFromKeptFragmentsEqualFreshOnes(t *testing.T) {
 			t.Error("the typed open answer is not shown escaped")
 		}
 		p = b.follow(next)
+	}
+}
+
+// TestReviewLandingThanksFromKeptShellsEqualFreshOnes does the same for the
+// other pages of the flow: the landing page (new, with progress, after
+// submitting, with odd queries), the review page (Dutch, English, a typed
+// answer with markup, a don't-know) and the thanks page. A second
+// respondent then gets the shells the first one left: their pages must
+// carry their own CSRF token and nonce, never the first respondent's.
+func TestReviewLandingThanksFromKeptShellsEqualFreshOnes(t *testing.T) {
+	st := storetest.Open(t, store.DialectSQLite)
+	f := newFixture(t, st)
+	server := func(cfg Config) (*Server, *httptest.Server) {
+		s, err := New(cfg, Deps{Store: st, Files: uitvoeringskracht.Templates, Questionnaires: []*survey.Questionnaire{&f.diag.Questionnaire}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s.Handler())
+		t.Cleanup(srv.Close)
+		return s, srv
+	}
+	keeper, keptSrv := server(Config{BaseURL: "http://uk.test", RespondentCacheTTL: time.Hour})
+	fresh, freshSrv := server(Config{BaseURL: "http://uk.test"})
+	fresh.fragments = nil
+	f.srv = keptSrv
+	compare := func(b *browser, what, path string) page {
+		t.Helper()
+		kept := b.get(path)
+		again := b.get(path)
+		b.base = freshSrv.URL
+		other := b.get(path)
+		b.base = f.srv.URL
+		if kept.status != other.status || kept.body != again.body || kept.body != other.body {
+			t.Errorf("%s: kept shells give another page than fresh rendering:\n%s\n---\n%s", what, snippet(again.body), snippet(other.body))
+		}
+		return again
+	}
+	landing := "/d/" + f.diag.Token
+	review := landing + "/controle"
+
+	first := f.browser(t)
+	for _, q := range []string{"", "?lang=en", "?lang=nl", "?verlopen=1", "?lang=en&x=1"} {
+		compare(first, "new respondent's landing page "+q, landing+q)
+	}
+	over := map[string]string{"item-risk_culture_1": strconv.Itoa(survey.DontKnow), "open-obstacle": `Te veel <script>alert("x")</script> & "kwispeldraad"`}
+	f.completeQuestionnaire(t, first, over)
+	compare(first, "landing page with progress", landing)
+	firstReview := compare(first, "review page", review)
+	compare(first, "English review page", review+"?lang=en")
+	compare(first, "Dutch review page", review+"?lang=nl")
+	if !strings.Contains(firstReview.body, "&lt;script&gt;") || strings.Contains(firstReview.body, "<script>") {
+		t.Error("the typed open answer is not shown escaped")
+	}
+	_, firstForm := formOf(t, firstReview.body)
+
+	second := f.browser(t)
+	compare(second, "second respondent's landing page", landing)
+	f.completeQuestionnaire(t, second, map[string]string{"item-risk_culture_1": "1"})
+	secondReview := compare(second, "second respondent's review page", review)
+	action, secondForm := formOf(t, secondReview.body)
+	for _, name := range []string{"csrf", "nonce"} {
+		if secondForm.Get(name) == "" || secondForm.Get(name) == firstForm.Get(name) {
+			t.Errorf("second respondent's %s is %q, the first's %q", name, secondForm.Get(name), firstForm.Get(name))
+		}
+	}
+	if strings.Contains(secondReview.body, "&lt;script&gt;") {
+		t.Error("the first respondent's typed answer is on the second respondent's review page")
+	}
+
+	if thanks := second.post(action, secondForm); thanks.status != 303 {
+		t.Fatalf("submit: %d", thanks.status)
+	}
+	compare(second, "thanks page", landing+"/bedankt")
+	compare(second, "English thanks page", landing+"/bedankt?lang=en")
+	compare(second, "landing page after submitting", landing)
+
+	// Nothing a respondent typed stays in memory.
+	kept := 0
+	for _, e := range keeper.fragments.entries {
+		for _, m := range []*sync.Map{&e.html, &e.shells} {
+			m.Range(func(_, v any) bool {
+				kept++
+				if strings.Contains(fmt.Sprint(v), "kwispeldraad") {
+					t.Errorf("a typed answer is kept: %s", snippet(fmt.Sprint(v)))
+				}
+				return true
+			})
+		}
+	}
+	if kept == 0 {
+		t.Error("nothing was kept")
 	}
 }
