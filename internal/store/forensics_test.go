@@ -1066,3 +1066,66 @@ func TestPostgresScrubLeavesCountingToTheIndex(t *testing.T) {
 		t.Errorf("counting after the scrub: %s of %d rows with %d heap fetches, want an index-only scan with none", scan.NodeType, scan.Rows, scan.HeapFetches)
 	}
 }
+
+// TestPostgresStatisticsHoldNoAnswers attacks pg_statistic: autovacuum's
+// ANALYZE samples every column of responses, and its most common values
+// and histograms would keep answers there, beyond the responses' own
+// retention and outside the scrub's rewrite. Migration 0020 turns
+// statistics off for the columns that hold answers and drops what an
+// upgraded database had sampled before.
+func TestPostgresStatisticsHoldNoAnswers(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectPostgres)
+	d := newDiagnostic(t, s)
+	for i := range 200 {
+		submitNew(t, s, d.ID, i)
+	}
+	db := store.WriterDB(s)
+	// A database from before 0020 has samples already: make them, then
+	// apply the migration's statements again as an upgrade would.
+	for _, col := range []string{"background", "answers", "open_answers"} {
+		if _, err := db.ExecContext(ctx, "ALTER TABLE responses ALTER COLUMN "+col+" SET STATISTICS -1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE responses"); err != nil {
+		t.Fatal(err)
+	}
+	migration, err := uitvoeringskracht.Migrations.ReadFile("migrations/postgres/0020_no_answer_statistics.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, string(migration)); err != nil {
+		t.Fatal(err)
+	}
+	// What autovacuum runs on its own once enough rows changed.
+	if _, err := db.ExecContext(ctx, "ANALYZE responses"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT attname FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'responses'
+		AND attname IN ('background', 'answers', 'open_answers')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var col string
+		if err := rows.Scan(&col); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("pg_statistic keeps a sample of responses.%s", col)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The statistics the planner needs are still there.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'responses' AND attname = 'diagnostic_id'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("statistics of responses.diagnostic_id: %d rows, want 1", n)
+	}
+}
