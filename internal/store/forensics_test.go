@@ -1119,6 +1119,25 @@ func TestPostgresStatisticsHoldNoAnswers(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	// Every column that holds answers, codes, nonces or the addresses
+	// and codes of personal invitations has no statistics target.
+	for _, col := range []string{
+		"responses.background", "responses.answers", "responses.open_answers",
+		"access_codes.code_hash", "submission_nonces.nonce_hash",
+		"outgoing_messages.recipients", "outgoing_messages.subject", "outgoing_messages.text_body",
+		"outgoing_messages.html_body", "outgoing_messages.attachments", "outgoing_messages.last_error",
+	} {
+		table, column, _ := strings.Cut(col, ".")
+		var target int
+		if err := db.QueryRowContext(ctx, `SELECT coalesce(a.attstattarget, -1) FROM pg_attribute a
+			JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = current_schema() AND c.relname = $1 AND a.attname = $2`, table, column).Scan(&target); err != nil {
+			t.Fatalf("%s: %v", col, err)
+		}
+		if target != 0 {
+			t.Errorf("ANALYZE would sample %s (statistics target %d)", col, target)
+		}
+	}
 	// The statistics the planner needs are still there.
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stats
