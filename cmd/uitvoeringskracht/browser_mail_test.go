@@ -12,6 +12,7 @@ import (
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail/mailtest"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
+	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
 // The password reset journey in Chromium: the consultant asks for a link,
@@ -107,4 +108,16 @@ func TestBrowserPasswordResetJourney(t *testing.T) {
 		t.Errorf("state %q, %v", state, err)
 	}
 	j.visit(tab, "/account/wachtwoord", "#current_password", "change password")
+
+	// A message a colleague may read: its preview.
+	firm, err := st.FirmByName(context.Background(), journeyFirm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &survey.OutgoingMessage{FirmID: firm.ID, Kind: survey.MessageContactInvitation, Lang: "nl", To: []string{"Contact <contact@gemeente.example>"},
+		Subject: "Uitnodiging medewerkersonderzoek", Text: "Beste contactpersoon,\n\nDe link: https://uk.example/d/x", HTML: "<p>Beste contactpersoon</p>"}
+	if err := st.EnqueueMessages(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	j.visit(tab, "/berichten/"+m.ID, ".message-text", "message preview")
 }
