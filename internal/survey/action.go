@@ -189,6 +189,9 @@ type ActionChange struct {
 	// Author is recorded with the note: the consultant's address or the
 	// director link's label.
 	Author string
+	// At is the moment of the change, from the caller's clock as other
+	// timed writes take it; zero means the store's clock.
+	At time.Time
 }
 
 // RouteOf returns the route a factor or route id belongs to: the id itself

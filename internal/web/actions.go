@@ -506,7 +506,7 @@ func (s *Server) createAction(c echo.Context) error {
 		page.Sprints = sprintOptions(form.SprintWeeks, t)
 		return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
 	}
-	a.DiagnosticID = p.d.ID
+	a.DiagnosticID, a.CreatedAt = p.d.ID, s.now()
 	if err := s.store.CreateAction(c.Request().Context(), p.d.Organisation.FirmID, a); err != nil {
 		return err
 	}
@@ -573,7 +573,7 @@ func (s *Server) applyChange(c echo.Context, firmID, diagnosticID, id, author st
 	if status == old.Status && form.Note == "" {
 		return nil, &changeError{form: form, message: t.Get("actions.error.nothing")}, nil
 	}
-	a, err := s.store.ChangeAction(ctx, firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author})
+	a, err := s.store.ChangeAction(ctx, firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author, At: s.now()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -816,7 +816,7 @@ func (s *Server) apiCreateAction(c echo.Context) error {
 			return invalidRequest("Unknown status.", map[string]string{"status": "Use one of " + quotedList(statusNames()) + "."})
 		}
 	}
-	a.DiagnosticID = d.ID
+	a.DiagnosticID, a.CreatedAt = d.ID, s.now()
 	if err := s.store.CreateAction(c.Request().Context(), d.Organisation.FirmID, a); err != nil {
 		return err
 	}
@@ -892,7 +892,7 @@ func (s *Server) apiPatchAction(c echo.Context) error {
 		if len(errs) > 0 {
 			return invalidFields(errs, nil)
 		}
-		edited.ID, edited.DiagnosticID, edited.Status = a.ID, a.DiagnosticID, a.Status
+		edited.ID, edited.DiagnosticID, edited.Status, edited.UpdatedAt = a.ID, a.DiagnosticID, a.Status, s.now()
 		if req.Status != nil {
 			edited.Status = survey.ActionStatus(*req.Status)
 		}
@@ -902,7 +902,7 @@ func (s *Server) apiPatchAction(c echo.Context) error {
 		a = edited
 	}
 	if req.Note != nil || (!fields && req.Status != nil) {
-		ch := survey.ActionChange{Note: str(req.Note), Author: cons.Email}
+		ch := survey.ActionChange{Note: str(req.Note), Author: cons.Email, At: s.now()}
 		if !fields && req.Status != nil {
 			st := survey.ActionStatus(*req.Status)
 			ch.Status = &st
