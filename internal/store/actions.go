@@ -184,15 +184,15 @@ func (s *Store) Action(ctx context.Context, firmID, id string) (*survey.Action, 
 
 // UpdateAction replaces the title, target, owner, dates, goal and status of
 // the firm's action a.ID (the consultant's edit). A change of status is
-// recorded as a note by author, so the weekly dashboard sees it; a.UpdatedAt,
-// when set, is the moment of the change from the caller's clock.
-func (s *Store) UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string) error {
+// recorded as a note by author, so the weekly dashboard sees it; at, when not
+// zero, is the moment of the change from the caller's clock.
+func (s *Store) UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string, at time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	now := s.timestamp()
-	if !a.UpdatedAt.IsZero() {
-		now = storedTime(a.UpdatedAt)
+	if !at.IsZero() {
+		now = storedTime(at)
 	}
 	err := s.write(ctx, "update action", func(ctx context.Context, tx bun.Tx) error {
 		var old actionRow

@@ -79,7 +79,7 @@ func TestActions(t *testing.T) {
 		}
 		edit := *a
 		edit.Title = "Gekaapt"
-		wantCode(t, s.UpdateAction(ctx, other.ID, &edit, "x"), survey.CodeNotFound)
+		wantCode(t, s.UpdateAction(ctx, other.ID, &edit, "x", time.Time{}), survey.CodeNotFound)
 		wantCode(t, s.DeleteAction(ctx, other.ID, d.ID, a.ID), survey.CodeNotFound)
 		wantCode(t, s.DeleteAction(ctx, "", otherDiag.ID, a.ID), survey.CodeNotFound)
 
@@ -112,7 +112,7 @@ func TestActions(t *testing.T) {
 		edit = *got
 		edit.Title, edit.Status, edit.SprintWeeks, edit.StartDate = "Regisseur benoemd", survey.ActionDone, 0, nil
 		edit.DueDate = day(2026, 4, 1)
-		if err := s.UpdateAction(ctx, firm.ID, &edit, "c@example.nl"); err != nil {
+		if err := s.UpdateAction(ctx, firm.ID, &edit, "c@example.nl", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		if edit.Title != "Regisseur benoemd" || edit.Status != survey.ActionDone || edit.SprintWeeks != 0 || edit.StartDate != nil ||

@@ -892,11 +892,11 @@ func (s *Server) apiPatchAction(c echo.Context) error {
 		if len(errs) > 0 {
 			return invalidFields(errs, nil)
 		}
-		edited.ID, edited.DiagnosticID, edited.Status, edited.UpdatedAt = a.ID, a.DiagnosticID, a.Status, s.now()
+		edited.ID, edited.DiagnosticID, edited.Status = a.ID, a.DiagnosticID, a.Status
 		if req.Status != nil {
 			edited.Status = survey.ActionStatus(*req.Status)
 		}
-		if err := s.store.UpdateAction(ctx, cons.FirmID, edited, cons.Email); err != nil {
+		if err := s.store.UpdateAction(ctx, cons.FirmID, edited, cons.Email, s.now()); err != nil {
 			return err
 		}
 		a = edited

@@ -74,7 +74,7 @@ type Store interface {
 	CreateAction(ctx context.Context, firmID string, a *survey.Action) error
 	ActionsForDiagnostic(ctx context.Context, firmID, diagnosticID string) ([]survey.Action, error)
 	Action(ctx context.Context, firmID, id string) (*survey.Action, error)
-	UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string) error
+	UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string, at time.Time) error
 	ChangeAction(ctx context.Context, firmID, diagnosticID, actionID string, ch survey.ActionChange) (*survey.Action, error)
 	DeleteAction(ctx context.Context, firmID, diagnosticID, actionID string) error
 	ListDirectorLinks(ctx context.Context, firmID, diagnosticID string) ([]survey.DirectorLink, error)
