@@ -138,6 +138,17 @@ func (s *Server) reportInput(ctx context.Context, r *results, lang string) (repo
 		Author:       author,
 		Location:     s.location,
 	}
+	if d.PreviousID != "" {
+		// The previous wave's plan: the report says what was done since.
+		// A previous wave deleted since, or of no firm, has no plan to show.
+		prev, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.PreviousID)
+		switch {
+		case err == nil:
+			in.PreviousActions = prev
+		case survey.ErrorCode(err) != survey.CodeNotFound:
+			return report.Input{}, err
+		}
+	}
 	if r.Result.Index.Shown {
 		// loadResults computes the benchmark only for a shown index.
 		b := r.Benchmark
