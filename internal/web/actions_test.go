@@ -515,3 +515,31 @@ func from(body, marker string) string {
 	}
 	return body
 }
+
+func TestNextWaveReportSaysWhatWasDone(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		rf := newReportsFixture(t, st)
+		ctx := context.Background()
+		prev := rf.create(t, wave{perUnit: []int{10, 10}, seed: 51})
+		for _, a := range []*survey.Action{
+			{DiagnosticID: prev.ID, Title: "Eén regisseur per opgave", Target: "governance", Owner: "Directie", DueDate: dayPtrOf(2026, 6, 1), Status: survey.ActionDone},
+			{DiagnosticID: prev.ID, Title: "Werkgroep overdrachten", Target: "collaboration", Owner: "Programmamanager", DueDate: dayPtrOf(2026, 6, 1)},
+		} {
+			if err := st.CreateAction(ctx, rf.cons.FirmID, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := rf.create(t, wave{perUnit: []int{10, 10}, seed: 52, previous: prev.ID, shift: 1})
+		p := rf.b.get(reportPath(next.ID, reportFileHTML))
+		body := html.UnescapeString(p.body)
+		if p.status != http.StatusOK || !strings.Contains(body, "Wat er sinds de vorige meting is gedaan") ||
+			!strings.Contains(body, "stonden 2 acties: 1 klaar, 0 bezig, 1 gepland en 0 gestopt") ||
+			!strings.Contains(body, "Eén regisseur per opgave") || !strings.Contains(body, "bewijst niet dat de actie die verandering veroorzaakte") {
+			t.Errorf("next wave's report: %d %s", p.status, snippet(from(body, "Wat er sinds")))
+		}
+		// The first wave's own report has no such section.
+		if p := rf.b.get(reportPath(prev.ID, reportFileHTML)); strings.Contains(p.body, "Wat er sinds de vorige meting is gedaan") {
+			t.Error("a first wave's report has the section")
+		}
+	})
+}

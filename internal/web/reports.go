@@ -138,7 +138,7 @@ func (s *Server) reportInput(ctx context.Context, r *results, lang string) (repo
 		Author:       author,
 		Location:     s.location,
 	}
-	if d.PreviousID != "" {
+	if d.PreviousID != "" && d.Organisation.FirmID != "" {
 		// The previous wave's plan: the report says what was done since.
 		// A previous wave deleted since, or of no firm, has no plan to show.
 		prev, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.PreviousID)
