@@ -29,6 +29,7 @@ const (
 	actionUpdateAction   = "update_action"
 	actionDeleteAction   = "delete_action"
 	actionDirectorUpdate = "director_update_action"
+	actionDirectorCreate = "director_create_action"
 )
 
 func planPath(id string) string { return "/diagnoses/" + id + "/actieplan" }
@@ -131,17 +132,50 @@ type suggestionGroup struct {
 }
 
 type actionPlanPage struct {
-	Diagnostic  *survey.Diagnostic
-	Plan        planView
+	Diagnostic *survey.Diagnostic
+	Plan       planView
+	New        newActionView
+	PDFURL     string
+}
+
+// newActionView is the advice's suggestions and the form of a new action,
+// shared by the plan page and the director's page (plan.html).
+type newActionView struct {
+	T    Translator
+	CSRF string
+	// URL is where the form posts; TakeURL the page a suggestion's "take
+	// over" link fills in (with ?stap=).
+	URL         string
+	TakeURL     string
 	Suggestions []suggestionGroup
 	Form        actionForm
 	Errors      formErrors
 	Targets     []option
 	Sprints     []option
-	MinDate     string
-	PDFURL      string
 	// Prefilled is set when the form holds a chosen suggestion.
 	Prefilled bool
+}
+
+// newActionFor is the suggestions and an empty form, or the form of the
+// suggestion key when it names one.
+func (s *Server) newActionFor(c echo.Context, p *planContext, t Translator, url, takeURL, key string) newActionView {
+	v := newActionView{T: t, CSRF: csrfToken(c), URL: url, TakeURL: takeURL}
+	var forms map[string]actionForm
+	v.Suggestions, forms = s.suggestionsFor(p, t)
+	if f, ok := forms[key]; ok && key != "" {
+		v.Form = prefill(f, startOfDay(s.now(), s.location))
+		v.Prefilled = true
+	}
+	v.Targets = targetOptions(&p.d.Questionnaire, v.Form.Target, t)
+	v.Sprints = sprintOptions(v.Form.SprintWeeks, t)
+	return v
+}
+
+// refused puts a refused form back, with its errors.
+func (v *newActionView) refused(q *survey.Questionnaire, form actionForm, errs formErrors, t Translator) {
+	v.Form, v.Errors, v.Prefilled = form, errs, form.Source != ""
+	v.Targets = targetOptions(q, form.Target, t)
+	v.Sprints = sprintOptions(form.SprintWeeks, t)
 }
 
 // planContext is what the plan pages need of a closed diagnostic.
@@ -352,32 +386,18 @@ func (s *Server) showActionPlan(c echo.Context) error {
 		return s.planClosedOnly(c)
 	}
 	t := s.texts.For(requestLang(c))
-	page := s.actionPlanPageFor(c, p, t)
-	if key := c.QueryParam("stap"); key != "" {
-		_, forms := s.suggestionsFor(p, t)
-		if f, ok := forms[key]; ok {
-			page.Form = prefill(f, startOfDay(s.now(), s.location))
-			page.Prefilled = true
-			page.Targets = targetOptions(&p.d.Questionnaire, page.Form.Target, t)
-			page.Sprints = sprintOptions(page.Form.SprintWeeks, t)
-		}
-	}
+	page := s.actionPlanPageFor(c, p, t, c.QueryParam("stap"))
 	return s.render(c, http.StatusOK, "actions", t.Get("actions.title", p.d.Name), page, false)
 }
 
-func (s *Server) actionPlanPageFor(c echo.Context, p *planContext, t Translator) actionPlanPage {
-	now := s.now()
+func (s *Server) actionPlanPageFor(c echo.Context, p *planContext, t Translator, key string) actionPlanPage {
 	change := func(id string) string { return planPath(p.d.ID) + "/" + id }
-	page := actionPlanPage{
+	return actionPlanPage{
 		Diagnostic: p.d,
-		Plan:       s.planViewFor(&p.d.Questionnaire, p.actions, t, now, change, csrfToken(c)),
-		Targets:    targetOptions(&p.d.Questionnaire, "", t),
-		Sprints:    sprintOptions("", t),
-		MinDate:    startOfDay(now, s.location).AddDate(-1, 0, 0).Format(time.DateOnly),
+		Plan:       s.planViewFor(&p.d.Questionnaire, p.actions, t, s.now(), change, csrfToken(c)),
+		New:        s.newActionFor(c, p, t, planPath(p.d.ID), planPath(p.d.ID), key),
 		PDFURL:     planPath(p.d.ID) + ".pdf",
 	}
-	page.Suggestions, _ = s.suggestionsFor(p, t)
-	return page
 }
 
 // reHorizon finds the last number in an advice horizon and its unit:
@@ -500,10 +520,8 @@ func (s *Server) createAction(c echo.Context) error {
 	t := s.texts.For(requestLang(c))
 	a, errs := s.actionFromForm(&form, &p.d.Questionnaire, t)
 	if len(errs) > 0 {
-		page := s.actionPlanPageFor(c, p, t)
-		page.Form, page.Errors, page.Prefilled = form, errs, form.Source != ""
-		page.Targets = targetOptions(&p.d.Questionnaire, form.Target, t)
-		page.Sprints = sprintOptions(form.SprintWeeks, t)
+		page := s.actionPlanPageFor(c, p, t, "")
+		page.New.refused(&p.d.Questionnaire, form, errs, t)
 		return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
 	}
 	a.DiagnosticID, a.CreatedAt = p.d.ID, s.now()
@@ -533,7 +551,7 @@ func (s *Server) changeActionStatus(c echo.Context) error {
 		return err
 	}
 	if errMsg != nil {
-		page := s.actionPlanPageFor(c, p, t)
+		page := s.actionPlanPageFor(c, p, t, "")
 		markChangeError(page.Plan.Groups, id, errMsg)
 		return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
 	}
@@ -645,6 +663,9 @@ func (s *Server) sendPlanPDF(c echo.Context, p *planContext, lang string) error 
 type directorPlan struct {
 	Plan      planView
 	CanUpdate bool
+	// New is the suggestions and the form of a new action, for a link
+	// with the right to update.
+	New       *newActionView
 	Token     string
 	// Updated names the action a director just changed.
 	Updated string
@@ -662,7 +683,77 @@ func (s *Server) addDirectorPlan(c echo.Context, page *directorPage, link *surve
 		change = func(id string) string { return directorPath(token) + "/acties/" + id }
 	}
 	page.Plan = &directorPlan{Plan: s.planViewFor(&r.Diagnostic.Questionnaire, actions, t, s.now(), change, csrfToken(c)), CanUpdate: link.CanUpdate}
+	if link.CanUpdate {
+		token := c.Param("token")
+		p := &planContext{d: r.Diagnostic, r: r, actions: actions}
+		v := s.newActionFor(c, p, t, directorPath(token)+"/acties", directorPath(token), c.QueryParam("stap"))
+		page.Plan.New = &v
+	}
 	return nil
+}
+
+// directorAuthor is how a director's change is signed: the link's label.
+func directorAuthor(link *survey.DirectorLink, t Translator) string {
+	if link.Label != "" {
+		return link.Label
+	}
+	return t.Get("actions.director_author")
+}
+
+// auditDirector records a director's change under the link's label; a
+// director has no account.
+func (s *Server) auditDirector(c echo.Context, link *survey.DirectorLink, action string, a *survey.Action, diagnostic string) {
+	e := &survey.AuditEntry{
+		FirmID: link.FirmID, Email: link.Label, Action: action, TargetType: targetAction, TargetID: a.ID,
+		Detail: fmt.Sprintf("%s: %s (%s; link %s)", diagnostic, a.Title, a.Status, link.ID), At: s.now(),
+	}
+	if err := s.accounts.AddAudit(c.Request().Context(), e); err != nil {
+		s.logger.Error("audit entry not stored", "action", action, "error", err.Error())
+	}
+}
+
+// renderDirectorAgain shows the director's page again after a refused
+// form; edit puts the refused input back.
+func (s *Server) renderDirectorAgain(c echo.Context, link *survey.DirectorLink, r *results, t Translator, edit func(*directorPlan)) error {
+	page := directorPageFor(r, t, c.Param("token"))
+	if err := s.addDirectorContext(c.Request().Context(), &page, r, link, t); err != nil {
+		return err
+	}
+	if err := s.addDirectorPlan(c, &page, link, r, t); err != nil {
+		return err
+	}
+	edit(page.Plan)
+	page.Expires = t.Get("reports.director.expires", formatDate(link.ExpiresAt.Add(-time.Nanosecond), t))
+	return s.render(c, http.StatusUnprocessableEntity, "director", t.Get("error.title_prefix")+" "+t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, true)
+}
+
+// directorCreateAction lets a director whose link has the right add an
+// action, from the advice or written from scratch.
+func (s *Server) directorCreateAction(c echo.Context) error {
+	link, r, done, err := s.directorAccess(c)
+	if done || err != nil {
+		return err
+	}
+	if !link.CanUpdate {
+		return survey.Errorf(survey.CodeForbidden, "this director link may only read")
+	}
+	var form actionForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	t := s.texts.For(requestLang(c))
+	a, errs := s.actionFromForm(&form, &r.Diagnostic.Questionnaire, t)
+	if len(errs) > 0 {
+		return s.renderDirectorAgain(c, link, r, t, func(p *directorPlan) {
+			p.New.refused(&r.Diagnostic.Questionnaire, form, errs, t)
+		})
+	}
+	a.DiagnosticID, a.CreatedAt = link.DiagnosticID, s.now()
+	if err := s.store.CreateAction(c.Request().Context(), link.FirmID, a); err != nil {
+		return err
+	}
+	s.auditDirector(c, link, actionDirectorCreate, a, r.Diagnostic.Name)
+	return c.Redirect(http.StatusSeeOther, directorPath(c.Param("token"))+"?bijgewerkt="+a.ID+"#actie-"+a.ID)
 }
 
 // directorChangeAction lets a director whose link has the right change the
@@ -676,35 +767,15 @@ func (s *Server) directorChangeAction(c echo.Context) error {
 	if !link.CanUpdate {
 		return survey.Errorf(survey.CodeForbidden, "this director link may only read")
 	}
-	author := link.Label
-	if author == "" {
-		author = t.Get("actions.director_author")
-	}
 	id := c.Param("action")
-	a, errMsg, err := s.applyChange(c, link.FirmID, link.DiagnosticID, id, author, t)
+	a, errMsg, err := s.applyChange(c, link.FirmID, link.DiagnosticID, id, directorAuthor(link, t), t)
 	if err != nil {
 		return err
 	}
 	if errMsg != nil {
-		page := directorPageFor(r, t, c.Param("token"))
-		if err := s.addDirectorContext(c.Request().Context(), &page, r, link, t); err != nil {
-			return err
-		}
-		if err := s.addDirectorPlan(c, &page, link, r, t); err != nil {
-			return err
-		}
-		markChangeError(page.Plan.Plan.Groups, id, errMsg)
-		page.Expires = t.Get("reports.director.expires", formatDate(link.ExpiresAt.Add(-time.Nanosecond), t))
-		return s.render(c, http.StatusUnprocessableEntity, "director", t.Get("error.title_prefix")+" "+t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, true)
+		return s.renderDirectorAgain(c, link, r, t, func(p *directorPlan) { markChangeError(p.Plan.Groups, id, errMsg) })
 	}
-	// No account: the entry names the link by its label, and its id.
-	e := &survey.AuditEntry{
-		FirmID: link.FirmID, Email: link.Label, Action: actionDirectorUpdate, TargetType: targetAction, TargetID: a.ID,
-		Detail: fmt.Sprintf("%s: %s (%s; link %s)", r.Diagnostic.Name, a.Title, a.Status, link.ID), At: s.now(),
-	}
-	if err := s.accounts.AddAudit(c.Request().Context(), e); err != nil {
-		s.logger.Error("audit entry not stored", "action", actionDirectorUpdate, "error", err.Error())
-	}
+	s.auditDirector(c, link, actionDirectorUpdate, a, r.Diagnostic.Name)
 	return c.Redirect(http.StatusSeeOther, directorPath(c.Param("token"))+"?bijgewerkt="+a.ID+"#actie-"+a.ID)
 }
 

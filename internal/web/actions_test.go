@@ -479,6 +479,40 @@ func TestDirectorLinkUpdatesActions(t *testing.T) {
 			t.Errorf("no audit entry of the director's change")
 		}
 
+		// The director adds an action from the advice; a refused form keeps
+		// what was typed; a reading link cannot add.
+		p = director.get(directorPath(updater))
+		if wsLinks := reTakeLink.FindAllStringSubmatch(p.body, -1); len(wsLinks) != 0 {
+			t.Fatalf("director take-over links point at the workspace: %v", wsLinks[0])
+		}
+		take := regexp.MustCompile(`href="(/r/[^"]+\?stap=[^"#]+)#nieuw"`).FindStringSubmatch(p.body)
+		if take == nil {
+			t.Fatalf("no suggestions on the updating director page: %s", snippet(from(p.body, "suggestions-heading")))
+		}
+		p = director.get(html.UnescapeString(take[1]))
+		title, source := reFormField.FindStringSubmatch(p.body), reSource.FindStringSubmatch(p.body)
+		if title == nil || title[1] == "" || source == nil || source[1] == "" {
+			t.Fatalf("director's prefilled form: %s", snippet(from(p.body, "new-heading")))
+		}
+		create := url.Values{"csrf": {form.Get("csrf")}, "title": {html.UnescapeString(title[1])}, "owner": {""}, "source": {source[1]}, "due_date": {"2026-06-01"}}
+		if p := director.post(directorPath(updater)+"/acties", create); p.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.body, "Vul een eigenaar in") || !strings.Contains(p.body, title[1]) {
+			t.Errorf("director's refused action: %d", p.status)
+		}
+		if p := director.post(directorPath(reader)+"/acties", create); p.status != http.StatusForbidden {
+			t.Errorf("reading link adds: %d", p.status)
+		}
+		create.Set("owner", "MT")
+		if p := director.post(directorPath(updater)+"/acties", create); p.status != http.StatusSeeOther {
+			t.Errorf("director adds: %d %s", p.status, snippet(p.body))
+		}
+		if plan, _ := st.ActionsForDiagnostic(ctx, rf.cons.FirmID, d.ID); len(plan) != 2 || plan[0].Source+plan[1].Source != source[1] {
+			t.Errorf("after the director's addition: %+v", plan)
+		}
+		if got := strings.Join(auditActions(t, st, rf.cons.FirmID), ","); !strings.Contains(got, actionDirectorCreate) {
+			t.Errorf("the director's addition is not audited: %s", got)
+		}
+
 		// The updating link cannot reach an action of another diagnostic.
 		d2 := rf.create(t, wave{perUnit: []int{10, 10}, seed: 48})
 		b2 := &survey.Action{DiagnosticID: d2.ID, Title: "Elders", Owner: "x", DueDate: dayPtrOf(2026, 6, 1)}

@@ -166,6 +166,7 @@ func (s *Server) routes() *echo.Echo {
 	// The director's page carries the CSRF cookie for the status forms of
 	// a link with the right to update.
 	e.GET("/r/:token", s.showDirector, append(director, csrf)...)
+	e.POST("/r/:token/acties", s.directorCreateAction, append(director, csrf)...)
 	e.POST("/r/:token/acties/:action", s.directorChangeAction, append(director, csrf)...)
 	e.GET("/r/:token/"+reportFilePDF, s.directorReport(reportPDF), director...)
 	e.GET("/r/:token/"+reportFileHTML, s.directorReport(reportHTML), director...)
