@@ -665,8 +665,7 @@ type directorPlan struct {
 	CanUpdate bool
 	// New is the suggestions and the form of a new action, for a link
 	// with the right to update.
-	New   *newActionView
-	Token string
+	New *newActionView
 	// Updated names the action a director just changed.
 	Updated string
 }
