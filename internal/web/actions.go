@@ -860,12 +860,14 @@ func (s *Server) apiListActions(c echo.Context) error {
 
 // apiCreateAction adds an action; the rules are the plan page's.
 func (s *Server) apiCreateAction(c echo.Context) error {
-	var req apiActionRequest
-	if err := readJSON(c, &req); err != nil {
-		return err
-	}
+	// The diagnostic first: another firm's id is not found, whatever the
+	// body holds.
 	d, err := s.store.DiagnosticForFirm(c.Request().Context(), consultantFrom(c).FirmID, c.Param("id"))
 	if err != nil {
+		return err
+	}
+	var req apiActionRequest
+	if err := readJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Note != nil {
@@ -905,14 +907,14 @@ func statusNames() []string {
 
 // apiPatchAction changes the fields given and adds the note, if any.
 func (s *Server) apiPatchAction(c echo.Context) error {
-	var req apiActionRequest
-	if err := readJSON(c, &req); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	cons := consultantFrom(c)
 	a, err := s.store.Action(ctx, cons.FirmID, c.Param("id"))
 	if err != nil {
+		return err
+	}
+	var req apiActionRequest
+	if err := readJSON(c, &req); err != nil {
 		return err
 	}
 	d, err := s.store.DiagnosticForFirm(ctx, cons.FirmID, a.DiagnosticID)
