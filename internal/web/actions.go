@@ -152,8 +152,10 @@ type newActionView struct {
 	Errors      formErrors
 	Targets     []option
 	Sprints     []option
-	// Prefilled is set when the form holds a chosen suggestion.
+	// Prefilled is set when the form holds a chosen suggestion; Editing
+	// when it changes an action.
 	Prefilled bool
+	Editing   bool
 }
 
 // newActionFor is the suggestions and an empty form, or the form of the
@@ -985,4 +987,104 @@ func (s *Server) apiPatchAction(c echo.Context) error {
 	}
 	s.audit(c, actionUpdateAction, targetAction, a.ID, d.Name+": "+a.Title+" ("+string(a.Status)+", API)")
 	return c.JSON(http.StatusOK, apiActionOf(a))
+}
+
+// actionEditPage changes the title, target, owner, dates and goal of an
+// action; its status changes on the plan page, with a note.
+type actionEditPage struct {
+	Diagnostic *survey.Diagnostic
+	Action     *survey.Action
+	Errors     formErrors
+	Form       newActionView
+}
+
+func actionEditPath(diagnosticID, actionID string) string {
+	return planPath(diagnosticID) + "/" + actionID + "/bewerken"
+}
+
+// formOfAction is the form holding an action as stored.
+func formOfAction(a *survey.Action) actionForm {
+	f := actionForm{Title: a.Title, Target: a.Target, Owner: a.Owner, Goal: a.Goal, Source: a.Source}
+	if a.StartDate != nil {
+		f.StartDate = a.StartDate.Format(time.DateOnly)
+	}
+	if a.DueDate != nil {
+		f.DueDate = a.DueDate.Format(time.DateOnly)
+	}
+	if a.SprintWeeks > 0 {
+		f.SprintWeeks = strconv.Itoa(a.SprintWeeks)
+	}
+	return f
+}
+
+// planAction loads the plan and one of its actions.
+func (s *Server) planAction(c echo.Context) (*planContext, *survey.Action, error) {
+	p, err := s.loadPlan(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.store.Action(c.Request().Context(), p.d.Organisation.FirmID, c.Param("action"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.DiagnosticID != p.d.ID {
+		return nil, nil, survey.Errorf(survey.CodeNotFound, "action not found")
+	}
+	return p, a, nil
+}
+
+func (s *Server) renderActionEdit(c echo.Context, status int, p *planContext, a *survey.Action, form actionForm, errs formErrors) error {
+	t := s.texts.For(requestLang(c))
+	page := actionEditPage{Diagnostic: p.d, Action: a, Errors: errs, Form: newActionView{
+		T: t, CSRF: csrfToken(c), URL: actionEditPath(p.d.ID, a.ID), Editing: true,
+	}}
+	page.Form.refused(&p.d.Questionnaire, form, errs, t)
+	page.Form.Prefilled = false
+	title := t.Get("actions.edit.title", a.Title)
+	if len(errs) > 0 {
+		title = t.Get("error.title_prefix") + " " + title
+	}
+	return s.render(c, status, "action_edit", title, page, len(errs) > 0)
+}
+
+// editAction shows the form of an action.
+func (s *Server) editAction(c echo.Context) error {
+	p, a, err := s.planAction(c)
+	if err != nil {
+		return err
+	}
+	if !p.open() {
+		return s.planClosedOnly(c)
+	}
+	return s.renderActionEdit(c, http.StatusOK, p, a, formOfAction(a), nil)
+}
+
+// updateAction stores the edited action; its status stays.
+func (s *Server) updateAction(c echo.Context) error {
+	p, a, err := s.planAction(c)
+	if err != nil {
+		return err
+	}
+	if !p.open() {
+		return s.planClosedOnly(c)
+	}
+	var form actionForm
+	if err := c.Bind(&form); err != nil {
+		return survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	// The source is where the action came from; an edit keeps it.
+	form.Source = a.Source
+	t := s.texts.For(requestLang(c))
+	edited, errs := s.actionFromForm(&form, &p.d.Questionnaire, t)
+	if len(errs) > 0 {
+		return s.renderActionEdit(c, http.StatusUnprocessableEntity, p, a, form, errs)
+	}
+	edited.ID, edited.DiagnosticID, edited.Status = a.ID, a.DiagnosticID, a.Status
+	cons := consultantFrom(c)
+	if err := s.store.UpdateAction(c.Request().Context(), p.d.Organisation.FirmID, edited, cons.Email, s.now()); err != nil {
+		return err
+	}
+	s.audit(c, actionUpdateAction, targetAction, a.ID, p.d.Name+": "+edited.Title)
+	s.setFlash(c, "actions.flash.changed", edited.Title)
+	return c.Redirect(http.StatusSeeOther, planPath(p.d.ID)+"#actie-"+a.ID)
 }

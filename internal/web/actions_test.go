@@ -153,6 +153,26 @@ func TestActionPlanFromSuggestions(t *testing.T) {
 			}
 		}
 
+		// Edit: the form holds the action; a refused edit keeps what was
+		// typed; a good one keeps the status and the source.
+		edit := planURL + "/" + ids[0] + "/bewerken"
+		p = rf.b.get(edit)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "Elk overleg eindigt met een besluit") {
+			t.Fatalf("edit page: %d %s", p.status, snippet(p.body))
+		}
+		p = postForm(t, rf.b, edit, edit, map[string][]string{"title": {"Nieuwe titel"}, "owner": {""}, "due_date": {"2026-07-01"}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Nieuwe titel") || !strings.Contains(p.body, "Vul een eigenaar in") {
+			t.Errorf("refused edit: %d", p.status)
+		}
+		p = postForm(t, rf.b, edit, edit, map[string][]string{"title": {"Nieuwe titel"}, "owner": {"Gemeentesecretaris"}, "due_date": {"2026-07-01"}, "source": {"forged"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("edit: %d %s", p.status, snippet(p.body))
+		}
+		if a, err := st.Action(context.Background(), rf.cons.FirmID, ids[0]); err != nil || a.Title != "Nieuwe titel" || a.Owner != "Gemeentesecretaris" ||
+			a.Status != survey.ActionDoing || a.Source == "forged" || a.Source == "" || !a.DueDate.Equal(*dayPtrOf(2026, 7, 1)) {
+			t.Errorf("edited: %+v %v", a, err)
+		}
+
 		// Delete.
 		p = postForm(t, rf.b, planURL, planURL+"/"+ids[2]+"/verwijderen", nil)
 		if p.status != http.StatusSeeOther {
@@ -264,7 +284,7 @@ func TestActionPlanOfAnotherFirmIsNotFound(t *testing.T) {
 			t.Fatal(err)
 		}
 		csrf := csrfOf(t, other, "/organisaties")
-		for _, path := range []string{planPath(d.ID), planPath(d.ID) + ".pdf"} {
+		for _, path := range []string{planPath(d.ID), planPath(d.ID) + ".pdf", planPath(d.ID) + "/" + a.ID + "/bewerken"} {
 			if p := other.get(path); p.status != http.StatusNotFound {
 				t.Errorf("GET %s by another firm: %d", path, p.status)
 			}
@@ -273,6 +293,7 @@ func TestActionPlanOfAnotherFirmIsNotFound(t *testing.T) {
 			planPath(d.ID):                               {"csrf": {csrf}, "title": {"x"}, "owner": {"y"}, "due_date": {"2026-06-01"}},
 			planPath(d.ID) + "/" + a.ID:                  {"csrf": {csrf}, "status": {"klaar"}},
 			planPath(d.ID) + "/" + a.ID + "/verwijderen": {"csrf": {csrf}},
+			planPath(d.ID) + "/" + a.ID + "/bewerken":    {"csrf": {csrf}, "title": {"x"}, "owner": {"y"}, "due_date": {"2026-06-01"}},
 		} {
 			if p := other.post(path, form); p.status != http.StatusNotFound {
 				t.Errorf("POST %s by another firm: %d", path, p.status)
@@ -285,6 +306,9 @@ func TestActionPlanOfAnotherFirmIsNotFound(t *testing.T) {
 		}
 		if p := other.post(planPath(own.ID)+"/"+a.ID+"/verwijderen", url.Values{"csrf": {csrf}}); p.status != http.StatusNotFound {
 			t.Errorf("delete through an own diagnostic: %d", p.status)
+		}
+		if p := other.get(planPath(own.ID) + "/" + a.ID + "/bewerken"); p.status != http.StatusNotFound {
+			t.Errorf("edit through an own diagnostic: %d", p.status)
 		}
 		doc := loadOpenAPI(t)
 		for _, req := range []struct {

@@ -27,13 +27,13 @@ func pageNames() []string {
 		"accessibility", "privacy",
 		"director",
 		"overview",
-		"actions",
+		"actions", "action_edit",
 	}
 }
 
 // planPages are the pages that show the action plan with the shared
 // blocks of templates/html/plan.html.
-func planPages() []string { return []string{"actions", "director"} }
+func planPages() []string { return []string{"actions", "action_edit", "director"} }
 
 // pages holds one parsed template set per page: the shared layout plus the
 // page's own "content" block. They are parsed once at start-up and only

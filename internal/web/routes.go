@@ -178,6 +178,8 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/diagnoses/:id/actieplan.pdf", s.actionPlanPDF, ws...)
 	e.POST("/diagnoses/:id/actieplan/:action", s.changeActionStatus, ws...)
 	e.POST("/diagnoses/:id/actieplan/:action/verwijderen", s.deleteAction, ws...)
+	e.GET("/diagnoses/:id/actieplan/:action/bewerken", s.editAction, ws...)
+	e.POST("/diagnoses/:id/actieplan/:action/bewerken", s.updateAction, ws...)
 	api.GET("/diagnostics/:id/actions", s.apiListActions)
 	api.POST("/diagnostics/:id/actions", s.apiCreateAction)
 	api.PATCH("/actions/:id", s.apiPatchAction)
