@@ -33,6 +33,10 @@ type Input struct {
 	// its colour on the cover. The band colours never change. Nil (or the
 	// zero value) prints the service's own look.
 	Branding *survey.Branding
+	// PreviousActions is the action plan of the previous wave, when this
+	// diagnostic has one: the report then says what was done since and how
+	// the factors they served changed (since.go).
+	PreviousActions []survey.Action
 	// Location is the time zone in which the period's dates are printed;
 	// nil prints them in the zone they carry.
 	Location *time.Location

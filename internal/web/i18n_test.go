@@ -85,6 +85,7 @@ func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 		"templates/html/formerrors.html": {Data: []byte(`{{define "formerrors"}}{{end}}`)},
 		// The shared partial of the message lists (messages.go).
 		"templates/html/messagelist.html": {Data: []byte(`{{define "messagelist"}}{{end}}`)},
+		"templates/html/plan.html":        {Data: []byte(`{{define "plan-dashboard"}}{{end}}`)},
 	}
 	for _, name := range pageNames() {
 		files["templates/html/"+name+".html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,8 +30,13 @@ func pageNames() []string {
 		"branding",
 		"diagnostic_mail", "personal_invitations",
 		"messages", "message", "password_forgot", "password_reset", "password_change",
+		"actions", "action_edit",
 	}
 }
+
+// planPages are the pages that show the action plan with the shared
+// blocks of templates/html/plan.html.
+func planPages() []string { return []string{"actions", "action_edit", "director"} }
 
 // pages holds one parsed template set per page: the shared layout plus the
 // page's own "content" block. They are parsed once at start-up and only
@@ -45,7 +51,11 @@ type pages struct {
 func parsePages(fsys fs.FS) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames() {
-		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/formerrors.html", "templates/html/messagelist.html", "templates/html/"+name+".html")
+		files := []string{"templates/html/layout.html", "templates/html/formerrors.html", "templates/html/messagelist.html"}
+		if slices.Contains(planPages(), name) {
+			files = append(files, "templates/html/plan.html")
+		}
+		t, err := template.ParseFS(fsys, append(files, "templates/html/"+name+".html")...)
 		if err != nil {
 			return nil, fmt.Errorf("templates: page %q: %w", name, err)
 		}
