@@ -26,6 +26,7 @@ func pageNames() []string {
 		"accessibility", "privacy",
 		"director",
 		"overview",
+		"summary", "summary_admin",
 	}
 }
 

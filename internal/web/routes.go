@@ -64,6 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	d.POST("/verzenden", s.submit, respondentLimit)
 	d.GET("/bedankt", s.thanks)
 	d.GET("/privacy", s.respondentPrivacy)
+	d.GET("/"+summaryFilePDF, s.respondentSummaryPDF)
 
 	// The consultants' workspace: organisations and diagnostics. Every
 	// handler looks records up within the consultant's firm. Middleware is
@@ -167,6 +168,14 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/r/:token/"+reportFilePDF, s.directorReport(reportPDF), director...)
 	e.GET("/r/:token/"+reportFileHTML, s.directorReport(reportHTML), director...)
 	api.GET("/diagnostics/:id/report.pdf", s.apiReport(reportPDF))
+
+	// Results back to employees: the summary on the respondent link
+	// (respondentSummary, from the landing page) and its PDF.
+	e.GET("/diagnoses/:id/samenvatting", s.showSummaryAdmin, ws...)
+	e.POST("/diagnoses/:id/samenvatting", s.publishSummary, ws...)
+	e.POST("/diagnoses/:id/samenvatting/intrekken", s.withdrawSummary, ws...)
+	e.GET("/diagnoses/:id/samenvatting.pdf", s.summaryAdminPDF, ws...)
+	e.GET("/diagnoses/:id/samenvatting/voorbeeld", s.showSummaryPreview, ws...)
 	api.GET("/diagnostics/:id/report.html", s.apiReport(reportHTML))
 
 	return e

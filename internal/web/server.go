@@ -62,6 +62,10 @@ type Store interface {
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
 	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
 	RecordRelease(ctx context.Context, diagnosticID string, after int, rel survey.Release) (survey.Release, error)
+	AllReleases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
+	EmployeeSummary(ctx context.Context, diagnosticID string) (survey.EmployeeSummary, error)
+	SetEmployeeSummary(ctx context.Context, diagnosticID string, published bool, message string) (survey.EmployeeSummary, error)
+	Pulses(ctx context.Context, fullID string) ([]*survey.Diagnostic, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
 	BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
