@@ -30,13 +30,14 @@ type directorLinkRow struct {
 	ExpiresAt    time.Time  `bun:"expires_at"`
 	RevokedAt    *time.Time `bun:"revoked_at"`
 	Downloads    int        `bun:"downloads"`
+	CanUpdate    bool       `bun:"can_update"`
 }
 
 func (r *directorLinkRow) link(firmID string) survey.DirectorLink {
 	return survey.DirectorLink{
 		ID: r.ID, DiagnosticID: r.DiagnosticID, FirmID: firmID, Lang: r.Lang, Label: r.Label,
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), RevokedAt: utcPtr(r.RevokedAt),
-		Downloads: r.Downloads,
+		Downloads: r.Downloads, CanUpdate: r.CanUpdate,
 	}
 }
 
@@ -69,7 +70,7 @@ func (s *Store) CreateDirectorLink(ctx context.Context, firmID string, l *survey
 	token := newSecret()
 	row := directorLinkRow{
 		ID: newID(), DiagnosticID: l.DiagnosticID, TokenHash: hash(token), Lang: l.Lang, Label: l.Label,
-		CreatedAt: s.timestamp(), ExpiresAt: storedTime(l.ExpiresAt),
+		CanUpdate: l.CanUpdate, CreatedAt: s.timestamp(), ExpiresAt: storedTime(l.ExpiresAt),
 	}
 	err := s.write(ctx, "create director link", func(ctx context.Context, tx bun.Tx) error {
 		var id string

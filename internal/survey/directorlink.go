@@ -15,7 +15,10 @@ type DirectorLink struct {
 	// Lang is the report language chosen when the link was made.
 	Lang string `json:"lang"`
 	// Label says whom the link was made for; the consultant's own note.
-	Label     string     `json:"label,omitempty"`
+	Label string `json:"label,omitempty"`
+	// CanUpdate lets the link's holders change the status of the plan's
+	// actions and add notes; without it the link only reads.
+	CanUpdate bool       `json:"can_update"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
