@@ -464,8 +464,55 @@ func (s *Server) summaryAdminPDF(c echo.Context) error {
 	return s.sendSummaryPDF(c, d, sum, requestLang(c))
 }
 
-// summaryActions are the actions the summary lists; none until an action
-// plan exists.
+// summaryActions are the actions of the diagnostic's action plan as
+// employees read them: what, for which factor or route, who, when and how
+// far. Progress notes stay with the plan: they name their authors.
 func (s *Server) summaryActions(ctx context.Context, d *survey.Diagnostic, t Translator) ([]summaryActionView, error) {
-	return nil, nil
+	actions, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]summaryActionView, 0, len(actions))
+	for _, a := range actions {
+		v := summaryActionView{Title: a.Title, Owner: a.Owner, Serves: targetName(&d.Questionnaire, a.Target, t.Lang())}
+		if a.Status.Valid() {
+			v.Status = t.Get("summary.status." + string(a.Status))
+		}
+		v.When = actionWhen(&a, t)
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// targetName names the factor or route an action serves; "" for the plan
+// as a whole or an id the questionnaire does not know.
+func targetName(q *survey.Questionnaire, id, lang string) string {
+	if id == "" {
+		return ""
+	}
+	if f, ok := q.Factor(id); ok {
+		return f.Name.In(lang)
+	}
+	for _, r := range q.Routes {
+		if r.ID == id {
+			return r.Name.In(lang)
+		}
+	}
+	return ""
+}
+
+// actionWhen is the period of an action in words: from its start to its
+// due day (a sprint's end), or the one it has.
+func actionWhen(a *survey.Action, t Translator) string {
+	due := a.Due()
+	switch {
+	case a.StartDate != nil && due != nil:
+		return t.Get("summary.when.both", formatDate(*a.StartDate, t), formatDate(*due, t))
+	case due != nil:
+		return t.Get("summary.when.due", formatDate(*due, t))
+	case a.StartDate != nil:
+		return t.Get("summary.when.from", formatDate(*a.StartDate, t))
+	default:
+		return "–"
+	}
 }

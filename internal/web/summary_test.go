@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/scoring"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
@@ -60,13 +61,32 @@ func TestEmployeeSummaryOnTheRespondentLink(t *testing.T) {
 			t.Errorf("after publishing: %s", snippet(p.body))
 		}
 
+		start := time.Date(2026, time.May, 4, 0, 0, 0, 0, time.UTC)
+		action := &survey.Action{DiagnosticID: d.ID, Title: "Eén eigenaar per opgave", Target: "governance", Owner: "Directeur bedrijfsvoering",
+			StartDate: &start, SprintWeeks: 8, Goal: "Elke opgave heeft een naam erbij", Status: survey.ActionDoing}
+		if err := st.CreateAction(ctx, rf.cons.FirmID, action); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ChangeAction(ctx, rf.cons.FirmID, d.ID, action.ID, survey.ActionChange{Note: "Gesprek met Jan gevoerd", Author: "anna@a.example"}); err != nil {
+			t.Fatal(err)
+		}
+
 		p = employee.get(link)
 		if p.status != http.StatusOK {
 			t.Fatalf("published summary: %d %s", p.status, snippet(p.body))
 		}
+		for _, want := range []string{"Eén eigenaar per opgave", "Directeur bedrijfsvoering", "4 mei 2026 tot en met 29 juni 2026", "bezig", "Versnipperd bestuur"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("the summary lacks the action's %q", want)
+			}
+		}
+		// Progress notes name their authors: they stay in the plan.
+		if strings.Contains(p.body, "Gesprek met Jan") || strings.Contains(p.body, "anna@a.example") {
+			t.Error("the summary shows a progress note")
+		}
 		for _, want := range []string{"Wat u ons hebt verteld", "20 van de 40 uitgenodigde medewerkers vulden de vragenlijst in (50%).",
 			"De vijf factoren", "<p>Dank voor uw openheid.</p><p>Wij beginnen in mei met de eerste stappen.</p>",
-			"Bericht van de directie", link + "/" + summaryFilePDF, "De directie kiest de acties nog"} {
+			"Bericht van de directie", link + "/" + summaryFilePDF} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("the summary lacks %q", want)
 			}
