@@ -311,3 +311,48 @@ func (r *pdfRenderer) employeeSummary(in EmployeeSummary, org string) float64 {
 	}
 	return y
 }
+
+// SummaryActionOf writes an action of the plan as the printed summary
+// lists it, in lang: the factor or route it serves, the period from its
+// start to its due day (a sprint's end) and its status. The web pages say
+// the same through their translations.
+func SummaryActionOf(a survey.Action, q *survey.Questionnaire, lang string) SummaryAction {
+	n := numbersFor(lang)
+	w := map[string][4]string{
+		"nl": {"%s tot en met %s", "uiterlijk %s", "vanaf %s", ""},
+		"en": {"%s to %s", "by %s", "from %s", ""},
+	}[lang]
+	if w[0] == "" {
+		w = [4]string{"%s tot en met %s", "uiterlijk %s", "vanaf %s", ""}
+	}
+	out := SummaryAction{Title: a.Title, Owner: a.Owner, Status: actionStatusWord(a.Status, lang), When: "–"}
+	due := a.Due()
+	switch {
+	case a.StartDate != nil && due != nil:
+		out.When = sprintf(w[0], n.date(*a.StartDate), n.date(*due))
+	case due != nil:
+		out.When = sprintf(w[1], n.date(*due))
+	case a.StartDate != nil:
+		out.When = sprintf(w[2], n.date(*a.StartDate))
+	}
+	if q != nil && a.Target != "" {
+		if f, ok := q.Factor(a.Target); ok {
+			out.Serves = f.Name.In(lang)
+		}
+		for _, r := range q.Routes {
+			if r.ID == a.Target {
+				out.Serves = r.Name.In(lang)
+			}
+		}
+	}
+	return out
+}
+
+func actionStatusWord(s survey.ActionStatus, lang string) string {
+	if lang != "en" {
+		return string(s)
+	}
+	return map[survey.ActionStatus]string{
+		survey.ActionPlanned: "planned", survey.ActionDoing: "in progress", survey.ActionDone: "done", survey.ActionStopped: "stopped",
+	}[s]
+}
