@@ -58,6 +58,9 @@ type parser struct {
 	// anyLang accepts translations in any language, for when the
 	// languages list is missing and a wrong list would flag every text.
 	anyLang  bool
+	// pulse is set for a pulse instrument (pulse_of), whose factors take
+	// one or two items of the full instrument.
+	pulse    bool
 	problems []Problem
 }
 
