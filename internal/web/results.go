@@ -885,6 +885,9 @@ func (v resultsViewer) measureName(id string) string {
 	if id == survey.MeasureIndex {
 		return v.t.Get("results.index")
 	}
+	if id == survey.MeasureOutcome && v.q.IsPulse() {
+		return v.t.Get("pulse.noticed")
+	}
 	if f, ok := v.q.Factor(id); ok {
 		return f.Name.In(v.t.Lang())
 	}
@@ -1098,6 +1101,11 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 			}
 		}
 		h.Columns = append(h.Columns, heatColumn{Short: short, Full: name})
+	}
+	if v.q.IsPulse() && len(v.q.Outcomes) > 0 {
+		// The pulse's own question has a column of its own (scoring's
+		// heatMeasures).
+		h.Columns = append(h.Columns, heatColumn{Short: v.t.Get("pulse.noticed_short"), Full: v.t.Get("pulse.noticed")})
 	}
 	used := map[string]survey.SuppressionReason{}
 	cells := func(cs []survey.Cell) []heatCell {
