@@ -44,6 +44,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	pulse, err := questionnaire.Load(uitvoeringskracht.Questionnaires, pulseQuestionnaire)
+	if err != nil {
+		return nil, err
+	}
 	advice, err := serveAdvice(cfg.AdviceDir, q)
 	if err != nil {
 		return nil, err
@@ -72,6 +76,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Files:          uitvoeringskracht.Templates,
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
+		Pulse:          pulse,
 		Advice:         advice,
 	})
 	if err != nil {

@@ -61,3 +61,38 @@ func SummaryReleaseOf(final survey.Release) survey.Release {
 		Result:     EmployeeSummaryOf(final.Result),
 	}
 }
+
+// PulseChange is how a pulse's score compares with the full measurement's
+// (methodology §17).
+type PulseChange string
+
+const (
+	// PulseHigher: the pulse's 95 % interval lies wholly above the full
+	// measurement's.
+	PulseHigher PulseChange = "higher"
+	// PulseLower: wholly below.
+	PulseLower PulseChange = "lower"
+	// PulseNoClearChange: the intervals overlap.
+	PulseNoClearChange PulseChange = "no_clear_change"
+	// PulseNotComparable: either score is hidden or has no interval.
+	PulseNotComparable PulseChange = "not_comparable"
+)
+
+// ComparePulse compares a pulse's factor score with the same factor's
+// score in the full measurement it follows. The pulse rests on one or two
+// items and its interval is wide, so only intervals that do not overlap
+// count as a change; that is stricter than a test of the difference, on
+// purpose: a pulse is a signal, not a measurement of its own.
+func ComparePulse(full, pulse survey.Score) PulseChange {
+	if !full.Shown || !pulse.Shown || full.CI == nil || pulse.CI == nil {
+		return PulseNotComparable
+	}
+	switch {
+	case Round(pulse.CI.Low, ScoreDecimals) > Round(full.CI.High, ScoreDecimals):
+		return PulseHigher
+	case Round(pulse.CI.High, ScoreDecimals) < Round(full.CI.Low, ScoreDecimals):
+		return PulseLower
+	default:
+		return PulseNoClearChange
+	}
+}

@@ -116,3 +116,33 @@ func TestSummaryReleaseIsAuditedAsASubset(t *testing.T) {
 		t.Errorf("the audit does not name the summary release: %v", a.Checked)
 	}
 }
+
+// TestComparePulse holds the rule of methodology §17 at its edges: the
+// intervals as printed (one decimal) decide, touching intervals overlap.
+func TestComparePulse(t *testing.T) {
+	sc := func(lo, hi float64) survey.Score {
+		m := (lo + hi) / 2
+		return survey.Score{Shown: true, N: 10, Mean: &m, CI: &survey.Interval{Low: lo, High: hi}}
+	}
+	hidden := survey.Score{Reason: survey.ReasonTooSmall}
+	noCI := survey.Score{Shown: true, N: 1, Mean: new(float64)}
+	for _, c := range []struct {
+		name        string
+		full, pulse survey.Score
+		want        PulseChange
+	}{
+		{"above", sc(50, 60), sc(60.1, 70), PulseHigher},
+		{"touching above", sc(50, 60), sc(60, 70), PulseNoClearChange},
+		{"touching after rounding", sc(50, 60.04), sc(60.01, 70), PulseNoClearChange},
+		{"below", sc(50, 60), sc(30, 49.9), PulseLower},
+		{"touching below", sc(50, 60), sc(30, 50), PulseNoClearChange},
+		{"inside", sc(50, 60), sc(40, 70), PulseNoClearChange},
+		{"full hidden", hidden, sc(40, 70), PulseNotComparable},
+		{"pulse hidden", sc(50, 60), hidden, PulseNotComparable},
+		{"no interval", sc(50, 60), noCI, PulseNotComparable},
+	} {
+		if got := ComparePulse(c.full, c.pulse); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func pageNames() []string {
 		"accessibility", "privacy",
 		"director",
 		"overview",
-		"summary", "summary_admin",
+		"summary", "summary_admin", "pulses",
 	}
 }
 

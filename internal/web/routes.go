@@ -176,6 +176,10 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/diagnoses/:id/samenvatting/intrekken", s.withdrawSummary, ws...)
 	e.GET("/diagnoses/:id/samenvatting.pdf", s.summaryAdminPDF, ws...)
 	e.GET("/diagnoses/:id/samenvatting/voorbeeld", s.showSummaryPreview, ws...)
+
+	// Pulse measurements between full measurements, and their trend.
+	e.POST("/diagnoses/:id/puls", s.startPulse, ws...)
+	e.GET("/diagnoses/:id/pulsen", s.showPulses, ws...)
 	api.GET("/diagnostics/:id/report.html", s.apiReport(reportHTML))
 
 	return e

@@ -114,6 +114,9 @@ type Deps struct {
 	// Questionnaires are the instruments new diagnostics can use, oldest
 	// first.
 	Questionnaires []*survey.Questionnaire
+	// Pulse is the pulse instrument a closed full measurement can start
+	// (its PulseOf names the full instrument); nil offers no pulse.
+	Pulse *survey.Questionnaire
 	// Accounts keeps consultants, sessions and the audit log; nil means
 	// Store, which must then implement AccountStore (internal/store does).
 	Accounts AccountStore
@@ -145,6 +148,7 @@ type Server struct {
 	echo           *echo.Echo
 	location       *time.Location
 	questionnaires []*survey.Questionnaire
+	pulse          *survey.Questionnaire
 	diagnostics    *diagnosticCache
 	fragments      *stepFragments
 	accounts       AccountStore
@@ -232,6 +236,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		static:         staticHandler(staticFS),
 		location:       time.Local,
 		questionnaires: deps.Questionnaires,
+		pulse:          deps.Pulse,
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
 		fragments:      newStepFragments(1000),
 		accounts:       accounts,
