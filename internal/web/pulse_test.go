@@ -133,6 +133,9 @@ func TestPulseWithThirtyRespondentsShowsTheTrend(t *testing.T) {
 		if !strings.Contains(row, "verborgen") {
 			t.Errorf("the unit of 4 is not hidden in the pulse: %s", row)
 		}
+		if p := rf.b.get(resultsPath(pulse.ID)); p.status != http.StatusOK || !strings.Contains(p.body, "Dit is een pulsmeting") || !strings.Contains(p.body, "Acties gemerkt") {
+			t.Errorf("the pulse's results page does not say how to read it: %d", p.status)
+		}
 		if p := rf.b.get("/diagnoses/" + pulse.ID + "/pulsen"); p.status != http.StatusOK || !strings.Contains(p.body, "hoger dan bij de volledige meting") {
 			t.Errorf("the trend page from the pulse: %d", p.status)
 		}

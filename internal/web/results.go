@@ -527,6 +527,8 @@ type resultsPage struct {
 	Preview    bool
 	Count      int
 	MinGroup   int
+	// PulseNote says how to read a pulse's scores (methodology §17).
+	PulseNote string
 
 	// When not available: why, and whether a preview can be asked for.
 	Reason          string
@@ -777,6 +779,9 @@ func resultsPageWith(r *results, t Translator, short func(factor string) string)
 		Diagnostic: *d, State: r.State, Count: r.Count, MinGroup: minGroup(d),
 		Available: r.Availability.Available, Preview: r.Availability.Preview,
 		Questionnaire: t.Get("results.questionnaire", d.Questionnaire.Title.In(lang), d.Questionnaire.Version),
+	}
+	if d.Questionnaire.IsPulse() {
+		p.PulseNote = t.Get("pulse.results_note")
 	}
 	if !p.Available {
 		p.Reason = t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, p.MinGroup)
