@@ -71,4 +71,21 @@ func TestBrowserJourney16EmployeeSummary(t *testing.T) {
 	if status := httpStatus(t, j.base+"/d/"+d.Token+"/uitkomsten.pdf"); status != http.StatusOK {
 		t.Errorf("the summary PDF answers %d", status)
 	}
+
+	// Between measurements: the consultant starts a pulse, which gets a
+	// page and a link of its own, and reads the trend page.
+	j.visit(tab, "/diagnoses/"+d.ID, `form[action$="/puls"] button`, "closed diagnostic offering a pulse")
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`form[action$="/puls"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/pulsen"]`)),
+	); err != nil {
+		t.Fatalf("start a pulse: %v", err)
+	}
+	j.check(tab, "pulse measurement (new)")
+	pulses, err := j.st.Pulses(ctx, d.ID)
+	if err != nil || len(pulses) != 1 {
+		t.Fatalf("pulses: %v %v", pulses, err)
+	}
+	j.visit(employee, "/d/"+pulses[0].Token, "button.button-start", "pulse landing")
+	j.visit(tab, "/diagnoses/"+d.ID+"/pulsen", "#pulse-trend-heading", "pulse trend page")
 }
