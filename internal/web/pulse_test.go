@@ -145,6 +145,10 @@ func TestPulseWithThirtyRespondentsShowsTheTrend(t *testing.T) {
 			t.Errorf("pulse releases: %+v %v", rels, err)
 		}
 
+		// A pulse publishes no employee summary.
+		if p := postForm(t, rf.b, page, summaryAdminPath(pulse.ID), map[string][]string{"message": {"x"}}); p.status != http.StatusConflict {
+			t.Errorf("a pulse's employee summary: %d", p.status)
+		}
 		// No pulse of a pulse, none of an open measurement, none across
 		// firms.
 		if p := postForm(t, rf.b, page, "/diagnoses/"+pulse.ID+"/puls", nil); p.status != http.StatusConflict {

@@ -66,7 +66,6 @@ type Store interface {
 	EmployeeSummary(ctx context.Context, diagnosticID string) (survey.EmployeeSummary, error)
 	SetEmployeeSummary(ctx context.Context, diagnosticID string, published bool, message string) (survey.EmployeeSummary, error)
 	Pulses(ctx context.Context, fullID string) ([]*survey.Diagnostic, error)
-	ActionsForDiagnostic(ctx context.Context, firmID, diagnosticID string) ([]survey.Action, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
 	BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)

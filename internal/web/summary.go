@@ -229,7 +229,7 @@ func paragraphs(s string) []string {
 // or nil when d is not closed, the summary is not published or there are
 // no results to show.
 func (s *Server) publishedSummary(ctx context.Context, d *survey.Diagnostic, t Translator) (*employeeSummaryView, error) {
-	if d.EffectiveState(s.now()) != survey.StateClosed {
+	if d.EffectiveState(s.now()) != survey.StateClosed || d.PulseOf != "" {
 		return nil, nil
 	}
 	sum, err := s.store.EmployeeSummary(ctx, d.ID)
@@ -407,6 +407,11 @@ func (s *Server) publishSummary(c echo.Context) error {
 		errs := formErrors{{Field: "message", Message: t.Get("summary.error.too_long", t.Number(survey.MaxSummaryMessage), t.Number(n))}}
 		return s.renderSummaryAdmin(c, http.StatusUnprocessableEntity, d, sum, form, errs)
 	}
+	if d.PulseOf != "" {
+		// A pulse's priorities would rank against its own question; its
+		// results go back to employees with the next full measurement.
+		return survey.Errorf(survey.CodeConflict, "a pulse has no employee summary")
+	}
 	if d.EffectiveState(s.now()) != survey.StateClosed {
 		errs := formErrors{{Field: "message", Message: t.Get("summary.error.not_closed")}}
 		return s.renderSummaryAdmin(c, http.StatusConflict, d, sum, form, errs)
@@ -464,11 +469,22 @@ func (s *Server) summaryAdminPDF(c echo.Context) error {
 	return s.sendSummaryPDF(c, d, sum, requestLang(c))
 }
 
+// actionPlans is the part of the store the summary reads the action plan
+// through. It is asked for here rather than in Store, which the action
+// plan's own pages extend; a store without plans lists no actions.
+type actionPlans interface {
+	ActionsForDiagnostic(ctx context.Context, firmID, diagnosticID string) ([]survey.Action, error)
+}
+
 // summaryActions are the actions of the diagnostic's action plan as
 // employees read them: what, for which factor or route, who, when and how
 // far. Progress notes stay with the plan: they name their authors.
 func (s *Server) summaryActions(ctx context.Context, d *survey.Diagnostic, t Translator) ([]summaryActionView, error) {
-	actions, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
+	plans, ok := s.store.(actionPlans)
+	if !ok {
+		return nil, nil
+	}
+	actions, err := plans.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
 	if err != nil {
 		return nil, err
 	}
