@@ -139,3 +139,18 @@ func TestSummaryTexts(t *testing.T) {
 		})
 	}
 }
+
+// TestPosterSaysThePulseTakesTwoMinutes: a pulse's poster promises the
+// time its landing page promises, not the full questionnaire's.
+func TestPosterSaysThePulseTakesTwoMinutes(t *testing.T) {
+	p := testPoster(t)
+	p.Minutes = 2
+	pdf, err := PosterPDF(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := squash(pdfText(t, pdf, 0, 0))
+	if !strings.Contains(flat, "ongeveer 2 minuten") || !strings.Contains(flat, "about 2 minutes") || strings.Contains(flat, "10 minuten") {
+		t.Errorf("the pulse poster: %s", flat)
+	}
+}

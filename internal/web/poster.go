@@ -44,6 +44,7 @@ func (s *Server) posterPDF(c echo.Context) error {
 		Organisation: d.Organisation.Name,
 		Link:         link,
 		QR:           qr,
+		Minutes:      d.Questionnaire.MinutesToComplete,
 		English:      slices.Contains(d.Languages, "en"),
 		NeedsCode:    d.Access == survey.AccessCodes,
 		GeneratedOn:  s.now(),
