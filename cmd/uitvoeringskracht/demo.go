@@ -173,6 +173,13 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	if err != nil {
 		return nil, fmt.Errorf("previous wave: %w", err)
 	}
+	// The plan made after the previous wave, mostly carried out: this
+	// wave's report says what was done since.
+	prevPlan, err := demoPlan(ctx, st, orgRec.FirmID, prev, prevResult, lib, o.lang, today.AddDate(-1, 0, 0),
+		[]survey.ActionStatus{survey.ActionDone, survey.ActionDone, survey.ActionStopped, survey.ActionDoing})
+	if err != nil {
+		return nil, fmt.Errorf("previous plan: %w", err)
+	}
 	current, err := d.wave(ctx, orgRec.ID, org, "Meting "+strconv.Itoa(today.Year()), prev.ID, profile, o.respondents, today.AddDate(0, 0, -35))
 	if err != nil {
 		return nil, err
@@ -240,14 +247,15 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 		return nil, err
 	}
 	in := report.Input{
-		Organisation: diag.Organisation,
-		Diagnostic:   *diag,
-		Result:       result,
-		Benchmark:    bench,
-		Lang:         o.lang,
-		Advice:       lib,
-		GeneratedOn:  now.Truncate(time.Second),
-		Author:       o.author,
+		Organisation:    diag.Organisation,
+		Diagnostic:      *diag,
+		Result:          result,
+		Benchmark:       bench,
+		Lang:            o.lang,
+		Advice:          lib,
+		GeneratedOn:     now.Truncate(time.Second),
+		Author:          o.author,
+		PreviousActions: prevPlan,
 	}
 	pdf, err := report.PDF(in)
 	if err != nil {
@@ -263,6 +271,23 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	if err := writeReportFile(o.htmlOut, page); err != nil {
 		return nil, err
 	}
+	// This wave's plan, begun three weeks ago, printed as the weekly
+	// meeting's one-page overview.
+	plan, err := demoPlan(ctx, st, orgRec.FirmID, diag, result, lib, o.lang, today.AddDate(0, 0, -21),
+		[]survey.ActionStatus{survey.ActionDoing, survey.ActionDoing})
+	if err != nil {
+		return nil, fmt.Errorf("action plan: %w", err)
+	}
+	planPDF, err := report.ActionPlanPDF(report.ActionPlan{
+		Organisation: diag.Organisation.Name, Diagnostic: diag.Name, Questionnaire: &diag.Questionnaire,
+		Actions: plan, Lang: o.lang, Today: today,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeReportFile(planFile(o.out), planPDF); err != nil {
+		return nil, err
+	}
 	summaryOut, summaryPDF, err := d.employeeSummary(ctx, diag, o, now)
 	if err != nil {
 		return nil, err
@@ -273,6 +298,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	}
 	fmt.Fprintf(stdout, "Demo: %s, %d respondents, %d complete enough to score (previous wave %d), index %s.\n", org.Name, result.Responses, result.N, prevResult.N, index)
 	fmt.Fprintf(stdout, "Wrote %s (%d KB) and %s (%d KB).\n", o.out, (len(pdf)+1023)/1024, o.htmlOut, (len(page)+1023)/1024)
+	fmt.Fprintf(stdout, "Wrote the action plan, %d actions, to %s (%d KB).\n", len(plan), planFile(o.out), (len(planPDF)+1023)/1024)
 	fmt.Fprintf(stdout, "Wrote the employee summary %s (%d KB).\n", summaryOut, (len(summaryPDF)+1023)/1024)
 	if o.firm != "" {
 		fmt.Fprintf(stdout, "The organisation belongs to %s; diagnostic %s.\n", o.firm, current.ID)

@@ -37,6 +37,15 @@ func TestDemoGoesThroughTheStoreAndClosesTheDiagnostic(t *testing.T) {
 	if !strings.Contains(out.String(), "60 respondents, ") {
 		t.Errorf("summary line: %s", out.String())
 	}
+	// The action plan next to the report, and the report's section on
+	// the previous wave's plan.
+	plan, err := os.ReadFile(filepath.Join(dir, "rapport-actieplan.pdf"))
+	if err != nil || !bytes.HasPrefix(plan, []byte("%PDF-")) || !strings.Contains(out.String(), "rapport-actieplan.pdf") {
+		t.Fatalf("no action plan written: %v: %s", err, out.String())
+	}
+	if !bytes.Contains(page, []byte("Wat er sinds de vorige meting is gedaan")) {
+		t.Error("the demo report lacks the section on the previous plan")
+	}
 	// The employee summary is written next to the report, published, and
 	// recorded as a release after the final one.
 	summary, err := os.ReadFile(filepath.Join(dir, "rapport-medewerkers.pdf"))

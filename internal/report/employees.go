@@ -42,7 +42,7 @@ type SummaryAction struct {
 }
 
 // SummaryTexts are the sentences of the employee summary, built from the
-// numbers by the rules of docs/methodology.md §16; the web page says the
+// numbers by the rules of docs/methodology.md §17; the web page says the
 // same through its translations.
 type SummaryTexts struct {
 	Heading, Thanks, Response, Index, FactorsHeading string
@@ -116,7 +116,7 @@ func summaryWordsFor(lang string) summaryWords {
 }
 
 // SummaryTextsOf writes the sentences of the employee summary (methodology
-// §16): the count with the rate only when the headcount is known and not
+// §17): the count with the rate only when the headcount is known and not
 // below the count; the index with its band word, or why it is hidden; a
 // factor's score only when the release shows it; the priorities heading
 // names three only when there are three.

@@ -91,7 +91,7 @@ func TestEmployeeSummaryFitsOnePage(t *testing.T) {
 	}
 }
 
-// TestSummaryTexts holds the sentences of methodology §16 at their edges.
+// TestSummaryTexts holds the sentences of methodology §17 at their edges.
 func TestSummaryTexts(t *testing.T) {
 	mean := 64.95
 	res := func(responses, n int, shown bool, prios int) *survey.Result {

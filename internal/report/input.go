@@ -28,6 +28,10 @@ type Input struct {
 	GeneratedOn time.Time
 	// Author is the consultant or firm named as the author; may be empty.
 	Author string
+	// PreviousActions is the action plan of the previous wave, when this
+	// diagnostic has one: the report then says what was done since and how
+	// the factors they served changed (since.go).
+	PreviousActions []survey.Action
 	// Location is the time zone in which the period's dates are printed;
 	// nil prints them in the zone they carry.
 	Location *time.Location

@@ -47,6 +47,8 @@ type doc struct {
 	Trend         *comparisonView
 	TrendNote     string
 	TrendSummary  string
+	// Since is the section on the previous wave's actions (since.go).
+	Since         *sinceView
 	BenchmarkText string
 	Method        methodView
 	ItemGroups    []itemGroup
@@ -252,6 +254,7 @@ func build(in Input) (*doc, error) {
 	d.Units = b.heat(res.Units, d.L.HeatCaption, d.L.Unit, true)
 	d.Roles = b.heat(res.Roles, d.L.RoleCaption, d.L.Role, false)
 	b.trend()
+	b.since()
 	b.method()
 	b.items()
 	return d, nil

@@ -876,6 +876,7 @@ func (r *pdfRenderer) trend() {
 	} else {
 		r.para(d.TrendNote, "", bodySize, lineH, colText)
 	}
+	r.since()
 	r.heading2(l.BenchmarkHead, 12)
 	r.para(d.BenchmarkText, "", bodySize, lineH, colText)
 }

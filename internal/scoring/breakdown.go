@@ -158,7 +158,7 @@ func heatMeasures(q *survey.Questionnaire, m *measures) []measure {
 	if q.IsPulse() && len(q.Outcomes) > 0 {
 		// A pulse's own question (are actions noticed?) is read per unit.
 		// It rests on the base like every other measure, so the one
-		// decision per group protects it too (methodology §17).
+		// decision per group protects it too (methodology §18).
 		ms = append(ms, measure{survey.MeasureOutcome, m.outcome})
 	}
 	return ms

@@ -7,7 +7,7 @@ import "github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 // as released (hidden stays hidden, with its reason) and the ranks of the
 // priorities. It drops every breakdown, comparison, item, route, outcome,
 // trend and correlation, so it holds a subset of the figures of res and
-// no new one (docs/methodology.md §16): a summary can never show what
+// no new one (docs/methodology.md §17): a summary can never show what
 // the results hide.
 func EmployeeSummaryOf(res *survey.Result) *survey.Result {
 	if res == nil {
@@ -63,7 +63,7 @@ func SummaryReleaseOf(final survey.Release) survey.Release {
 }
 
 // PulseChange is how a pulse's score compares with the full measurement's
-// (methodology §17).
+// (methodology §18).
 type PulseChange string
 
 const (

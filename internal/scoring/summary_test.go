@@ -117,7 +117,7 @@ func TestSummaryReleaseIsAuditedAsASubset(t *testing.T) {
 	}
 }
 
-// TestComparePulse holds the rule of methodology §17 at its edges: the
+// TestComparePulse holds the rule of methodology §18 at its edges: the
 // intervals as printed (one decimal) decide, touching intervals overlap.
 func TestComparePulse(t *testing.T) {
 	sc := func(lo, hi float64) survey.Score {

@@ -92,12 +92,16 @@ func firmActions(db bun.IDB, firmID string) *bun.SelectQuery {
 }
 
 // CreateAction adds an action to the plan of the firm's diagnostic, filling
-// in its ID and times. The action is validated first.
+// in its ID and times. The action is validated first. A CreatedAt already
+// set is the caller's clock and kept; zero means now.
 func (s *Store) CreateAction(ctx context.Context, firmID string, a *survey.Action) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	now := s.timestamp()
+	if !a.CreatedAt.IsZero() {
+		now = storedTime(a.CreatedAt)
+	}
 	row := actionRow{
 		ID: newID(), DiagnosticID: a.DiagnosticID, Title: a.Title, Target: a.Target, Owner: a.Owner,
 		StartDate: storedDay(a.StartDate), DueDate: storedDay(a.DueDate), SprintWeeks: a.SprintWeeks,
@@ -180,12 +184,16 @@ func (s *Store) Action(ctx context.Context, firmID, id string) (*survey.Action, 
 
 // UpdateAction replaces the title, target, owner, dates, goal and status of
 // the firm's action a.ID (the consultant's edit). A change of status is
-// recorded as a note by author, so the weekly dashboard sees it.
-func (s *Store) UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string) error {
+// recorded as a note by author, so the weekly dashboard sees it; at, when not
+// zero, is the moment of the change from the caller's clock.
+func (s *Store) UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string, at time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
 	now := s.timestamp()
+	if !at.IsZero() {
+		now = storedTime(at)
+	}
 	err := s.write(ctx, "update action", func(ctx context.Context, tx bun.Tx) error {
 		var old actionRow
 		q := tx.NewSelect().Model(&old).Where("a.id IN (?)", firmActions(tx, firmID).Where("a.id = ?", a.ID))
@@ -232,6 +240,9 @@ func (s *Store) ChangeAction(ctx context.Context, firmID, diagnosticID, actionID
 		return nil, survey.Errorf(survey.CodeInvalid, "unknown action status %q", *ch.Status)
 	}
 	now := s.timestamp()
+	if !ch.At.IsZero() {
+		now = storedTime(ch.At)
+	}
 	err = s.write(ctx, "change action", func(ctx context.Context, tx bun.Tx) error {
 		var old actionRow
 		q := tx.NewSelect().Model(&old).

@@ -47,21 +47,21 @@ func TestActions(t *testing.T) {
 		}
 
 		// Invalid actions are refused with an invalid error.
-		for name, bad := range map[string]survey.Action{
+		for _, bad := range map[string]survey.Action{
 			"no title":       {DiagnosticID: d.ID, Owner: "x"},
 			"no owner":       {DiagnosticID: d.ID, Title: "x"},
 			"short sprint":   {DiagnosticID: d.ID, Title: "x", Owner: "y", StartDate: day(2026, 1, 1), SprintWeeks: 5},
 			"long sprint":    {DiagnosticID: d.ID, Title: "x", Owner: "y", StartDate: day(2026, 1, 1), SprintWeeks: 13},
 			"sprint and due": {DiagnosticID: d.ID, Title: "x", Owner: "y", StartDate: day(2026, 1, 1), SprintWeeks: 6, DueDate: day(2026, 3, 1)},
 			"due before":     {DiagnosticID: d.ID, Title: "x", Owner: "y", StartDate: day(2026, 3, 1), DueDate: day(2026, 2, 1)},
-			"bad status":     {DiagnosticID: d.ID, Title: "x", Owner: "y", Status: "done"},
+			"bad status":     {DiagnosticID: d.ID, Title: "x", Owner: "y", Status: "done", DueDate: day(2026, 3, 1)},
+			"no due date":    {DiagnosticID: d.ID, Title: "x", Owner: "y", StartDate: day(2026, 3, 1)},
 		} {
 			wantCode(t, s.CreateAction(ctx, firm.ID, &bad), survey.CodeInvalid)
-			_ = name
 		}
 
 		// Another firm can neither add to, read, change nor delete the plan.
-		wantCode(t, s.CreateAction(ctx, other.ID, &survey.Action{DiagnosticID: d.ID, Title: "x", Owner: "y"}), survey.CodeNotFound)
+		wantCode(t, s.CreateAction(ctx, other.ID, &survey.Action{DiagnosticID: d.ID, Title: "x", Owner: "y", DueDate: day(2026, 3, 1)}), survey.CodeNotFound)
 		if _, err := s.ActionsForDiagnostic(ctx, other.ID, d.ID); survey.ErrorCode(err) != survey.CodeNotFound {
 			t.Errorf("other firm reads plan: %v", err)
 		}
@@ -79,7 +79,7 @@ func TestActions(t *testing.T) {
 		}
 		edit := *a
 		edit.Title = "Gekaapt"
-		wantCode(t, s.UpdateAction(ctx, other.ID, &edit, "x"), survey.CodeNotFound)
+		wantCode(t, s.UpdateAction(ctx, other.ID, &edit, "x", time.Time{}), survey.CodeNotFound)
 		wantCode(t, s.DeleteAction(ctx, other.ID, d.ID, a.ID), survey.CodeNotFound)
 		wantCode(t, s.DeleteAction(ctx, "", otherDiag.ID, a.ID), survey.CodeNotFound)
 
@@ -112,7 +112,7 @@ func TestActions(t *testing.T) {
 		edit = *got
 		edit.Title, edit.Status, edit.SprintWeeks, edit.StartDate = "Regisseur benoemd", survey.ActionDone, 0, nil
 		edit.DueDate = day(2026, 4, 1)
-		if err := s.UpdateAction(ctx, firm.ID, &edit, "c@example.nl"); err != nil {
+		if err := s.UpdateAction(ctx, firm.ID, &edit, "c@example.nl", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		if edit.Title != "Regisseur benoemd" || edit.Status != survey.ActionDone || edit.SprintWeeks != 0 || edit.StartDate != nil ||

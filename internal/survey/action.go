@@ -156,6 +156,9 @@ func (a *Action) Validate() error {
 		return Errorf(CodeInvalid, "a sprint needs a start date")
 	case a.StartDate != nil && a.DueDate != nil && a.DueDate.Before(*a.StartDate):
 		return Errorf(CodeInvalid, "the due date of an action is before its start date")
+	case a.DueDate == nil && a.SprintWeeks == 0:
+		// The seeds' rule: no step without a moment at which it is done.
+		return Errorf(CodeInvalid, "an action needs a due date or a sprint")
 	}
 	return nil
 }
@@ -186,4 +189,101 @@ type ActionChange struct {
 	// Author is recorded with the note: the consultant's address or the
 	// director link's label.
 	Author string
+	// At is the moment of the change, from the caller's clock as other
+	// timed writes take it; zero means the store's clock.
+	At time.Time
 }
+
+// RouteOf returns the route a factor or route id belongs to: the id itself
+// when it is a route, else the route in which the factor weighs most (the
+// first such route on a tie); "" when it is neither.
+func (q *Questionnaire) RouteOf(target string) string {
+	best, weight := "", 0.0
+	for _, r := range q.Routes {
+		if r.ID == target {
+			return r.ID
+		}
+		for _, w := range r.Weights {
+			if w.Factor == target && w.Weight > weight {
+				best, weight = r.ID, w.Weight
+			}
+		}
+	}
+	return best
+}
+
+// ActionGroup is the part of a plan that serves one route; Route "" holds
+// the actions for the plan as a whole.
+type ActionGroup struct {
+	Route   string
+	Actions []Action
+}
+
+// GroupActions sorts a plan by route, in the questionnaire's route order,
+// with the actions for no route last; groups without actions are left
+// out. Within a group the plan's order is kept.
+func GroupActions(q *Questionnaire, actions []Action) []ActionGroup {
+	var groups []ActionGroup
+	add := func(route string) {
+		var g ActionGroup
+		g.Route = route
+		for _, a := range actions {
+			if q.RouteOf(a.Target) == route {
+				g.Actions = append(g.Actions, a)
+			}
+		}
+		if len(g.Actions) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	for _, r := range q.Routes {
+		add(r.ID)
+	}
+	add("")
+	return groups
+}
+
+// PlanChange is one thing that happened to a plan: a new action (Note is
+// nil) or a note or status change.
+type PlanChange struct {
+	At     time.Time
+	Action Action
+	Note   *ActionNote
+}
+
+// ChangesSince lists what changed in the plan at or after since, newest
+// first: the weekly meeting's "what changed since last week".
+func ChangesSince(actions []Action, since time.Time) []PlanChange {
+	var out []PlanChange
+	for _, a := range actions {
+		if !a.CreatedAt.Before(since) {
+			out = append(out, PlanChange{At: a.CreatedAt, Action: a})
+		}
+		for i := range a.Notes {
+			if !a.Notes[i].At.Before(since) {
+				out = append(out, PlanChange{At: a.Notes[i].At, Action: a, Note: &a.Notes[i]})
+			}
+		}
+	}
+	// Newest first; a stable order for equal times keeps pages reproducible.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].At.After(out[j-1].At); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// Overdue returns the plan's open actions past their due day at now.
+func Overdue(actions []Action, now time.Time) []Action {
+	var out []Action
+	for _, a := range actions {
+		if a.Overdue(now) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ChangeWindow is how far back the weekly dashboard looks.
+const ChangeWindow = 7 * 24 * time.Hour

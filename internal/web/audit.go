@@ -54,6 +54,14 @@ func (s *Server) auditNamesFor(ctx context.Context, firmID string, entries []sur
 // only what the sentence does not already say.
 func describeAudit(e survey.AuditEntry, names auditNames, t Translator) auditView {
 	v := auditView{Who: e.Email}
+	if (e.Action == actionDirectorUpdate || e.Action == actionDirectorCreate) && e.ConsultantID == "" {
+		// A director has no account: the entry names the link's label.
+		label := e.Email
+		if label == "" {
+			label = t.Get("actions.director_author")
+		}
+		v.Who = t.Get("audit.director_link", label)
+	}
 	if v.Who == "" {
 		v.Who = names.consultants[e.ConsultantID]
 	}

@@ -83,6 +83,7 @@ func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 	files := fstest.MapFS{
 		"templates/html/layout.html":     {Data: []byte(`{{define "layout"}}{{template "content" .}}{{end}}`)},
 		"templates/html/formerrors.html": {Data: []byte(`{{define "formerrors"}}{{end}}`)},
+		"templates/html/plan.html":       {Data: []byte(`{{define "plan-dashboard"}}{{end}}`)},
 	}
 	for _, name := range pageNames() {
 		files["templates/html/"+name+".html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,8 +28,13 @@ func pageNames() []string {
 		"director",
 		"overview",
 		"summary", "summary_admin", "pulses",
+		"actions", "action_edit",
 	}
 }
+
+// planPages are the pages that show the action plan with the shared
+// blocks of templates/html/plan.html.
+func planPages() []string { return []string{"actions", "action_edit", "director"} }
 
 // pages holds one parsed template set per page: the shared layout plus the
 // page's own "content" block. They are parsed once at start-up and only
@@ -43,7 +49,11 @@ type pages struct {
 func parsePages(fsys fs.FS) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames() {
-		t, err := template.ParseFS(fsys, "templates/html/layout.html", "templates/html/formerrors.html", "templates/html/"+name+".html")
+		files := []string{"templates/html/layout.html", "templates/html/formerrors.html"}
+		if slices.Contains(planPages(), name) {
+			files = append(files, "templates/html/plan.html")
+		}
+		t, err := template.ParseFS(fsys, append(files, "templates/html/"+name+".html")...)
 		if err != nil {
 			return nil, fmt.Errorf("templates: page %q: %w", name, err)
 		}

@@ -138,6 +138,17 @@ func (s *Server) reportInput(ctx context.Context, r *results, lang string) (repo
 		Author:       author,
 		Location:     s.location,
 	}
+	if d.PreviousID != "" && d.Organisation.FirmID != "" {
+		// The previous wave's plan: the report says what was done since.
+		// A previous wave deleted since, or of no firm, has no plan to show.
+		prev, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.PreviousID)
+		switch {
+		case err == nil:
+			in.PreviousActions = prev
+		case survey.ErrorCode(err) != survey.CodeNotFound:
+			return report.Input{}, err
+		}
+	}
 	if r.Result.Index.Shown {
 		// loadResults computes the benchmark only for a shown index.
 		b := r.Benchmark
@@ -304,6 +315,8 @@ type directorLinkView struct {
 	Downloads int
 	Status    string
 	Active    bool
+	// CanUpdate: the link may change the status of actions.
+	CanUpdate bool
 }
 
 // directorLinkForm is the form that makes a director link.
@@ -313,6 +326,9 @@ type directorLinkForm struct {
 	// Label says whom the link is for, so that the list says which link
 	// to revoke; optional.
 	Label string `form:"label"`
+	// CanUpdate ("ja") gives the link the right to change the status of
+	// the plan's actions and add notes.
+	CanUpdate string `form:"can_update"`
 }
 
 // maxLinkLabel bounds a director link's label.
@@ -354,6 +370,7 @@ func (s *Server) reportsSectionFor(ctx context.Context, r *results, t Translator
 		v := directorLinkView{
 			ID: l.ID, Label: l.Label, Created: formatDate(l.CreatedAt, t), Expires: formatDate(l.ExpiresAt.Add(-time.Nanosecond), t),
 			Lang: t.Get(variant("reports.lang.", l.Lang)), Downloads: l.Downloads, Active: l.Usable(now),
+			CanUpdate: l.CanUpdate,
 		}
 		switch {
 		case l.RevokedAt != nil:
@@ -421,13 +438,17 @@ func (s *Server) createDirectorLink(c echo.Context) error {
 			sec.Form, sec.Errors = form, errs
 		})
 	}
-	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, Label: form.Label, ExpiresAt: expires}
+	link := &survey.DirectorLink{DiagnosticID: d.ID, Lang: form.Lang, Label: form.Label, ExpiresAt: expires, CanUpdate: form.CanUpdate == "ja"}
 	token, err := s.store.CreateDirectorLink(ctx, d.Organisation.FirmID, link)
 	if err != nil {
 		return err
 	}
 	last := formatDate(expires.Add(-time.Nanosecond), t)
-	s.audit(c, actionShare, targetDirectorLink, link.ID, fmt.Sprintf("%s: %s, %s", d.Name, last, form.Lang))
+	detail := fmt.Sprintf("%s: %s, %s", d.Name, last, form.Lang)
+	if link.CanUpdate {
+		detail += ", " + t.Get("actions.link.audit_update")
+	}
+	s.audit(c, actionShare, targetDirectorLink, link.ID, detail)
 	if err := s.setNewLink(c, d, newLink{Token: token, Label: form.Label, Expires: expires.Unix(), At: s.now().Unix()}); err != nil {
 		return err
 	}
@@ -624,6 +645,9 @@ type directorPage struct {
 	PriorityHead   string
 	PriorityBasis  string
 	PrioritiesNone string
+
+	// Plan is the action plan (actions.go); nil on the notices.
+	Plan *directorPlan
 }
 
 type directorNotice struct {
@@ -718,6 +742,10 @@ func (s *Server) showDirector(c echo.Context) error {
 		return err
 	}
 	page.Expires = t.Get("reports.director.expires", formatDate(link.ExpiresAt.Add(-time.Nanosecond), t))
+	if err := s.addDirectorPlan(c, &page, link, r, t); err != nil {
+		return err
+	}
+	page.Plan.Updated = c.QueryParam("bijgewerkt")
 	return s.render(c, http.StatusOK, "director", t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, false)
 }
 

@@ -527,7 +527,7 @@ type resultsPage struct {
 	Preview    bool
 	Count      int
 	MinGroup   int
-	// PulseNote says how to read a pulse's scores (methodology §17).
+	// PulseNote says how to read a pulse's scores (methodology §18).
 	PulseNote string
 
 	// When not available: why, and whether a preview can be asked for.

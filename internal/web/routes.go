@@ -164,10 +164,26 @@ func (s *Server) routes() *echo.Echo {
 	e.POST("/diagnoses/:id/directielinks", s.createDirectorLink, ws...)
 	e.POST("/diagnoses/:id/directielinks/:link/intrekken", s.revokeDirectorLink, ws...)
 	director := []echo.MiddlewareFunc{directorHeaders, s.directorRateLimit()}
-	e.GET("/r/:token", s.showDirector, director...)
+	// The director's page carries the CSRF cookie for the status forms of
+	// a link with the right to update.
+	e.GET("/r/:token", s.showDirector, append(director, csrf)...)
+	e.POST("/r/:token/acties", s.directorCreateAction, append(director, csrf)...)
+	e.POST("/r/:token/acties/:action", s.directorChangeAction, append(director, csrf)...)
 	e.GET("/r/:token/"+reportFilePDF, s.directorReport(reportPDF), director...)
 	e.GET("/r/:token/"+reportFileHTML, s.directorReport(reportHTML), director...)
 	api.GET("/diagnostics/:id/report.pdf", s.apiReport(reportPDF))
+
+	// The action plan (actions.go).
+	e.GET("/diagnoses/:id/actieplan", s.showActionPlan, ws...)
+	e.POST("/diagnoses/:id/actieplan", s.createAction, ws...)
+	e.GET("/diagnoses/:id/actieplan.pdf", s.actionPlanPDF, ws...)
+	e.POST("/diagnoses/:id/actieplan/:action", s.changeActionStatus, ws...)
+	e.POST("/diagnoses/:id/actieplan/:action/verwijderen", s.deleteAction, ws...)
+	e.GET("/diagnoses/:id/actieplan/:action/bewerken", s.editAction, ws...)
+	e.POST("/diagnoses/:id/actieplan/:action/bewerken", s.updateAction, ws...)
+	api.GET("/diagnostics/:id/actions", s.apiListActions)
+	api.POST("/diagnostics/:id/actions", s.apiCreateAction)
+	api.PATCH("/actions/:id", s.apiPatchAction)
 
 	// Results back to employees: the summary on the respondent link
 	// (respondentSummary, from the landing page) and its PDF.

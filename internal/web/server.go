@@ -74,6 +74,13 @@ type Store interface {
 	// another firm's diagnostic as not found.
 	PinReportDate(ctx context.Context, diagnosticID string, responses int, date time.Time) (time.Time, error)
 	CreateDirectorLink(ctx context.Context, firmID string, l *survey.DirectorLink) (string, error)
+	// The action plan; see internal/store/actions.go.
+	CreateAction(ctx context.Context, firmID string, a *survey.Action) error
+	ActionsForDiagnostic(ctx context.Context, firmID, diagnosticID string) ([]survey.Action, error)
+	Action(ctx context.Context, firmID, id string) (*survey.Action, error)
+	UpdateAction(ctx context.Context, firmID string, a *survey.Action, author string, at time.Time) error
+	ChangeAction(ctx context.Context, firmID, diagnosticID, actionID string, ch survey.ActionChange) (*survey.Action, error)
+	DeleteAction(ctx context.Context, firmID, diagnosticID, actionID string) error
 	ListDirectorLinks(ctx context.Context, firmID, diagnosticID string) ([]survey.DirectorLink, error)
 	RevokeDirectorLink(ctx context.Context, firmID, diagnosticID, id string, now time.Time) error
 	DirectorLinkByToken(ctx context.Context, token string) (*survey.DirectorLink, error)

@@ -204,7 +204,7 @@ func (s *Server) summaryViewOf(ctx context.Context, d *survey.Diagnostic, rel *s
 }
 
 // summaryResponseText is the response sentence of the employee summary
-// (methodology §16): the count of the release with the rate when the
+// (methodology §17): the count of the release with the rate when the
 // headcount is known and not below it, the count alone otherwise.
 func summaryResponseText(n, headcount int, t Translator) string {
 	if headcount <= 0 || n > headcount {

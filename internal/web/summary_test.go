@@ -187,7 +187,7 @@ func TestEmployeeSummaryNeedsAClosedDiagnosticAndItsFirm(t *testing.T) {
 
 func st(rf *reportsFixture) *store.Store { return rf.store }
 
-// TestSummaryResponseTextAtItsEdges: methodology §16.
+// TestSummaryResponseTextAtItsEdges: methodology §17.
 func TestSummaryResponseTextAtItsEdges(t *testing.T) {
 	for _, c := range []struct {
 		lang         string
