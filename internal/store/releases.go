@@ -142,6 +142,16 @@ func (s *Store) RecordRelease(ctx context.Context, diagnosticID string, after in
 			if kind != string(survey.ReleaseFinal) {
 				return survey.Errorf(survey.CodeConflict, "release %d is not a final release", after)
 			}
+			// One summary per final release: two requests recording at
+			// once would otherwise both write it.
+			n, err := tx.NewSelect().Model((*releaseRow)(nil)).
+				Where("diagnostic_id = ? AND kind = ? AND seq > ?", diagnosticID, string(survey.ReleaseSummary), after).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return survey.Errorf(survey.CodeConflict, "the summary of release %d was recorded meanwhile", after)
+			}
 		}
 		// Summaries take numbers too: the sequence is every release in
 		// the order it left the service.

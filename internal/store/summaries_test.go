@@ -82,6 +82,9 @@ func TestSummaryReleases(t *testing.T) {
 		if err != nil || got.Seq != 3 {
 			t.Fatalf("summary: %+v %v", got, err)
 		}
+		if _, err := s.RecordRelease(ctx, d.ID, 2, summary); survey.ErrorCode(err) != survey.CodeConflict {
+			t.Errorf("a second summary of the same final: %v", err)
+		}
 		rs, err := s.Releases(ctx, d.ID)
 		if err != nil || len(rs) != 2 || rs[1].Kind != survey.ReleaseFinal {
 			t.Fatalf("results releases: %+v %v", rs, err)
