@@ -52,6 +52,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	pulse, err := questionnaire.Load(uitvoeringskracht.Questionnaires, pulseQuestionnaire)
+	if err != nil {
+		return nil, err
+	}
 	advice, err := serveAdvice(cfg.AdviceDir, q)
 	if err != nil {
 		return nil, err
@@ -87,6 +91,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Files:          uitvoeringskracht.Templates,
 		Logger:         logger,
 		Questionnaires: []*survey.Questionnaire{q},
+		Pulse:          pulse,
 		Advice:         advice,
 		MailWake:       worker.Wake,
 		// Single sign-on at the firms' OpenID Connect providers; each

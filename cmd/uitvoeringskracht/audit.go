@@ -33,7 +33,7 @@ func cmdPrivacyAudit(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	rels, err := st.Releases(ctx, d.ID)
+	rels, err := st.AllReleases(ctx, d.ID)
 	if err != nil {
 		return err
 	}

@@ -288,6 +288,10 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	if err := writeReportFile(planFile(o.out), planPDF); err != nil {
 		return nil, err
 	}
+	summaryOut, summaryPDF, err := d.employeeSummary(ctx, diag, o, now)
+	if err != nil {
+		return nil, err
+	}
 	index := "hidden"
 	if result.Index.Mean != nil {
 		index = fmt.Sprintf("%.1f (%s)", *result.Index.Mean, result.Index.Band)
@@ -295,10 +299,73 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) (outcome *dem
 	fmt.Fprintf(stdout, "Demo: %s, %d respondents, %d complete enough to score (previous wave %d), index %s.\n", org.Name, result.Responses, result.N, prevResult.N, index)
 	fmt.Fprintf(stdout, "Wrote %s (%d KB) and %s (%d KB).\n", o.out, (len(pdf)+1023)/1024, o.htmlOut, (len(page)+1023)/1024)
 	fmt.Fprintf(stdout, "Wrote the action plan, %d actions, to %s (%d KB).\n", len(plan), planFile(o.out), (len(planPDF)+1023)/1024)
+	fmt.Fprintf(stdout, "Wrote the employee summary %s (%d KB).\n", summaryOut, (len(summaryPDF)+1023)/1024)
 	if o.firm != "" {
 		fmt.Fprintf(stdout, "The organisation belongs to %s; diagnostic %s.\n", o.firm, current.ID)
 	}
 	return &demoOutcome{diagnosticID: current.ID, result: result}, nil
+}
+
+// summaryPath is where the demo writes the employee summary: next to the
+// report, as rapport-medewerkers.pdf for rapport.pdf.
+func summaryPath(out string) string {
+	return strings.TrimSuffix(out, filepath.Ext(out)) + "-medewerkers.pdf"
+}
+
+// employeeSummary publishes the demo's employee summary as the workspace
+// would (a summary release after the final one, and the switch with a
+// message from the directors) and writes its one-page PDF.
+func (d *demo) employeeSummary(ctx context.Context, diag *survey.Diagnostic, o demoOptions, now time.Time) (string, []byte, error) {
+	rels, err := d.st.Releases(ctx, diag.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(rels) == 0 || rels[len(rels)-1].Kind != survey.ReleaseFinal {
+		return "", nil, fmt.Errorf("the demo has no final release to summarise")
+	}
+	final := rels[len(rels)-1]
+	rel, err := d.st.RecordRelease(ctx, diag.ID, final.Seq, scoring.SummaryReleaseOf(final))
+	if err != nil {
+		return "", nil, err
+	}
+	message := "Dank u wel voor uw openheid. Wij beginnen direct na de zomer met de drie prioriteiten en laten u elk kwartaal weten hoe het gaat."
+	if o.lang == "en" {
+		message = "Thank you for your candour. We start on the three priorities straight after the summer and will tell you every quarter how it is going."
+	}
+	if _, err := d.st.SetEmployeeSummary(ctx, diag.ID, true, message); err != nil {
+		return "", nil, err
+	}
+	actions, err := d.st.ActionsForDiagnostic(ctx, diag.Organisation.FirmID, diag.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	headcount := 0
+	for _, u := range diag.Units {
+		if u.Headcount <= 0 {
+			headcount = 0
+			break
+		}
+		headcount += u.Headcount
+	}
+	if headcount == 0 {
+		headcount = diag.Organisation.Headcount
+	}
+	in := report.EmployeeSummary{
+		Organisation: diag.Organisation.Name, Diagnostic: diag.Name, Questionnaire: &diag.Questionnaire,
+		Result: rel.Result, Headcount: headcount, Message: message, Lang: o.lang, GeneratedOn: now.Truncate(time.Second),
+	}
+	for _, a := range actions {
+		in.Actions = append(in.Actions, report.SummaryActionOf(a, &diag.Questionnaire, o.lang))
+	}
+	pdf, err := report.EmployeeSummaryPDF(in)
+	if err != nil {
+		return "", nil, err
+	}
+	out := summaryPath(o.out)
+	if err := writeReportFile(out, pdf); err != nil {
+		return "", nil, err
+	}
+	return out, pdf, nil
 }
 
 // demoFirm returns the id of the firm called name, creating it when missing:

@@ -46,6 +46,15 @@ func TestDemoGoesThroughTheStoreAndClosesTheDiagnostic(t *testing.T) {
 	if !bytes.Contains(page, []byte("Wat er sinds de vorige meting is gedaan")) {
 		t.Error("the demo report lacks the section on the previous plan")
 	}
+	// The employee summary is written next to the report, published, and
+	// recorded as a release after the final one.
+	summary, err := os.ReadFile(filepath.Join(dir, "rapport-medewerkers.pdf"))
+	if err != nil || !bytes.HasPrefix(summary, []byte("%PDF-")) || !bytes.Contains(summary, []byte("/Lang (nl)")) {
+		t.Fatalf("no employee summary written next to the report: %v", err)
+	}
+	if !strings.Contains(out.String(), "rapport-medewerkers.pdf") {
+		t.Errorf("the demo does not say where the summary went: %s", out.String())
+	}
 
 	st, err := store.Open(context.Background(), db, store.Options{Migrations: uitvoeringskracht.Migrations})
 	if err != nil {
@@ -61,6 +70,12 @@ func TestDemoGoesThroughTheStoreAndClosesTheDiagnostic(t *testing.T) {
 	}
 	if d.PreviousID == "" {
 		t.Error("the demo diagnostic should follow a previous wave")
+	}
+	if sum, err := st.EmployeeSummary(context.Background(), d.ID); err != nil || !sum.Published || sum.Message == "" {
+		t.Errorf("the demo's employee summary is not published: %+v %v", sum, err)
+	}
+	if all, err := st.AllReleases(context.Background(), d.ID); err != nil || len(all) != 2 || all[1].Kind != survey.ReleaseSummary {
+		t.Errorf("the demo's releases: %+v %v", all, err)
 	}
 	rs, err := st.Responses(context.Background(), d.ID)
 	if err != nil {

@@ -15,6 +15,10 @@ import (
 // defaultQuestionnaire is the embedded instrument new diagnostics use.
 const defaultQuestionnaire = "questionnaires/uitvoeringskracht-v1.yaml"
 
+// pulseQuestionnaire is the embedded pulse instrument, started from a
+// closed full measurement in the workspace.
+const pulseQuestionnaire = "questionnaires/uitvoeringskracht-pulse-v1.yaml"
+
 // cmdDiagnostic creates an organisation with an open diagnostic and prints
 // its respondent link. It is the way in until consultant accounts exist.
 func cmdDiagnostic(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {

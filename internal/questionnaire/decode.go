@@ -16,6 +16,9 @@ const (
 	// minFactorItems is the fewest items a factor may have: with fewer,
 	// one odd answer dominates the factor score.
 	minFactorItems = 3
+	// maxPulseItems is the most items a factor of a pulse takes: a pulse
+	// answers in about two minutes.
+	maxPulseItems = 2
 	// maxScalePoints keeps a mistyped max from asking for a billion labels.
 	maxScalePoints = 11
 	// weightTolerance absorbs floating-point error in summing route weights.
@@ -34,7 +37,7 @@ func requiredRoles() []string {
 func (p *parser) questionnaire(root *yaml.Node) *survey.Questionnaire {
 	o := p.object(root, "questionnaire",
 		"id", "version", "title", "languages", "minutes_to_complete", "scale",
-		"factors", "outcomes", "background", "open", "routes", "bands")
+		"factors", "outcomes", "background", "open", "routes", "bands", "pulse_of")
 	if o == nil {
 		return nil
 	}
@@ -49,6 +52,12 @@ func (p *parser) questionnaire(root *yaml.Node) *survey.Questionnaire {
 			p.addf(v.Line, "questionnaire: minutes_to_complete must be positive, got %d", m)
 		}
 		q.MinutesToComplete = m
+	}
+	if s, v := o.str("pulse_of", false); v != nil {
+		if !validID(s, false) {
+			p.addf(v.Line, "questionnaire: pulse_of %q is not the id of an instrument: use lower-case letters, digits and _", s)
+		}
+		q.PulseOf, p.pulse = s, true
 	}
 	q.Scale = p.scale(o)
 	items := map[string]int{}
@@ -212,10 +221,15 @@ func (p *parser) factors(o *object, items map[string]int) []survey.Factor {
 					f.Items = append(f.Items, it)
 				}
 			}
-			if len(f.Items) < minFactorItems {
+			switch {
+			case p.pulse && (len(f.Items) < 1 || len(f.Items) > maxPulseItems):
+				p.addf(fo.node.Line, "%s: has %d items; a factor of a pulse takes 1 to %d items of the full instrument", fo.ctx, len(f.Items), maxPulseItems)
+			case !p.pulse && len(f.Items) < minFactorItems:
 				p.addf(fo.node.Line, "%s: has %d items; a factor needs at least %d", fo.ctx, len(f.Items), minFactorItems)
 			}
-			if !slices.ContainsFunc(f.Items, func(it survey.Item) bool { return it.Reverse }) {
+			// A pulse's one or two items cannot balance agreeing with
+			// everything; its scores are read as indications only.
+			if !p.pulse && !slices.ContainsFunc(f.Items, func(it survey.Item) bool { return it.Reverse }) {
 				p.addf(fo.node.Line, "%s: no reverse-keyed item; mark at least one with \"reverse: true\" to counter agreeing with everything", fo.ctx)
 			}
 		}

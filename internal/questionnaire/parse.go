@@ -57,7 +57,10 @@ type parser struct {
 	langs []string
 	// anyLang accepts translations in any language, for when the
 	// languages list is missing and a wrong list would flag every text.
-	anyLang  bool
+	anyLang bool
+	// pulse is set for a pulse instrument (pulse_of), whose factors take
+	// one or two items of the full instrument.
+	pulse    bool
 	problems []Problem
 }
 

@@ -296,12 +296,12 @@ func TestParseProblems(t *testing.T) {
 		{
 			name: "top level is not a mapping",
 			src:  "- id: mini #@A\n",
-			want: []want{{"A", `questionnaire: want a mapping with fields id, version, title, languages, minutes_to_complete, scale, factors, outcomes, background, open, routes, bands, got a list`}},
+			want: []want{{"A", `questionnaire: want a mapping with fields id, version, title, languages, minutes_to_complete, scale, factors, outcomes, background, open, routes, bands, pulse_of, got a list`}},
 		},
 		{
 			name:  "unknown top-level field",
 			edits: []string{"minutes_to_complete: 5\n", "minutes_to_complete: 5\ntitel: Mini #@A\n"},
-			want:  []want{{"A", `questionnaire: unknown field "titel" (allowed: id, version, title, languages, minutes_to_complete, scale, factors, outcomes, background, open, routes, bands)`}},
+			want:  []want{{"A", `questionnaire: unknown field "titel" (allowed: id, version, title, languages, minutes_to_complete, scale, factors, outcomes, background, open, routes, bands, pulse_of)`}},
 		},
 		{
 			name:  "unknown item field",

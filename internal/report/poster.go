@@ -44,6 +44,9 @@ type Poster struct {
 	// ClosesOn is the last day on which respondents can answer; zero when
 	// the diagnostic has no closing date.
 	ClosesOn time.Time
+	// Minutes is the time the questionnaire takes, as its landing page
+	// says; 0 means 10 (the full instrument). A pulse takes about 2.
+	Minutes int
 	// English adds a line in English: set when respondents may answer in
 	// English.
 	English bool
@@ -80,7 +83,7 @@ const (
 	posterHeading = "Uw ervaring telt: wat helpt en wat hindert ons werk?"
 	posterBody    = "Doe mee met de korte vragenlijst over hoe plannen in de praktijk uitpakken. " +
 		"Het is anoniem: niemand kan zien wat u hebt geantwoord. " +
-		"Invullen kost ongeveer 10 minuten en kan gewoon op uw telefoon."
+		"Invullen kost ongeveer %d minuten en kan gewoon op uw telefoon."
 	posterCode    = " U hebt daarbij de persoonlijke toegangscode nodig die u hebt gekregen."
 	posterCodeEn  = " You need the personal access code you were given."
 	posterScan    = "Scan de code met de camera van uw telefoon"
@@ -88,7 +91,7 @@ const (
 	posterOrType  = "of typ deze link in uw browser:"
 	posterUntil   = "Invullen kan tot en met %s."
 	posterEnglish = "In English: scan the code or type the link, then choose English. " +
-		"Anonymous, about 10 minutes, works on your phone."
+		"Anonymous, about %d minutes, works on your phone."
 	posterUntilEn = " Open until %s."
 )
 
@@ -138,7 +141,11 @@ func (r *pdfRenderer) poster(p Poster, org string) float64 {
 	n := min(len(r.lines(org, "B", size, posterW)), posterNameMax)
 	r.textAt(posterMargin, (posterBandH-float64(n)*lh)/2, posterW, org, "B", size, lh, colWhite, "L", posterNameMax)
 
-	body, en := posterBody, posterEnglish
+	minutes := p.Minutes
+	if minutes <= 0 {
+		minutes = 10
+	}
+	body, en := sprintf(posterBody, minutes), sprintf(posterEnglish, minutes)
 	if p.NeedsCode {
 		body += posterCode
 		en += posterCodeEn

@@ -477,6 +477,9 @@ func (s *attScenario) measureOf(id string) int {
 	if id == survey.MeasureIndex {
 		return mIndex
 	}
+	if id == survey.MeasureOutcome {
+		return mOutcome
+	}
 	for f, fac := range s.q.Factors {
 		if fac.ID == id {
 			return f

@@ -155,6 +155,12 @@ func heatMeasures(q *survey.Questionnaire, m *measures) []measure {
 	for f, fac := range q.Factors {
 		ms = append(ms, measure{fac.ID, m.factor[f]})
 	}
+	if q.IsPulse() && len(q.Outcomes) > 0 {
+		// A pulse's own question (are actions noticed?) is read per unit.
+		// It rests on the base like every other measure, so the one
+		// decision per group protects it too (methodology §18).
+		ms = append(ms, measure{survey.MeasureOutcome, m.outcome})
+	}
 	return ms
 }
 

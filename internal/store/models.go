@@ -35,6 +35,7 @@ type diagnosticRow struct {
 	Languages            string     `bun:"languages"`
 	Access               string     `bun:"access"`
 	PreviousID           string     `bun:"previous_id,nullzero"`
+	PulseOf              string     `bun:"pulse_of,nullzero"`
 	State                string     `bun:"state"`
 	MinGroupSize         int        `bun:"min_group_size"`
 	OpensAt              *time.Time `bun:"opens_at"`

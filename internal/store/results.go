@@ -48,7 +48,7 @@ const closedAt = `(d.state = 'closed' OR (d.closes_at IS NOT NULL AND d.closes_a
 func (s *Store) PreviewedAt(ctx context.Context, diagnosticID string) (int, error) {
 	var n int
 	err := s.read.NewSelect().Model((*releaseRow)(nil)).Column("responses").
-		Where("diagnostic_id = ?", diagnosticID).Order("seq DESC").Limit(1).Scan(ctx, &n)
+		Where("diagnostic_id = ? AND kind <> ?", diagnosticID, string(survey.ReleaseSummary)).Order("seq DESC").Limit(1).Scan(ctx, &n)
 	if err == nil {
 		return n, nil
 	}

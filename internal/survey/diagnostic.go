@@ -75,6 +75,9 @@ type Diagnostic struct {
 	// PreviousID is the earlier wave of the same organisation this one
 	// follows, for trends; empty for a first measurement.
 	PreviousID string `json:"previous_id,omitempty"`
+	// PulseOf is the full measurement a pulse follows; empty for a full
+	// measurement (docs/methodology.md §18).
+	PulseOf string `json:"pulse_of,omitempty"`
 	// State is the state set by hand; EffectiveState applies the dates.
 	State        State      `json:"state"`
 	MinGroupSize int        `json:"min_group_size"`

@@ -51,7 +51,14 @@ type Questionnaire struct {
 	Open              []OpenQuestion       `json:"open"`
 	Routes            []Route              `json:"routes"`
 	Bands             Bands                `json:"bands"`
+	// PulseOf is the id of the full instrument whose items a pulse
+	// instrument takes (same item ids and wording, one or two per factor);
+	// empty for a full instrument.
+	PulseOf string `json:"pulse_of,omitempty"`
 }
+
+// IsPulse reports whether q is a pulse instrument.
+func (q *Questionnaire) IsPulse() bool { return q.PulseOf != "" }
 
 // Scale is the answer scale of every item, for example 1 (strongly disagree)
 // to 5 (strongly agree), plus a separate "don't know / not applicable"

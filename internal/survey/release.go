@@ -11,6 +11,12 @@ const (
 	// ReleaseFinal: the results after closing (again after a reopen and a
 	// new close).
 	ReleaseFinal ReleaseKind = "final"
+	// ReleaseSummary: the employee summary shown on the respondent link,
+	// the organisation's figures of the final release it follows and
+	// nothing else. It is recorded so that the anonymity audit sees every
+	// figure that left the service; it never feeds the results releases,
+	// to which it adds nothing.
+	ReleaseSummary ReleaseKind = "summary"
 )
 
 // Release records what one release of a diagnostic's results published:

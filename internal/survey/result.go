@@ -10,6 +10,11 @@ package survey
 // breakdowns, comparisons and trends; every other measure id is a factor id.
 const MeasureIndex = "index"
 
+// MeasureOutcome is the measure id of the outcome score in the breakdowns
+// of a pulse, where the outcome is its own question: whether people notice
+// that something is done with the previous measurement.
+const MeasureOutcome = "outcome"
+
 // Comparison ids of the gap analysis.
 const (
 	ComparisonPolicyExecution = "policy_vs_execution"

@@ -30,6 +30,7 @@ func pageNames() []string {
 		"branding",
 		"diagnostic_mail", "personal_invitations",
 		"messages", "message", "password_forgot", "password_reset", "password_change",
+		"summary", "summary_admin", "pulses",
 		"actions", "action_edit",
 	}
 }

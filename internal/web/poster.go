@@ -63,6 +63,7 @@ func (s *Server) posterOf(ctx context.Context, d *survey.Diagnostic) ([]byte, er
 		Organisation: d.Organisation.Name,
 		Link:         link,
 		QR:           qr,
+		Minutes:      d.Questionnaire.MinutesToComplete,
 		English:      slices.Contains(d.Languages, "en"),
 		NeedsCode:    d.Access == survey.AccessCodes,
 		GeneratedOn:  s.now(),

@@ -89,6 +89,11 @@ func respondentPath(d *survey.Diagnostic, rest string) string {
 // landing shows the organisation, the purpose, the time it takes and what
 // is and is not stored.
 func (s *Server) landing(c echo.Context) error {
+	// After closing, the link shows the employee summary when the
+	// consultant published one (summary.go).
+	if done, err := s.respondentSummary(c); done {
+		return err
+	}
 	d, ok, err := s.diagnosticForRespondent(c)
 	if !ok {
 		return err

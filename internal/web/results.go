@@ -527,6 +527,8 @@ type resultsPage struct {
 	Preview    bool
 	Count      int
 	MinGroup   int
+	// PulseNote says how to read a pulse's scores (methodology §18).
+	PulseNote string
 
 	// When not available: why, and whether a preview can be asked for.
 	Reason          string
@@ -778,6 +780,9 @@ func resultsPageWith(r *results, t Translator, short func(factor string) string)
 		Available: r.Availability.Available, Preview: r.Availability.Preview,
 		Questionnaire: t.Get("results.questionnaire", d.Questionnaire.Title.In(lang), d.Questionnaire.Version),
 	}
+	if d.Questionnaire.IsPulse() {
+		p.PulseNote = t.Get("pulse.results_note")
+	}
 	if !p.Available {
 		p.Reason = t.Get(variant("results.unavailable.", r.Availability.Reason), r.Count, p.MinGroup)
 		p.PreviewPossible = r.PreviewPossible()
@@ -884,6 +889,9 @@ func (v resultsViewer) score(sc survey.Score) scoreView {
 func (v resultsViewer) measureName(id string) string {
 	if id == survey.MeasureIndex {
 		return v.t.Get("results.index")
+	}
+	if id == survey.MeasureOutcome && v.q.IsPulse() {
+		return v.t.Get("pulse.noticed")
 	}
 	if f, ok := v.q.Factor(id); ok {
 		return f.Name.In(v.t.Lang())
@@ -1098,6 +1106,11 @@ func (v resultsViewer) heatMap(b survey.Breakdown, dim string) heatMap {
 			}
 		}
 		h.Columns = append(h.Columns, heatColumn{Short: short, Full: name})
+	}
+	if v.q.IsPulse() && len(v.q.Outcomes) > 0 {
+		// The pulse's own question has a column of its own (scoring's
+		// heatMeasures).
+		h.Columns = append(h.Columns, heatColumn{Short: v.t.Get("pulse.noticed_short"), Full: v.t.Get("pulse.noticed")})
 	}
 	used := map[string]survey.SuppressionReason{}
 	cells := func(cs []survey.Cell) []heatCell {

@@ -68,6 +68,7 @@ func (s *Server) routes() *echo.Echo {
 	// The firm's look, only where the firm chose to show it to respondents.
 	d.GET("/logo.png", s.respondentLogo)
 	d.GET("/huisstijl.css", s.respondentBrandCSS)
+	d.GET("/"+summaryFilePDF, s.respondentSummaryPDF)
 
 	// The consultants' workspace: organisations and diagnostics. Every
 	// handler looks records up within the consultant's firm. Middleware is
@@ -233,6 +234,18 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/diagnostics/:id/actions", s.apiListActions)
 	api.POST("/diagnostics/:id/actions", s.apiCreateAction)
 	api.PATCH("/actions/:id", s.apiPatchAction)
+
+	// Results back to employees: the summary on the respondent link
+	// (respondentSummary, from the landing page) and its PDF.
+	e.GET("/diagnoses/:id/samenvatting", s.showSummaryAdmin, ws...)
+	e.POST("/diagnoses/:id/samenvatting", s.publishSummary, ws...)
+	e.POST("/diagnoses/:id/samenvatting/intrekken", s.withdrawSummary, ws...)
+	e.GET("/diagnoses/:id/samenvatting.pdf", s.summaryAdminPDF, ws...)
+	e.GET("/diagnoses/:id/samenvatting/voorbeeld", s.showSummaryPreview, ws...)
+
+	// Pulse measurements between full measurements, and their trend.
+	e.POST("/diagnoses/:id/puls", s.startPulse, ws...)
+	e.GET("/diagnoses/:id/pulsen", s.showPulses, ws...)
 	api.GET("/diagnostics/:id/report.html", s.apiReport(reportHTML))
 
 	return e

@@ -63,6 +63,10 @@ type Store interface {
 	RecordPreview(ctx context.Context, diagnosticID string, allow func(previewedAt, responses int) error) (int, error)
 	Releases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
 	RecordRelease(ctx context.Context, diagnosticID string, after int, rel survey.Release) (survey.Release, error)
+	AllReleases(ctx context.Context, diagnosticID string) ([]survey.Release, error)
+	EmployeeSummary(ctx context.Context, diagnosticID string) (survey.EmployeeSummary, error)
+	SetEmployeeSummary(ctx context.Context, diagnosticID string, published bool, message string) (survey.EmployeeSummary, error)
+	Pulses(ctx context.Context, fullID string) ([]*survey.Diagnostic, error)
 	SaveResultSummary(ctx context.Context, diagnosticID string, indexMean *float64, respondents int) error
 	BenchmarkPeers(ctx context.Context, firmID, questionnaireID, version string, sector survey.Sector, now time.Time) ([]survey.BenchmarkPeer, error)
 	PooledResponses(ctx context.Context, diagnosticID, questionnaireID, version string, now time.Time, limit int) ([]survey.Response, error)
@@ -121,6 +125,9 @@ type Deps struct {
 	// Questionnaires are the instruments new diagnostics can use, oldest
 	// first.
 	Questionnaires []*survey.Questionnaire
+	// Pulse is the pulse instrument a closed full measurement can start
+	// (its PulseOf names the full instrument); nil offers no pulse.
+	Pulse *survey.Questionnaire
 	// Accounts keeps consultants, sessions and the audit log; nil means
 	// Store, which must then implement AccountStore (internal/store does).
 	Accounts AccountStore
@@ -165,6 +172,7 @@ type Server struct {
 	echo           *echo.Echo
 	location       *time.Location
 	questionnaires []*survey.Questionnaire
+	pulse          *survey.Questionnaire
 	diagnostics    *diagnosticCache
 	fragments      *stepFragments
 	accounts       AccountStore
@@ -277,6 +285,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		static:         staticHandler(staticFS),
 		location:       time.Local,
 		questionnaires: deps.Questionnaires,
+		pulse:          deps.Pulse,
 		diagnostics:    newDiagnosticCache(cfg.RespondentCacheTTL, 10000),
 		fragments:      newStepFragments(1000),
 		accounts:       accounts,
