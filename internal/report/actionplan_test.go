@@ -59,7 +59,7 @@ func previousPlan() []survey.Action {
 	}
 }
 
-func TestSinceSectionInPDFAndHTML(t *testing.T) {
+func TestSinceChapterInPDFAndHTML(t *testing.T) {
 	in := demoInput(t)
 	d, err := build(in)
 	if err != nil {
@@ -109,7 +109,9 @@ func TestSinceSectionInPDFAndHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := squash(pdfText(t, pdf, 0, 0))
-	for _, want := range []string{"Wat er sinds de vorige meting is gedaan", v.Intro, squash(v.Caveat), "Eén regisseur per opgave"} {
+	// A chapter of its own, in the table of contents too, before the
+	// method, which moves to 8.
+	for _, want := range []string{"7 Wat er sinds de vorige meting is gedaan", "8 Methode en anonimiteit", "9 Bijlage", v.Intro, squash(v.Caveat), "Eén regisseur per opgave"} {
 		if !strings.Contains(text, squash(want)) {
 			t.Errorf("PDF lacks %q", want)
 		}
@@ -118,7 +120,8 @@ func TestSinceSectionInPDFAndHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<h3>Wat er sinds de vorige meting is gedaan</h3>", v.Intro, "<th scope=\"row\">Eén regisseur per opgave</th>", v.Factors[0]} {
+	for _, want := range []string{`<h2 id="s-since">7 Wat er sinds de vorige meting is gedaan</h2>`, `<a href="#s-since">Wat er sinds de vorige meting is gedaan</a>`,
+		`<h2 id="s7">8 Methode en anonimiteit</h2>`, `<h2 id="s8">9 `, v.Intro, "<th scope=\"row\">Eén regisseur per opgave</th>", v.Factors[0]} {
 		if !strings.Contains(html.UnescapeString(string(page)), want) {
 			t.Errorf("HTML lacks %q", want)
 		}

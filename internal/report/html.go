@@ -47,8 +47,18 @@ func HTML(in Input) ([]byte, error) {
 		return nil, survey.Wrap(survey.CodeInternal, err, "report: HTML template")
 	}
 	v := htmlView{doc: d, Charts: htmlCharts(d)}
-	for i, s := range []string{d.L.Summary, d.L.Factors, d.L.Routes, d.L.Gap, d.L.Units, d.L.Trend, d.L.Method, d.L.Appendix} {
-		v.TOC = append(v.TOC, tocEntry{ID: "s" + strconv.Itoa(i+1), Number: i + 1, Title: s})
+	// The ids stay those of the eight fixed chapters; the chapter on what
+	// was done since the previous wave, when there is one, moves the
+	// numbers of the method and the appendix on.
+	for i, s := range []string{d.L.Summary, d.L.Factors, d.L.Routes, d.L.Gap, d.L.Units, d.L.Trend} {
+		v.TOC = append(v.TOC, tocEntry{ID: "s" + strconv.Itoa(i+1), Title: s})
+	}
+	if d.Since != nil {
+		v.TOC = append(v.TOC, tocEntry{ID: "s-since", Title: d.Since.Title})
+	}
+	v.TOC = append(v.TOC, tocEntry{ID: "s7", Title: d.L.Method}, tocEntry{ID: "s8", Title: d.L.Appendix})
+	for i := range v.TOC {
+		v.TOC[i].Number = i + 1
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
@@ -78,6 +88,16 @@ type htmlView struct {
 	*doc
 	TOC    []tocEntry
 	Charts charts
+}
+
+// Num is the number of the chapter with the given id.
+func (v htmlView) Num(id string) int {
+	for _, e := range v.TOC {
+		if e.ID == id {
+			return e.Number
+		}
+	}
+	return 0
 }
 
 type charts struct {

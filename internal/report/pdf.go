@@ -218,8 +218,14 @@ func (r *pdfRenderer) render() (*pdfRenderer, error) {
 	d := r.d
 	r.sections = []section{
 		{d.L.Summary, 0}, {d.L.Factors, 0}, {d.L.Routes, 0}, {d.L.Gap, 0},
-		{d.L.Units, 0}, {d.L.Trend, 0}, {d.L.Method, 0}, {d.L.Appendix, 0},
+		{d.L.Units, 0}, {d.L.Trend, 0},
 	}
+	if d.Since != nil {
+		// A wave after one with an action plan says what was done since,
+		// in a chapter of its own before the method.
+		r.sections = append(r.sections, section{d.Since.Title, 0})
+	}
+	r.sections = append(r.sections, section{d.L.Method, 0}, section{d.L.Appendix, 0})
 	for range r.sections {
 		r.links = append(r.links, r.f.AddLink())
 	}
@@ -230,6 +236,7 @@ func (r *pdfRenderer) render() (*pdfRenderer, error) {
 	r.gaps()
 	r.units()
 	r.trend()
+	r.since()
 	r.method()
 	r.appendix()
 	if err := r.f.Error(); err != nil {
@@ -924,7 +931,6 @@ func (r *pdfRenderer) trend() {
 	} else {
 		r.para(d.TrendNote, "", bodySize, lineH, colText)
 	}
-	r.since()
 	r.heading2(l.BenchmarkHead, 12)
 	r.para(d.BenchmarkText, "", bodySize, lineH, colText)
 }

@@ -154,14 +154,14 @@ func (r *pdfRenderer) sinceColumns(w sinceWords) []column {
 	}
 }
 
-// since draws the section in the PDF.
+// since draws the chapter in the PDF.
 func (r *pdfRenderer) since() {
 	v := r.d.Since
 	if v == nil {
 		return
 	}
 	w := sinceWordsFor(r.d.Lang)
-	r.heading2(v.Title, 30)
+	r.chapterStart(v.Title)
 	r.para(v.Intro, "", bodySize, lineH, colText)
 	r.f.Ln(2)
 	rows := make([][]string, len(v.Rows))
