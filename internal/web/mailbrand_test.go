@@ -186,7 +186,7 @@ func TestMailsCarryTheFirmsLook(t *testing.T) {
 			t.Errorf("the poster is no longer attached: %d files", len(files))
 		}
 		// The report's band colours stay out.
-		for _, band := range []string{"#d4351c", "#f47738", "#00703c"} {
+		for _, band := range []string{"#b2182b", "#f4c542", "#5aae61"} {
 			if strings.Contains(html, band) {
 				t.Errorf("the mail holds the band colour %s", band)
 			}
@@ -301,6 +301,53 @@ func TestHostileBrandNamesStayText(t *testing.T) {
 		// The preview page and the outbox preview escape it too.
 		if p := mf.b.get(path); strings.Contains(p.body, "<script>alert") {
 			t.Error("the preview page runs the name")
+		}
+	})
+}
+
+// Every mail about a diagnostic is made with the sender's look: the
+// reminders (also those the scheduler sends, without a consultant), the
+// directors' mail and the personal invitations, as the invitation above.
+func TestEveryDiagnosticMailCarriesTheLook(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		mf := newMailFixture(t, st)
+		d := mf.create(t, wave{state: survey.StateDraft, seed: 5})
+		if err := st.SaveBranding(ctx, &survey.Branding{FirmID: mf.cons.FirmID, Color: "#767676"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetBrandingLogo(ctx, mf.cons.FirmID, testLogo(t, 40, 20), 40, 20); err != nil {
+			t.Fatal(err)
+		}
+		s := mf.srvr
+		from, err := s.senderOf(ctx, d, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if from.Brand == nil || from.Brand.LogoAlt != "Adviesbureau A" {
+			t.Fatalf("the scheduler's sender has no look or no alternative text: %+v", from.Brand)
+		}
+		r := testContacts[1]
+		mails := map[string]func() (composedMail, error){
+			"reminder": func() (composedMail, error) { return s.reminderMail(d, from, r, progressView{}, mf.clock.Now()) },
+			"director": func() (composedMail, error) {
+				return s.directorMail(d, from, r, directorHeadline{}, "http://uk.test/r/x", mf.clock.Now(), false)
+			},
+			"personal": func() (composedMail, error) {
+				return s.personalInvitationMail(d, from, "jan@gemeente.example", "ABCDEFGH")
+			},
+			"invitation": func() (composedMail, error) { return s.contactInvitationMail(d, from, r) },
+		}
+		for name, build := range mails {
+			m, err := build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := m.message(survey.MessageContactReminder)
+			if len(msg.Attachments) != 1 || msg.Attachments[0].ContentID == "" || !strings.Contains(msg.HTML, `src="cid:`+msg.Attachments[0].ContentID+`"`) ||
+				!strings.Contains(msg.HTML, "background:#767676") || !strings.Contains(msg.HTML, `alt="Adviesbureau A"`) {
+				t.Errorf("the %s mail lacks the look: %d attachments", name, len(msg.Attachments))
+			}
 		}
 	})
 }
