@@ -301,10 +301,10 @@ type accountMail struct {
 // makes one language's part.
 func (s *Server) composeAccountMail(kind survey.MessageKind, firmID, to, subjectKey string, brand *mailBrand, section func(t Translator) mailSection) (*survey.OutgoingMessage, error) {
 	nl, en := s.texts.For("nl"), s.texts.For("en")
-	data := accountMail{Subject: nl.Get(subjectKey) + " / " + en.Get(subjectKey), Sections: []mailSection{section(nl), section(en)}, Brand: brand, Accent: brand.Accent()}
-	if brand == nil {
-		// The account mails' own link colour.
-		data.Accent = "#00528a"
+	// The account mails' own link colour, unless the firm has one.
+	data := accountMail{Subject: nl.Get(subjectKey) + " / " + en.Get(subjectKey), Sections: []mailSection{section(nl), section(en)}, Brand: brand, Accent: "#00528a"}
+	if brand != nil && brand.Color != "" {
+		data.Accent = brand.Color
 	}
 	var text, html bytes.Buffer
 	if err := s.mail.text.Execute(&text, data); err != nil {
