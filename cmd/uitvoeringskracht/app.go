@@ -84,7 +84,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		st.Close()
 		return nil, err
 	}
-	worker := &mail.Worker{Queue: st, Mailer: mailer, Log: logger, Lease: cfg.MailLease}
+	// The worker also deletes finished messages past the retention, at
+	// start and hourly: the outbox is no archive of who was mailed.
+	worker := &mail.Worker{Queue: st, Mailer: mailer, Log: logger, Lease: cfg.MailLease, Retention: cfg.mailRetention()}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, RespondentCacheTTL: 2 * time.Second, RetentionMonths: cfg.RetentionMonths, RespondentRateLimit: cfg.RespondentRateLimit, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken, SMTPConfigured: mailer.Configured()}, web.Deps{
 		Store:          st,
 		Accounts:       st,

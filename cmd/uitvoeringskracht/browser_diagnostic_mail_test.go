@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -40,6 +43,13 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	}
 	j := &journey{t: t, browser: ctx, base: base, st: st, firmID: firm.ID, a11y: newA11y(t)}
 	d := j.seedDiagnostic("Gemeente Post", survey.AccessLink)
+	// The firm has its own look: the mails carry it, the logo inline.
+	if err := st.SaveBranding(context.Background(), &survey.Branding{FirmID: firm.ID, Name: "Bureau Post", Contact: "Bel 030 000 00 00", Color: "#000000"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetBrandingLogo(context.Background(), firm.ID, journeyLogo(t), 32, 16); err != nil {
+		t.Fatal(err)
+	}
 
 	consultant := j.tab()
 	j.login(consultant, false)
@@ -131,7 +141,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 			t.Errorf("%s got language %q", to, lang)
 		}
 		parts := mimeParts(t, m.Header.Get("Content-Type"), m.Body)
-		for _, want := range []string{"text/plain", "text/html", "application/pdf"} {
+		for _, want := range []string{"text/plain", "text/html", "application/pdf", "image/png", "multipart/related"} {
 			if !parts[want] {
 				t.Errorf("the mail to %s has no %s part (%v)", to, want, parts)
 			}
@@ -168,4 +178,15 @@ func mimeParts(t *testing.T, contentType string, body []byte) map[string]bool {
 	}
 	walk(contentType, strings.NewReader(string(body)))
 	return out
+}
+
+// journeyLogo is a 32 × 16 PNG.
+func journeyLogo(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 32, 16))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -65,6 +65,9 @@ type Config struct {
 	// MailLease is how long an instance holds a message it is sending;
 	// after a crash the message goes out again once it ran out.
 	MailLease time.Duration
+	// MailRetentionDays is how long the outbox keeps a message after it
+	// was sent, failed or written as .eml; purge and serve delete it then.
+	MailRetentionDays int
 	// mailTLS replaces the TLS configuration of the mail client (tests
 	// trust their own certificate with it).
 	mailTLS *tls.Config
@@ -110,6 +113,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 	mailFrom := fs.String("mail-from", getenv("UK_MAIL_FROM"), "sender of every mail, \"Name <address>\" (UK_MAIL_FROM; default Uitvoeringskracht <noreply@HOST of --base-url>)")
 	mailDir := fs.String("mail-dir", getenv("UK_MAIL_DIR"), "folder for the .eml files of mail that is not sent because no mail server is set (UK_MAIL_DIR; default mail/ next to the SQLite database, data/mail for PostgreSQL)")
 	mailLease := fs.String("mail-lease", envOr(getenv, "UK_MAIL_LEASE", defaultMailLease.String()), "how long an instance holds a message while sending it; after a crash the message is sent again (same Message-ID) once this has passed (2s to 1h) (UK_MAIL_LEASE)")
+	mailRetention := fs.String("mail-retention-days", envOr(getenv, "UK_MAIL_RETENTION_DAYS", strconv.Itoa(store.DefaultMailRetentionDays)), "days the outbox keeps a message after it was sent, failed or written as .eml, 1 to 3650; serve and purge delete older ones (UK_MAIL_RETENTION_DAYS)")
 	// The token's default stays empty, so that -help never prints it.
 	metricsFlag := fs.String("metrics-token", "", "bearer token (at least 32 characters) that turns on Prometheus metrics at /metrics; prefer the environment variable, since a flag shows in the process list (UK_METRICS_TOKEN; default off)")
 	return func() (Config, error) {
@@ -125,6 +129,9 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 			return Config{}, fmt.Errorf("--mail-lease must be a duration such as 2m, not %q", *mailLease)
 		}
 		cfg.MailLease = lease
+		if cfg.MailRetentionDays, err = strconv.Atoi(strings.TrimSpace(*mailRetention)); err != nil {
+			return Config{}, fmt.Errorf("--mail-retention-days must be a whole number of days from 1 to %d, not %q", store.MaxMailRetentionDays, *mailRetention)
+		}
 		rate, err := strconv.Atoi(strings.TrimSpace(*respondentRate))
 		if err != nil {
 			return Config{}, fmt.Errorf("--respondent-rate-limit must be a whole number, not %q", *respondentRate)
@@ -191,6 +198,9 @@ func (c Config) validate() error {
 	}
 	if c.MetricsToken != "" && web.CheckMetricsToken(c.MetricsToken) != nil {
 		problems = append(problems, "--metrics-token must be empty (metrics off) or at least 32 characters without spaces")
+	}
+	if c.MailRetentionDays < 1 || c.MailRetentionDays > store.MaxMailRetentionDays {
+		problems = append(problems, fmt.Sprintf("--mail-retention-days must be from 1 to %d", store.MaxMailRetentionDays))
 	}
 	if c.MailLease < 2*time.Second || c.MailLease > time.Hour {
 		problems = append(problems, "--mail-lease must be from 2s to 1h")

@@ -11,7 +11,8 @@ import (
 )
 
 // cmdPurge deletes the answers of diagnostics that closed longer ago than
-// the retention period, as the data-processing agreement requires. There
+// the retention period, as the data-processing agreement requires, and
+// the outbox's messages older than the mail retention period. There
 // are no abandoned drafts to purge: a respondent's progress lives sealed in
 // their own cookie, never on the server.
 func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, now time.Time) error {
@@ -39,7 +40,19 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	fmt.Fprintf(stdout, "Deleted %d responses of %d diagnostics closed before %s.\n", res.Responses, res.Diagnostics, cutoff.Format("2006-01-02"))
+	mailCutoff := now.Add(-cfg.mailRetention())
+	n, err := st.PurgeMessages(ctx, mailCutoff)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deleted %d messages from the outbox that were finished before %s (--mail-retention-days %d).\n", n, mailCutoff.UTC().Format("2006-01-02"), cfg.MailRetentionDays)
 	return nil
+}
+
+// mailRetention is the outbox's retention period; a Config that did not
+// come from the flags (tests) has none, and keeps every message.
+func (c Config) mailRetention() time.Duration {
+	return time.Duration(c.MailRetentionDays) * 24 * time.Hour
 }
 
 // retentionCutoff turns "24mo", "2y" or "90d" into the moment before which

@@ -300,12 +300,24 @@ func (m *Mailer) messageID(msg *survey.OutgoingMessage) (string, error) {
 	if !strings.Contains(id, "@") {
 		id += "@" + m.domain
 	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@+", r)) {
-			return "", fmt.Errorf("mail: the Message-ID %q has a character that is not allowed", id)
-		}
+	if !safeID(id) {
+		return "", fmt.Errorf("mail: the Message-ID %q has a character that is not allowed", id)
 	}
 	return id, nil
+}
+
+// safeID reports whether id may stand between angle brackets in a header
+// (Message-ID, Content-ID): letters, digits and ._-@+ only.
+func safeID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@+", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Mailer) compose(msg *survey.OutgoingMessage, now time.Time) (*gomail.Msg, error) {
@@ -344,6 +356,18 @@ func (m *Mailer) compose(msg *survey.OutgoingMessage, now time.Time) (*gomail.Ms
 		ct := cleanHeader(a.ContentType)
 		if ct == "" {
 			ct = "application/octet-stream"
+		}
+		if a.Inline() {
+			// An inline part only beside an HTML part that can show it;
+			// its Content-ID is checked like the Message-ID, since it
+			// goes into a header.
+			if msg.HTML == "" || !safeID(a.ContentID) {
+				return nil, fmt.Errorf("mail: the inline part %q has no HTML part or a Content-ID that is not allowed", name)
+			}
+			if err := g.EmbedReader(name, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(ct)), gomail.WithFileContentID("<"+a.ContentID+">")); err != nil {
+				return nil, fmt.Errorf("mail: inline part %q: %v", name, err)
+			}
+			continue
 		}
 		if err := g.AttachReader(name, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
 			return nil, fmt.Errorf("mail: attachment %q: %v", name, err)

@@ -290,3 +290,52 @@ func TestConfig(t *testing.T) {
 		t.Errorf("redacted %q", got)
 	}
 }
+
+func TestInlinePartHasItsContentID(t *testing.T) {
+	m := newMailer(t, nil)
+	msg := message()
+	msg.HTML = `<p><img src="cid:logo.ab12@uitvoeringskracht" alt="Bureau Noord"></p>`
+	logo := []byte("\x89PNG\r\n\x1a\nnot really")
+	msg.Attachments = append(msg.Attachments, survey.Attachment{Name: "logo.png", ContentType: "image/png", Content: logo, ContentID: "logo.ab12@uitvoeringskracht"})
+	raw, err := m.Compose(msg, sendT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "Content-Id: <logo.ab12@uitvoeringskracht>") || !strings.Contains(string(raw), "multipart/related") {
+		t.Errorf("no inline part with the Content-ID:\n%s", raw)
+	}
+	var png, pdf int
+	for _, p := range parts(t, r.Header, r.Body) {
+		switch p.contentType {
+		case "image/png":
+			png++
+			if !bytes.Equal(p.body, logo) {
+				t.Error("the logo's bytes changed")
+			}
+		case "application/pdf":
+			pdf++
+		}
+	}
+	if png != 1 || pdf != 1 {
+		t.Errorf("%d logos and %d posters", png, pdf)
+	}
+
+	// A Content-ID that would break out of its header, or an inline part
+	// without an HTML part to show it, is refused.
+	for _, bad := range []func(*survey.OutgoingMessage){
+		func(m *survey.OutgoingMessage) { m.Attachments[1].ContentID = "x>\r\nBcc: a@b.example" },
+		func(m *survey.OutgoingMessage) { m.HTML = "" },
+	} {
+		msg := message()
+		msg.HTML = "<p>x</p>"
+		msg.Attachments = append(msg.Attachments, survey.Attachment{Name: "logo.png", ContentType: "image/png", Content: logo, ContentID: "logo@uk"})
+		bad(msg)
+		if res := m.Deliver(context.Background(), msg, sendT); res.State != survey.MessageFailed {
+			t.Errorf("delivered: %+v", res)
+		}
+	}
+}

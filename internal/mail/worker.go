@@ -17,6 +17,12 @@ type Queue interface {
 	FinishMessage(ctx context.Context, claim, id string, o store.Outcome) error
 }
 
+// Purger deletes the messages that reached a final state before cutoff
+// (*store.Store is one), for the outbox's retention period.
+type Purger interface {
+	PurgeMessages(ctx context.Context, cutoff time.Time) (int, error)
+}
+
 // DefaultBackoff is the wait after each temporary failure: six attempts
 // spread over about nine hours, so that a mail server that is down for a
 // night's maintenance still gets the message.
@@ -44,9 +50,17 @@ type Worker struct {
 	Backoff []time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Retention, when positive, is how long finished messages stay: Run
+	// deletes older ones through Purger (the Queue when it is one) when
+	// it starts and every PurgeEvery (0 means an hour) after. Each
+	// instance may do so: deleting twice deletes nothing more.
+	Retention  time.Duration
+	Purger     Purger
+	PurgeEvery time.Duration
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wakeOnce  sync.Once
+	wake      chan struct{}
+	lastPurge time.Time
 }
 
 func (w *Worker) wakeChan() chan struct{} {
@@ -77,6 +91,7 @@ func (w *Worker) Run(ctx context.Context) {
 		interval = 5 * time.Second
 	}
 	for {
+		w.purgeIfDue(ctx)
 		sent, err := w.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log().Error("outbox", "error", err)
@@ -90,6 +105,37 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-time.After(interval):
 		case <-w.wakeChan():
 		}
+	}
+}
+
+// purgeIfDue deletes the messages past the retention period when the last
+// purge is PurgeEvery ago; a failure is logged and tried again next time.
+func (w *Worker) purgeIfDue(ctx context.Context) {
+	p := w.Purger
+	if p == nil {
+		p, _ = w.Queue.(Purger)
+	}
+	if w.Retention <= 0 || p == nil {
+		return
+	}
+	every := w.PurgeEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	now := w.now()
+	if !w.lastPurge.IsZero() && now.Sub(w.lastPurge) < every {
+		return
+	}
+	w.lastPurge = now
+	n, err := p.PurgeMessages(ctx, now.Add(-w.Retention))
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log().Error("outbox retention", "error", err)
+		}
+		return
+	}
+	if n > 0 {
+		w.log().Info("outbox retention", "deleted", n, "older_than_days", int(w.Retention/(24*time.Hour)))
 	}
 }
 

@@ -222,3 +222,77 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 		})
 	}
 }
+
+// countingPurger wraps the store's purge and counts the calls.
+type countingPurger struct {
+	store *store.Store
+	mu    sync.Mutex
+	calls int
+}
+
+func (p *countingPurger) PurgeMessages(ctx context.Context, cutoff time.Time) (int, error) {
+	p.mu.Lock()
+	p.calls++
+	p.mu.Unlock()
+	return p.store.PurgeMessages(ctx, cutoff)
+}
+
+func (p *countingPurger) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls
+}
+
+func TestWorkerDeletesMessagesPastTheRetention(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		srv := mailtest.Start(t, mailtest.Options{})
+		firm := newFirm(t, s)
+		m := queued(firm.ID)
+		if err := s.EnqueueMessages(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		clk := &clock{now: time.Now()}
+		p := &countingPurger{store: s}
+		w := &mail.Worker{Queue: s, Mailer: newMailer(t, srv), Now: clk.Now, Interval: 5 * time.Millisecond,
+			Retention: 90 * 24 * time.Hour, PurgeEvery: time.Hour, Purger: p}
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx) }()
+		srv.Wait(t, 1, 10*time.Second)
+		waitFor(t, func() bool {
+			got, err := s.Message(ctx, firm.ID, m.ID)
+			return err == nil && got.State == survey.MessageSent
+		})
+		// Purged once at the start; not again within the hour.
+		time.Sleep(50 * time.Millisecond)
+		if n := p.count(); n != 1 {
+			t.Errorf("%d purges within the first hour, want 1", n)
+		}
+		// 89 days on: the sent message stays.
+		clk.Add(89 * 24 * time.Hour)
+		waitFor(t, func() bool { return p.count() == 2 })
+		if _, err := s.Message(ctx, firm.ID, m.ID); err != nil {
+			t.Fatalf("deleted before the retention period ended: %v", err)
+		}
+		// Past 90 days it goes at the next purge.
+		clk.Add(2 * 24 * time.Hour)
+		waitFor(t, func() bool {
+			_, err := s.Message(ctx, firm.ID, m.ID)
+			return survey.ErrorCode(err) == survey.CodeNotFound
+		})
+		cancel()
+		<-done
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

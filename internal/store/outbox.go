@@ -56,6 +56,9 @@ type outgoingMessageRow struct {
 	LastError     string     `bun:"last_error"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	SentAt        *time.Time `bun:"sent_at"`
+	// FinishedAt is when the message reached a final state; retention
+	// counts from it (PurgeMessages).
+	FinishedAt *time.Time `bun:"finished_at"`
 }
 
 func (r *outgoingMessageRow) message() (survey.OutgoingMessage, error) {
@@ -271,6 +274,7 @@ func (s *Store) ResendMessage(ctx context.Context, firmID, id string) error {
 			Set("claim_id = ''").
 			Set("last_error = ''").
 			Set("sent_at = NULL").
+			Set("finished_at = NULL").
 			Where("id = ?", id).
 			Exec(ctx)
 		return err
@@ -358,6 +362,7 @@ func (s *Store) FinishMessage(ctx context.Context, claim, id string, o Outcome) 
 			if o.State == survey.MessageSent {
 				q = q.Set("sent_at = ?", storedTime(o.At))
 			}
+			q = q.Set("finished_at = ?", storedTime(o.At))
 			q = q.Set("recipients = CASE WHEN ephemeral THEN '[]' ELSE recipients END").
 				Set("text_body = CASE WHEN ephemeral THEN '' ELSE text_body END").
 				Set("html_body = CASE WHEN ephemeral THEN '' ELSE html_body END").
@@ -384,4 +389,39 @@ func (s *Store) FinishMessage(ctx context.Context, claim, id string, o Outcome) 
 		}
 		return nil
 	})
+}
+
+// Bounds of the outbox's retention period, in days.
+const (
+	DefaultMailRetentionDays = 90
+	MaxMailRetentionDays     = 3650
+)
+
+// PurgeMessages deletes the messages that reached a final state (sent,
+// failed, not sent) before cutoff, of every firm and diagnostic, and
+// returns how many went. Queued messages stay whatever their age: they
+// are still to be sent. Deleting twice deletes nothing more, so every
+// instance may run it.
+func (s *Store) PurgeMessages(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int64
+	err := s.writeStatement(ctx, "purge messages", func(ctx context.Context, db bun.IDB) error {
+		res, err := db.NewDelete().Model((*outgoingMessageRow)(nil)).
+			Where("state IN (?)", bun.List([]string{string(survey.MessageSent), string(survey.MessageFailed), string(survey.MessageNotSent)})).
+			Where("finished_at < ?", storedTime(cutoff)).
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		// Deleted bodies and addresses may survive in old row versions
+		// (dead tuples, WAL frames) until the next scrub.
+		s.markDirty()
+	}
+	return int(n), nil
 }

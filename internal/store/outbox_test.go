@@ -257,3 +257,91 @@ func TestOutboxEphemeralErased(t *testing.T) {
 		}
 	})
 }
+
+func TestPurgeMessagesKeepsTheRetentionPeriod(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		firm, d := firmDiagnostic(t, s, "Bureau A")
+		// Sent, failed and not sent long ago; sent recently; still queued
+		// (however old); failed long ago but sent again (queued anew); and
+		// a message of no firm (the test mail).
+		msgs := map[string]*survey.OutgoingMessage{}
+		for _, k := range []string{"sent-old", "failed-old", "notsent-old", "sent-new", "queued", "resent", "test-old"} {
+			m := testMessage(firm.ID, d.ID)
+			switch k {
+			case "sent-new", "queued":
+				m.DiagnosticID = ""
+			case "test-old":
+				m.FirmID, m.DiagnosticID, m.Kind = "", "", survey.MessageTest
+			}
+			if err := s.EnqueueMessages(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			msgs[k] = m
+		}
+		old := time.Now().UTC().AddDate(0, 0, -100)
+		recent := time.Now().UTC().AddDate(0, 0, -10)
+		finish := func(m *survey.OutgoingMessage, state survey.MessageState, at time.Time) {
+			t.Helper()
+			// Claims in the future so that every queued message is due.
+			claim, claimed, err := s.ClaimMessages(ctx, time.Now().Add(time.Hour), time.Minute, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range claimed {
+				o := store.Outcome{State: survey.MessageQueued, At: at, RetryAt: time.Now().Add(-time.Minute)}
+				if c.ID == m.ID {
+					o.State = state
+				}
+				if err := s.FinishMessage(ctx, claim, c.ID, o); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		finish(msgs["sent-old"], survey.MessageSent, old)
+		finish(msgs["failed-old"], survey.MessageFailed, old)
+		finish(msgs["notsent-old"], survey.MessageNotSent, old)
+		finish(msgs["sent-new"], survey.MessageSent, recent)
+		finish(msgs["test-old"], survey.MessageSent, old)
+		finish(msgs["resent"], survey.MessageFailed, old)
+		if err := s.ResendMessage(ctx, firm.ID, msgs["resent"].ID); err != nil {
+			t.Fatal(err)
+		}
+
+		cutoff := time.Now().UTC().AddDate(0, 0, -90)
+		n, err := s.PurgeMessages(ctx, cutoff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 {
+			t.Errorf("purged %d messages, want 4", n)
+		}
+		for k, m := range msgs {
+			_, err := s.Message(ctx, firm.ID, m.ID)
+			gone := survey.ErrorCode(err) == survey.CodeNotFound
+			switch k {
+			case "sent-old", "failed-old", "notsent-old":
+				if !gone {
+					t.Errorf("%s survived the purge: %v", k, err)
+				}
+			case "test-old":
+				// Of no firm: Message cannot see it; the count above did.
+			default:
+				if gone || err != nil {
+					t.Errorf("%s was purged (%v)", k, err)
+				}
+			}
+		}
+		// Idempotent: a second instance deletes nothing more.
+		if n, err := s.PurgeMessages(ctx, cutoff); err != nil || n != 0 {
+			t.Errorf("second purge: %d, %v", n, err)
+		}
+		// A cutoff after the recent one takes it too, never the queued.
+		if n, err := s.PurgeMessages(ctx, time.Now()); err != nil || n != 1 {
+			t.Errorf("purge up to now: %d, %v", n, err)
+		}
+		if list, err := s.ListMessages(ctx, firm.ID, ""); err != nil || len(list) != 2 {
+			t.Errorf("left %d messages, want the queued and the resent: %v", len(list), err)
+		}
+	})
+}

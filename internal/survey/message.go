@@ -52,7 +52,15 @@ type Attachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
 	Content     []byte `json:"content"`
+	// ContentID, when set, makes the file an inline part of the HTML
+	// (the firm's logo), which refers to it as "cid:" + ContentID: mail
+	// programs show it without loading anything from elsewhere.
+	ContentID string `json:"content_id,omitempty"`
 }
+
+// Inline reports whether the attachment is shown inside the HTML part
+// rather than offered as a file.
+func (a *Attachment) Inline() bool { return a.ContentID != "" }
 
 // OutgoingMessage is one mail in the outbox. It is queued in the same
 // transaction as the action that causes it and sent by the outbox worker,

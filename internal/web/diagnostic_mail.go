@@ -103,10 +103,7 @@ func (s *Server) invitationMails(ctx context.Context, d *survey.Diagnostic, sett
 func previewsOf(mails []composedMail, htmlBase string) []mailPreview {
 	var out []mailPreview
 	for i, m := range mails {
-		p := mailPreview{To: m.message("").To[0], Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1)}
-		for _, a := range m.Attachments {
-			p.Attachments = append(p.Attachments, a.Name)
-		}
+		p := mailPreview{To: m.message("").To[0], Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1), Attachments: fileNames(m.Attachments)}
 		out = append(out, p)
 	}
 	return out
@@ -189,16 +186,18 @@ func (s *Server) contactInvitationHTML(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveMailHTML(c, mails[0].HTML)
+	return serveMailHTML(c, mails[0])
 }
 
-func serveMailHTML(c echo.Context, body string) error {
+// serveMailHTML serves a composed mail's HTML part, its inline logo as a
+// data: URL (previewHTML).
+func serveMailHTML(c echo.Context, m composedMail) error {
 	h := c.Response().Header()
-	// The mail's inline styles are what a mail program shows; nothing
-	// else may load or run.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	// The mail's inline styles are what a mail program shows, and its
+	// inline images; nothing else may load or run.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
 	h.Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, []byte(body))
+	return c.HTMLBlob(http.StatusOK, []byte(previewHTML(m.HTML, m.Inline)))
 }
 
 // diagnosticMailSection is the diagnostic page's part on mail: who is

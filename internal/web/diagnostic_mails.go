@@ -13,12 +13,24 @@ import (
 type mailSender struct {
 	Firm    string
 	Contact string
+	// Brand is the firm's look, nil when it has none.
+	Brand *mailBrand
 }
 
 // senderOf names the firm of d and the consultant cons (nil for mails the
 // scheduler sends: then the consultant who created the diagnostic, while
 // still an active member of the firm).
+// The firm's look comes with it, for every mail a consultant causes.
 func (s *Server) senderOf(ctx context.Context, d *survey.Diagnostic, cons *survey.Consultant) (mailSender, error) {
+	out, err := s.senderNames(ctx, d, cons)
+	if err != nil {
+		return out, err
+	}
+	out.Brand, err = s.mailBrandOf(ctx, d.Organisation.FirmID, out.Firm)
+	return out, err
+}
+
+func (s *Server) senderNames(ctx context.Context, d *survey.Diagnostic, cons *survey.Consultant) (mailSender, error) {
 	out := mailSender{}
 	if cons != nil {
 		out.Firm, out.Contact = cons.FirmName, cons.Email
@@ -139,7 +151,7 @@ func (s *Server) contactInvitationMail(d *survey.Diagnostic, from mailSender, r 
 		para(t.Get("dmail.invite.reminders")),
 		from.contactBlock(t),
 	)
-	return s.mailTemplates.render(r, t, subject, blocks)
+	return s.mailTemplates.render(r, t, subject, blocks, from.Brand)
 }
 
 // reminderText is the suggested reminder for employees, in language t.
@@ -183,7 +195,7 @@ func (s *Server) reminderMail(d *survey.Diagnostic, from mailSender, r survey.Re
 	blocks = append(blocks, para(t.Get("dmail.reminder.why_you")))
 	blocks = append(blocks, s.announcementsFor(d, t, "dmail.reminder.suggestion")...)
 	blocks = append(blocks, from.contactBlock(t))
-	return s.mailTemplates.render(r, t, subject, blocks)
+	return s.mailTemplates.render(r, t, subject, blocks, from.Brand)
 }
 
 func dash(n int, t Translator) string {
@@ -235,7 +247,7 @@ func (s *Server) directorMail(d *survey.Diagnostic, from mailSender, r survey.Re
 		blocks = append(blocks, para(t.Get("dmail.director.attached")))
 	}
 	blocks = append(blocks, from.contactBlock(t))
-	return s.mailTemplates.render(r, t, subject, blocks)
+	return s.mailTemplates.render(r, t, subject, blocks, from.Brand)
 }
 
 // personalInvitationMail is the mail to one employee with one single-use
@@ -274,5 +286,5 @@ func (s *Server) personalInvitationMail(d *survey.Diagnostic, from mailSender, e
 	if slices.Contains(d.Languages, "en") {
 		subject += " / " + s.texts.For("en").Get("dmail.personal.subject", d.Organisation.Name)
 	}
-	return s.mailTemplates.render(survey.Recipient{Email: email, Lang: "nl"}, t, subject, blocks)
+	return s.mailTemplates.render(survey.Recipient{Email: email, Lang: "nl"}, t, subject, blocks, from.Brand)
 }

@@ -195,7 +195,7 @@ func (s *Server) directorMailHTML(c echo.Context) error {
 	if blocked != "" {
 		return echo.ErrNotFound
 	}
-	return serveMailHTML(c, previews[0].HTML)
+	return serveMailHTML(c, previews[0])
 }
 
 // closeWithDirectorMail closes d and, when the consultant left the box

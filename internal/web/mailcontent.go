@@ -44,6 +44,9 @@ type composedMail struct {
 	Text            string
 	HTML            string
 	Attachments     []survey.Attachment
+	// Inline holds the parts the HTML shows (the firm's logo); they stay
+	// when a caller sets Attachments.
+	Inline []survey.Attachment
 }
 
 // mailTemplates write the blocks of a mail as HTML and as text.
@@ -73,11 +76,15 @@ type mailView struct {
 	Subject string
 	Blocks  []mailBlock
 	Footer  string
+	// Brand is the firm's look; nil shows the service's.
+	Brand  *mailBrand
+	Accent string
 }
 
-// render writes the mail to r in language t with the given blocks.
-func (m *mailTemplates) render(r survey.Recipient, t Translator, subject string, blocks []mailBlock) (composedMail, error) {
-	v := mailView{Lang: t.Lang(), Subject: subject, Blocks: blocks, Footer: t.Get("dmail.footer")}
+// render writes the mail to r in language t with the given blocks, in the
+// firm's look brand (nil: the service's own).
+func (m *mailTemplates) render(r survey.Recipient, t Translator, subject string, blocks []mailBlock, brand *mailBrand) (composedMail, error) {
+	v := mailView{Lang: t.Lang(), Subject: subject, Blocks: blocks, Footer: t.Get("dmail.footer"), Brand: brand, Accent: brand.Accent()}
 	var h, x bytes.Buffer
 	if err := m.html.Execute(&h, v); err != nil {
 		return composedMail{}, err
@@ -87,7 +94,7 @@ func (m *mailTemplates) render(r survey.Recipient, t Translator, subject string,
 	}
 	return composedMail{
 		ToName: r.Name, ToEmail: r.Email, Lang: t.Lang(),
-		Subject: oneLine(subject), Text: x.String(), HTML: h.String(),
+		Subject: oneLine(subject), Text: x.String(), HTML: h.String(), Inline: brand.inline(),
 	}, nil
 }
 
@@ -110,8 +117,12 @@ func (m composedMail) message(kind survey.MessageKind) *survey.OutgoingMessage {
 	if name := oneLine(m.ToName); name != "" {
 		to = (&netmail.Address{Name: name, Address: m.ToEmail}).String()
 	}
+	var atts []survey.Attachment
+	if len(m.Attachments)+len(m.Inline) > 0 {
+		atts = append(append(atts, m.Attachments...), m.Inline...)
+	}
 	return &survey.OutgoingMessage{
 		Kind: kind, Lang: m.Lang, To: []string{to}, Subject: m.Subject,
-		Text: m.Text, HTML: m.HTML, Attachments: m.Attachments,
+		Text: m.Text, HTML: m.HTML, Attachments: atts,
 	}
 }

@@ -226,10 +226,7 @@ func (s *Server) showMessage(c echo.Context) error {
 		return err
 	}
 	t := s.texts.For(requestLang(c))
-	page := messagePage{View: s.messageView(m, t), Text: m.Text, HasHTML: m.HTML != ""}
-	for _, a := range m.Attachments {
-		page.Attachments = append(page.Attachments, a.Name)
-	}
+	page := messagePage{View: s.messageView(m, t), Text: m.Text, HasHTML: m.HTML != "", Attachments: fileNames(m.Attachments)}
 	return s.render(c, http.StatusOK, "message", t.Get("outbox.preview_title", m.Subject), page, false)
 }
 
@@ -244,7 +241,7 @@ func (s *Server) messageHTML(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	c.Response().Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-	return c.HTMLBlob(http.StatusOK, []byte(m.HTML))
+	return c.HTMLBlob(http.StatusOK, []byte(previewHTML(m.HTML, m.Attachments)))
 }
 
 // resendMessage queues a message of the firm again and returns to the
@@ -294,13 +291,21 @@ type mailSection struct {
 type accountMail struct {
 	Subject  string
 	Sections []mailSection
+	// Brand is the firm's look (colleague invitations); nil for the
+	// service's own mail, the password reset.
+	Brand  *mailBrand
+	Accent string
 }
 
 // composeAccountMail renders an account mail in both languages; section
 // makes one language's part.
-func (s *Server) composeAccountMail(kind survey.MessageKind, firmID, to, subjectKey string, section func(t Translator) mailSection) (*survey.OutgoingMessage, error) {
+func (s *Server) composeAccountMail(kind survey.MessageKind, firmID, to, subjectKey string, brand *mailBrand, section func(t Translator) mailSection) (*survey.OutgoingMessage, error) {
 	nl, en := s.texts.For("nl"), s.texts.For("en")
-	data := accountMail{Subject: nl.Get(subjectKey) + " / " + en.Get(subjectKey), Sections: []mailSection{section(nl), section(en)}}
+	// The account mails' own link colour, unless the firm has one.
+	data := accountMail{Subject: nl.Get(subjectKey) + " / " + en.Get(subjectKey), Sections: []mailSection{section(nl), section(en)}, Brand: brand, Accent: "#00528a"}
+	if brand != nil && brand.Color != "" {
+		data.Accent = brand.Color
+	}
 	var text, html bytes.Buffer
 	if err := s.mail.text.Execute(&text, data); err != nil {
 		return nil, err
@@ -310,17 +315,18 @@ func (s *Server) composeAccountMail(kind survey.MessageKind, firmID, to, subject
 	}
 	return &survey.OutgoingMessage{
 		FirmID: firmID, Kind: kind, Lang: "nl", To: []string{to}, Subject: data.Subject,
-		Text: text.String(), HTML: html.String(),
+		Text: text.String(), HTML: html.String(), Attachments: brand.inline(),
 		// A reset link is a credential: it leaves the database once sent.
 		Ephemeral: kind == survey.MessagePasswordReset,
 	}, nil
 }
 
-// invitationMail makes the mail of a colleague's invitation.
-func (s *Server) invitationMail(inviter *survey.Consultant, inv *auth.Invitation) func(token string) (*survey.OutgoingMessage, error) {
+// invitationMail makes the mail of a colleague's invitation, in the firm's
+// look brand.
+func (s *Server) invitationMail(inviter *survey.Consultant, inv *auth.Invitation, brand *mailBrand) func(token string) (*survey.OutgoingMessage, error) {
 	return func(token string) (*survey.OutgoingMessage, error) {
 		link := s.absoluteURL("/uitnodiging/" + url.PathEscape(token))
-		return s.composeAccountMail(survey.MessageColleagueInvitation, inv.FirmID, inv.Email, "outbox.invite.subject", func(t Translator) mailSection {
+		return s.composeAccountMail(survey.MessageColleagueInvitation, inv.FirmID, inv.Email, "outbox.invite.subject", brand, func(t Translator) mailSection {
 			return mailSection{
 				Lang:     t.Lang(),
 				Before:   []string{t.Get("outbox.invite.intro", inviter.Email, inviter.FirmName), t.Get("outbox.invite.link_intro", s.formatTime(inv.ExpiresAt, t))},
@@ -331,10 +337,11 @@ func (s *Server) invitationMail(inviter *survey.Consultant, inv *auth.Invitation
 	}
 }
 
-// resetMail makes the mail with a password reset link.
+// resetMail makes the mail with a password reset link: the service's own
+// mail, in its own look, whatever the consultant's firm.
 func (s *Server) resetMail(c *survey.Consultant, token string) (*survey.OutgoingMessage, error) {
 	link := s.absoluteURL("/wachtwoord-herstellen/" + url.PathEscape(token))
-	return s.composeAccountMail(survey.MessagePasswordReset, c.FirmID, c.Email, "outbox.reset.subject", func(t Translator) mailSection {
+	return s.composeAccountMail(survey.MessagePasswordReset, c.FirmID, c.Email, "outbox.reset.subject", nil, func(t Translator) mailSection {
 		return mailSection{
 			Lang:     t.Lang(),
 			Before:   []string{t.Get("outbox.reset.intro", c.Email), t.Get("outbox.reset.link_intro")},

@@ -155,7 +155,13 @@ func (s *Server) invite(c echo.Context) error {
 	if s.mail.store != nil {
 		// The invitation is mailed as well; the link stays on the page to
 		// copy, for a colleague whose mail is slow or filtered.
-		token, err = s.mail.store.CreateInvitationWithMessage(c.Request().Context(), inv, s.invitationMail(cons, inv))
+		// The look is loaded first: the mail is made inside the store's
+		// transaction, which must not wait for another query.
+		var brand *mailBrand
+		if brand, err = s.mailBrandOf(c.Request().Context(), cons.FirmID, cons.FirmName); err != nil {
+			return err
+		}
+		token, err = s.mail.store.CreateInvitationWithMessage(c.Request().Context(), inv, s.invitationMail(cons, inv, brand))
 	} else {
 		token, err = s.accounts.CreateInvitation(c.Request().Context(), inv)
 	}
