@@ -55,7 +55,7 @@ func TestBrowserA11yBranding(t *testing.T) {
 		}
 	}
 	saveLook("#777777")
-	if err := waitFor(admin, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(admin); err != nil {
 		t.Fatalf("a colour below 4.5:1 shows no error: %v", err)
 	}
 	j.check(admin, "branding page with a contrast error")

@@ -51,7 +51,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(consultant); err != nil {
 		t.Fatalf("a wrong address shows no error: %v", err)
 	}
 	j.check(consultant, "diagnostic form with a wrong address")
@@ -116,7 +116,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(consultant); err != nil {
 		t.Fatalf("a wrong address shows no error: %v", err)
 	}
 	j.check(consultant, "personal invitations with a wrong address")

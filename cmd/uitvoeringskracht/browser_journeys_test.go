@@ -122,7 +122,7 @@ func (j *journey) login(tab context.Context, checkPages bool) {
 		); err != nil {
 			j.t.Fatalf("login: %v", err)
 		}
-		if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+		if err := waitForErrorSummary(tab); err != nil {
 			j.t.Fatalf("a wrong password shows no error: %v", err)
 		}
 		j.check(tab, "login with error")
@@ -144,6 +144,22 @@ func (j *journey) visit(tab context.Context, path, sel, page string) {
 		j.t.Fatalf("%s (%s): %v", page, path, err)
 	}
 	j.check(tab, page)
+}
+
+// closeDiagnostic opens the diagnostic page, checked as page, and closes
+// the diagnostic: closing asks first (issue 12), the confirmation's form
+// posts.
+func (j *journey) closeDiagnostic(tab context.Context, d *survey.Diagnostic, page string) {
+	j.t.Helper()
+	j.visit(tab, "/diagnoses/"+d.ID, `form[action$="/sluiten"] button`, page)
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`form[action$="/sluiten"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
+		chromedp.Click(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/openen"] button`)),
+	); err != nil {
+		j.t.Fatalf("close the diagnostic: %v", err)
+	}
 }
 
 // download runs trigger (a click that downloads a file) and returns the
@@ -354,7 +370,7 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(tab); err != nil {
 		t.Fatalf("an empty organisation form shows no error: %v", err)
 	}
 	j.check(tab, "organisation form with errors")
@@ -638,7 +654,7 @@ func (j *journey) makeAndFixAnError(tab context.Context) {
 		t.Fatal(err)
 	}
 	answerByKeyboard(t, tab, map[string]bool{first: true})
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(tab); err != nil {
 		t.Fatalf("an unanswered question gave no error: %v", err)
 	}
 	j.check(tab, "step 2 with an error")

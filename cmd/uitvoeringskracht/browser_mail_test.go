@@ -75,7 +75,7 @@ func TestBrowserPasswordResetJourney(t *testing.T) {
 	); err != nil {
 		t.Fatalf("mismatched passwords: %v", err)
 	}
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(tab); err != nil {
 		t.Fatalf("a mismatch shows no error: %v", err)
 	}
 	j.check(tab, "choose a new password with error")
