@@ -279,14 +279,11 @@ func (s *Server) suggestionsFor(p *planContext, t Translator) ([]suggestionGroup
 	return groups, forms
 }
 
+// targetLabel names the factor or route an action serves; an id the
+// questionnaire does not know is shown as it is.
 func targetLabel(q *survey.Questionnaire, id, lang string) string {
-	if f, ok := q.Factor(id); ok {
-		return f.Name.In(lang)
-	}
-	for _, r := range q.Routes {
-		if r.ID == id {
-			return r.Name.In(lang)
-		}
+	if name, ok := q.TargetName(id, lang); ok {
+		return name
 	}
 	return id
 }
