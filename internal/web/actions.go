@@ -517,18 +517,28 @@ func (s *Server) actionFromForm(form *actionForm, q *survey.Questionnaire, t Tra
 	return a, nil
 }
 
+// boundAction reads the form of a new action and checks it: the action,
+// or the form as entered with its errors.
+func (s *Server) boundAction(c echo.Context, q *survey.Questionnaire, t Translator) (actionForm, *survey.Action, formErrors, error) {
+	var form actionForm
+	if err := c.Bind(&form); err != nil {
+		return form, nil, nil, survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	a, errs := s.actionFromForm(&form, q, t)
+	return form, a, errs, nil
+}
+
 // createAction adds an action to the plan.
 func (s *Server) createAction(c echo.Context) error {
 	p, done, err := s.openPlan(c)
 	if done || err != nil {
 		return err
 	}
-	var form actionForm
-	if err := c.Bind(&form); err != nil {
-		return survey.Errorf(survey.CodeInvalid, "unreadable form")
-	}
 	t := s.texts.For(requestLang(c))
-	a, errs := s.actionFromForm(&form, &p.d.Questionnaire, t)
+	form, a, errs, err := s.boundAction(c, &p.d.Questionnaire, t)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		page := s.actionPlanPageFor(c, p, t, "")
 		page.New.refused(&p.d.Questionnaire, form, errs, t)
@@ -755,12 +765,11 @@ func (s *Server) directorCreateAction(c echo.Context) error {
 	if done || err != nil {
 		return err
 	}
-	var form actionForm
-	if err := c.Bind(&form); err != nil {
-		return survey.Errorf(survey.CodeInvalid, "unreadable form")
-	}
 	t := s.texts.For(requestLang(c))
-	a, errs := s.actionFromForm(&form, &r.Diagnostic.Questionnaire, t)
+	form, a, errs, err := s.boundAction(c, &r.Diagnostic.Questionnaire, t)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return s.renderDirectorAgain(c, link, r, t, func(p *directorPlan) {
 			p.New.refused(&r.Diagnostic.Questionnaire, form, errs, t)
