@@ -122,10 +122,7 @@ func (j *journey) login(tab context.Context, checkPages bool) {
 		); err != nil {
 			j.t.Fatalf("login: %v", err)
 		}
-		if err := waitForErrorSummary(tab); err != nil {
-			j.t.Fatalf("a wrong password shows no error: %v", err)
-		}
-		j.check(tab, "login with error")
+		j.checkRefused(tab, "login with error")
 	}
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.CSS("#email"), journeyEmail),
@@ -142,6 +139,16 @@ func (j *journey) visit(tab context.Context, path, sel, page string) {
 	j.t.Helper()
 	if err := chromedp.Do(tab, chromedp.Navigate(j.base+path), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		j.t.Fatalf("%s (%s): %v", page, path, err)
+	}
+	j.check(tab, page)
+}
+
+// checkRefused waits for the error summary of a refused form and checks
+// the page.
+func (j *journey) checkRefused(tab context.Context, page string) {
+	j.t.Helper()
+	if err := waitForErrorSummary(tab); err != nil {
+		j.t.Fatalf("%s: no error summary: %v", page, err)
 	}
 	j.check(tab, page)
 }
@@ -370,10 +377,7 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitForErrorSummary(tab); err != nil {
-		t.Fatalf("an empty organisation form shows no error: %v", err)
-	}
-	j.check(tab, "organisation form with errors")
+	j.checkRefused(tab, "organisation form with errors")
 	if err := chromedp.Do(tab,
 		chromedp.SendKeys(chromedp.CSS("#name"), "Gemeente Toegankelijk"),
 		chromedp.SetValue(chromedp.CSS("#sector"), "gemeente"),
@@ -654,10 +658,7 @@ func (j *journey) makeAndFixAnError(tab context.Context) {
 		t.Fatal(err)
 	}
 	answerByKeyboard(t, tab, map[string]bool{first: true})
-	if err := waitForErrorSummary(tab); err != nil {
-		t.Fatalf("an unanswered question gave no error: %v", err)
-	}
-	j.check(tab, "step 2 with an error")
+	j.checkRefused(tab, "step 2 with an error")
 	link := tabUntil(t, tab, ".error-summary a", 8)
 	if link.Href != "#"+first+"-"+firstValue(t, tab, first) {
 		t.Errorf("the error links to %s, want the first answer of %s", link.Href, first)
