@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail/mailtest"
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -22,23 +20,9 @@ import (
 // both parts and the poster.
 func TestBrowserJourneyContactInvitation(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
-	ctx := newBrowser(t)
-	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "journey.db")
-	if code := run(context.Background(), []string{"migrate", "--database", dbURL}, nil, io.Discard, io.Discard, func(string) string { return "" }); code != 0 {
-		t.Fatal("migrate failed")
-	}
-	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
-	base := startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: smtp.URL, mailTLS: smtp.ClientTLS, MailFrom: "Uitvoeringskracht <noreply@uk.test>", MailDir: filepath.Join(t.TempDir(), "mail")})
-	st, err := store.Open(context.Background(), dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	firm, err := st.FirmByName(context.Background(), journeyFirm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &journey{t: t, browser: ctx, base: base, st: st, firmID: firm.ID, a11y: newA11y(t)}
+	j := newJourneyWith(t, func(dbURL string) string {
+		return startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: smtp.URL, mailTLS: smtp.ClientTLS, MailFrom: "Uitvoeringskracht <noreply@uk.test>", MailDir: filepath.Join(t.TempDir(), "mail")})
+	})
 	d := j.seedDiagnostic("Gemeente Post", survey.AccessLink)
 
 	consultant := j.tab()

@@ -48,6 +48,13 @@ type journey struct {
 
 func newJourney(t *testing.T) *journey {
 	t.Helper()
+	return newJourneyWith(t, func(dbURL string) string { return startApp(t, dbURL) })
+}
+
+// newJourneyWith is newJourney on the service start starts on the
+// journey's database, returning its base URL.
+func newJourneyWith(t *testing.T, start func(dbURL string) string) *journey {
+	t.Helper()
 	ctx := newBrowser(t)
 	a := newA11y(t)
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "journey.db")
@@ -55,7 +62,7 @@ func newJourney(t *testing.T) *journey {
 		t.Fatal("migrate failed")
 	}
 	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
-	base := startApp(t, dbURL)
+	base := start(dbURL)
 	st, err := store.Open(context.Background(), dbURL, store.Options{})
 	if err != nil {
 		t.Fatal(err)
