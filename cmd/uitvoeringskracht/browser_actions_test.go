@@ -21,15 +21,7 @@ func TestBrowserJourneyActionPlan(t *testing.T) {
 
 	tab := j.tab()
 	j.login(tab, false)
-	j.visit(tab, "/diagnoses/"+d.ID, `form[action$="/sluiten"] button`, "diagnostic before closing")
-	if err := chromedp.Do(tab,
-		chromedp.Click(chromedp.CSS(`form[action$="/sluiten"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
-		chromedp.Click(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action$="/openen"] button`)),
-	); err != nil {
-		t.Fatalf("close the diagnostic: %v", err)
-	}
+	j.closeDiagnostic(tab, d, "diagnostic before closing")
 
 	// From the results page to the plan.
 	j.visit(tab, "/diagnoses/"+d.ID+"/resultaten", `a[href$="/actieplan"]`, "results with the plan link")

@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/mail/mailtest"
-	"github.com/uitvoeringskracht/uitvoeringskracht/internal/store"
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
 )
 
@@ -25,29 +24,15 @@ import (
 // both parts and the poster.
 func TestBrowserJourneyContactInvitation(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
-	ctx := newBrowser(t)
-	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "journey.db")
-	if code := run(context.Background(), []string{"migrate", "--database", dbURL}, nil, io.Discard, io.Discard, func(string) string { return "" }); code != 0 {
-		t.Fatal("migrate failed")
-	}
-	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
-	base := startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: smtp.URL, mailTLS: smtp.ClientTLS, MailFrom: "Uitvoeringskracht <noreply@uk.test>", MailDir: filepath.Join(t.TempDir(), "mail")})
-	st, err := store.Open(context.Background(), dbURL, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	firm, err := st.FirmByName(context.Background(), journeyFirm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &journey{t: t, browser: ctx, base: base, st: st, firmID: firm.ID, a11y: newA11y(t)}
+	j := newJourneyWith(t, func(dbURL string) string {
+		return startMailApp(t, Config{DatabaseURL: dbURL, SMTPURL: smtp.URL, mailTLS: smtp.ClientTLS, MailFrom: "Uitvoeringskracht <noreply@uk.test>", MailDir: filepath.Join(t.TempDir(), "mail")})
+	})
 	d := j.seedDiagnostic("Gemeente Post", survey.AccessLink)
 	// The firm has its own look: the mails carry it, the logo inline.
-	if err := st.SaveBranding(context.Background(), &survey.Branding{FirmID: firm.ID, Name: "Bureau Post", Contact: "Bel 030 000 00 00", Color: "#000000"}); err != nil {
+	if err := j.st.SaveBranding(context.Background(), &survey.Branding{FirmID: j.firmID, Name: "Bureau Post", Contact: "Bel 030 000 00 00", Color: "#000000"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetBrandingLogo(context.Background(), firm.ID, journeyLogo(t), 32, 16); err != nil {
+	if err := j.st.SetBrandingLogo(context.Background(), j.firmID, journeyLogo(t), 32, 16); err != nil {
 		t.Fatal(err)
 	}
 
@@ -61,10 +46,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("a wrong address shows no error: %v", err)
-	}
-	j.check(consultant, "diagnostic form with a wrong address")
+	j.checkRefused(consultant, "diagnostic form with a wrong address")
 	if err := chromedp.Do(consultant,
 		chromedp.SetValue(chromedp.CSS("#directors"), "Carla Dijkstra; carla@gemeente-post.example"),
 		chromedp.SetValue(chromedp.CSS("#contacts"), "Anna de Vries; anna@gemeente-post.example; nl\nBen Smith; ben@gemeente-post.example; en"),
@@ -126,10 +108,7 @@ func TestBrowserJourneyContactInvitation(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(consultant, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("a wrong address shows no error: %v", err)
-	}
-	j.check(consultant, "personal invitations with a wrong address")
+	j.checkRefused(consultant, "personal invitations with a wrong address")
 
 	for _, m := range got {
 		to := m.Header.Get("To")

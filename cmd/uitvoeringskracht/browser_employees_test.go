@@ -103,7 +103,7 @@ func TestBrowserJourneyEmployeeOnPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	press(t, tab, kb.Enter)
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
+	if err := waitForErrorSummary(tab); err != nil {
 		t.Fatalf("Enter did not save the step: %v", err)
 	}
 	if lang, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang + ' ' + location.pathname`)); err != nil || lang != "en /d/"+d.Token+"/stap/2" {

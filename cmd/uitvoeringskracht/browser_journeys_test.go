@@ -48,6 +48,13 @@ type journey struct {
 
 func newJourney(t *testing.T) *journey {
 	t.Helper()
+	return newJourneyWith(t, func(dbURL string) string { return startApp(t, dbURL) })
+}
+
+// newJourneyWith is newJourney on the service start starts on the
+// journey's database, returning its base URL.
+func newJourneyWith(t *testing.T, start func(dbURL string) string) *journey {
+	t.Helper()
 	ctx := newBrowser(t)
 	a := newA11y(t)
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "journey.db")
@@ -55,7 +62,7 @@ func newJourney(t *testing.T) *journey {
 		t.Fatal("migrate failed")
 	}
 	addConsultant(t, dbURL, journeyFirm, journeyEmail, journeyPassword)
-	base := startApp(t, dbURL)
+	base := start(dbURL)
 	st, err := store.Open(context.Background(), dbURL, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -122,10 +129,7 @@ func (j *journey) login(tab context.Context, checkPages bool) {
 		); err != nil {
 			j.t.Fatalf("login: %v", err)
 		}
-		if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-			j.t.Fatalf("a wrong password shows no error: %v", err)
-		}
-		j.check(tab, "login with error")
+		j.checkRefused(tab, "login with error")
 	}
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.CSS("#email"), journeyEmail),
@@ -144,6 +148,32 @@ func (j *journey) visit(tab context.Context, path, sel, page string) {
 		j.t.Fatalf("%s (%s): %v", page, path, err)
 	}
 	j.check(tab, page)
+}
+
+// checkRefused waits for the error summary of a refused form and checks
+// the page.
+func (j *journey) checkRefused(tab context.Context, page string) {
+	j.t.Helper()
+	if err := waitForErrorSummary(tab); err != nil {
+		j.t.Fatalf("%s: no error summary: %v", page, err)
+	}
+	j.check(tab, page)
+}
+
+// closeDiagnostic opens the diagnostic page, checked as page, and closes
+// the diagnostic: closing asks first (issue 12), the confirmation's form
+// posts.
+func (j *journey) closeDiagnostic(tab context.Context, d *survey.Diagnostic, page string) {
+	j.t.Helper()
+	j.visit(tab, "/diagnoses/"+d.ID, `form[action$="/sluiten"] button`, page)
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`form[action$="/sluiten"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
+		chromedp.Click(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/openen"] button`)),
+	); err != nil {
+		j.t.Fatalf("close the diagnostic: %v", err)
+	}
 }
 
 // download runs trigger (a click that downloads a file) and returns the
@@ -354,10 +384,7 @@ func TestBrowserJourney1ConsultantSetsUpADiagnostic(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("an empty organisation form shows no error: %v", err)
-	}
-	j.check(tab, "organisation form with errors")
+	j.checkRefused(tab, "organisation form with errors")
 	if err := chromedp.Do(tab,
 		chromedp.SendKeys(chromedp.CSS("#name"), "Gemeente Toegankelijk"),
 		chromedp.SetValue(chromedp.CSS("#sector"), "gemeente"),
@@ -638,10 +665,7 @@ func (j *journey) makeAndFixAnError(tab context.Context) {
 		t.Fatal(err)
 	}
 	answerByKeyboard(t, tab, map[string]bool{first: true})
-	if err := waitFor(tab, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("an unanswered question gave no error: %v", err)
-	}
-	j.check(tab, "step 2 with an error")
+	j.checkRefused(tab, "step 2 with an error")
 	link := tabUntil(t, tab, ".error-summary a", 8)
 	if link.Href != "#"+first+"-"+firstValue(t, tab, first) {
 		t.Errorf("the error links to %s, want the first answer of %s", link.Href, first)

@@ -73,16 +73,7 @@ func TestBrowserJourney4ResultsAndReport(t *testing.T) {
 
 	tab := j.tab()
 	j.login(tab, false)
-	j.visit(tab, "/diagnoses/"+d.ID, `form[action$="/sluiten"] button`, "diagnostic with responses")
-	if err := chromedp.Do(tab,
-		// Closing asks first (issue 12): the confirmation page's form posts.
-		chromedp.Click(chromedp.CSS(`form[action$="/sluiten"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
-		chromedp.Click(chromedp.CSS(`form[method="post"][action$="/sluiten"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action$="/openen"] button`)),
-	); err != nil {
-		t.Fatalf("close the diagnostic: %v", err)
-	}
+	j.closeDiagnostic(tab, d, "diagnostic with responses")
 	j.check(tab, "diagnostic (closed)")
 
 	// The employee's link now shows the closed page, once the service's

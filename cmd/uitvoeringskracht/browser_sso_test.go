@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/oauth2-proxy/mockoidc"
@@ -28,26 +25,7 @@ func startAppWithBaseURL(t *testing.T, databaseURL string) string {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: addr, DatabaseURL: databaseURL, BaseURL: "http://" + addr, LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL)},
-		slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("the app did not stop within 15 s")
-		}
-	})
+	runApp(t, Config{Addr: addr, DatabaseURL: databaseURL, BaseURL: "http://" + addr, LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL)})
 	return "http://" + addr
 }
 
@@ -90,10 +68,7 @@ func TestBrowserSingleSignOn(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor(admin, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`); err != nil {
-		t.Fatalf("no error without domains: %v", err)
-	}
-	j.check(admin, "single sign-on settings with error")
+	j.checkRefused(admin, "single sign-on settings with error")
 	kept, err := chromedp.Run(admin, chromedp.Evaluate[string](`document.querySelector('#client_id').value`))
 	if err != nil || kept != cfg.ClientID {
 		t.Fatalf("the client id was not kept: %q %v", kept, err)

@@ -185,6 +185,12 @@ func TestBrowserConsultantAndEmployeeJourney(t *testing.T) {
 	}
 }
 
+// waitForErrorSummary waits for a page that was refused: the error summary
+// at its top.
+func waitForErrorSummary(ctx context.Context) error {
+	return waitFor(ctx, `document.readyState === 'complete' && document.querySelector('.error-summary') !== null`)
+}
+
 // waitFor polls a JavaScript predicate across navigations: a poll does not
 // survive the page it runs in being replaced, so it is started again.
 func waitFor(ctx context.Context, expr string) error {

@@ -28,9 +28,16 @@ const e2eUserAgent = "UK-E2E-Agent/1.0 (anonymity probe)"
 // startApp runs the real service on a free port until the test ends.
 func startApp(t *testing.T, databaseURL string) string {
 	t.Helper()
+	app := runApp(t, Config{Addr: "127.0.0.1:0", DatabaseURL: databaseURL, BaseURL: "http://127.0.0.1", LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL)})
+	return "http://" + app.Addr()
+}
+
+// runApp runs the service with cfg until the test ends; the test fails when
+// it does not stop cleanly within 15 s.
+func runApp(t *testing.T, cfg Config) *App {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: "127.0.0.1:0", DatabaseURL: databaseURL, BaseURL: "http://127.0.0.1", LogFormat: "json", SecretKey: testSecretKeyFor(databaseURL)},
-		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	app, err := NewApp(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -48,7 +55,7 @@ func startApp(t *testing.T, databaseURL string) string {
 			t.Error("the app did not stop within 15 s")
 		}
 	})
-	return "http://" + app.Addr()
+	return app
 }
 
 func createDiagnostic(t *testing.T, databaseURL string) string {

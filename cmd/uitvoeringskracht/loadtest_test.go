@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,16 +67,7 @@ func TestLoadtestReportsServerCPUPerRespondent(t *testing.T) {
 	dbURL := storetest.DatabaseURL(t, store.DialectSQLite)
 	token := createDiagnostic(t, dbURL)
 	const metricsToken = "metrics-token-of-at-least-32-characters"
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, Config{Addr: "127.0.0.1:0", DatabaseURL: dbURL, BaseURL: "http://127.0.0.1", LogFormat: "json", MetricsToken: metricsToken},
-		slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	app := runApp(t, Config{Addr: "127.0.0.1:0", DatabaseURL: dbURL, BaseURL: "http://127.0.0.1", LogFormat: "json", MetricsToken: metricsToken})
 	base := "http://" + app.Addr()
 	code, out, errOut := runLoadtest(t, "--url", base+"/d/"+token, "--concurrency", "2", "--duration", "1s", "--metrics-token", metricsToken)
 	if code != 0 {

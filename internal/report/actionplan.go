@@ -71,13 +71,8 @@ func targetName(q *survey.Questionnaire, id, lang string) string {
 	if q == nil || id == "" {
 		return ""
 	}
-	if f, ok := q.Factor(id); ok {
-		return f.Name.In(lang)
-	}
-	for _, r := range q.Routes {
-		if r.ID == id {
-			return r.Name.In(lang)
-		}
+	if name, ok := q.TargetName(id, lang); ok {
+		return name
 	}
 	return id
 }

@@ -648,10 +648,19 @@ func attQuestionnaire(points int) (*survey.Questionnaire, *attQ) {
 	return q, aq
 }
 
+// attItemIDs are the items of attQuestionnaire, in the order of attQ.
+func attItemIDs() []string { return []string{"a1", "a2", "a3", "b1", "b2", "o1"} }
+
 // add appends a respondent with the given pattern; answers are random.
 func (s *attScenario) add(rng *rand.Rand, unit, role string, dk, skip []int) {
-	ids := []string{"a1", "a2", "a3", "b1", "b2", "o1"}
-	p := person{answered: make([]bool, 6), dontKnow: make([]bool, 6), unit: unit, role: role}
+	s.addAnswers(rng, attItemIDs(), unit, role, dk, skip)
+}
+
+// addAnswers appends a respondent to the items ids (in the order of s.aq):
+// don't know to the indexes dk, nothing to skip, a random answer to the
+// rest.
+func (s *attScenario) addAnswers(rng *rand.Rand, ids []string, unit, role string, dk, skip []int) {
+	p := person{answered: make([]bool, len(ids)), dontKnow: make([]bool, len(ids)), unit: unit, role: role}
 	r := survey.Response{ID: fmt.Sprintf("p%d", len(s.rs)), Answers: map[string]int{}, Background: map[string]string{}}
 	if unit != "" {
 		r.Background[survey.BackgroundUnitID] = unit
@@ -677,23 +686,43 @@ func (s *attScenario) add(rng *rand.Rand, unit, role string, dk, skip []int) {
 func randomScenario(rng *rand.Rand) *attScenario {
 	points := []int{5, 5, 5, 4, 3}[rng.IntN(5)]
 	q, aq := attQuestionnaire(points)
+	return newRandomScenario(rng, q, aq, attItemIDs(), 0.12, 0.16)
+}
+
+// newRandomScenario is 9 to 14 respondents in random units and roles over
+// the items ids: an answer is "don't know" with chance dk and skipped with
+// chance skip-dk.
+func newRandomScenario(rng *rand.Rand, q *survey.Questionnaire, aq *attQ, ids []string, dk, skip float64) *attScenario {
 	s := &attScenario{q: q, aq: aq, min: 2 + rng.IntN(2), units: []survey.Unit{{ID: "u1"}, {ID: "u2"}, {ID: "u3"}}}
 	n := 9 + rng.IntN(6)
 	for range n {
-		var dk, skip []int
-		for i := range 6 {
+		var dks, skips []int
+		for i := range ids {
 			switch x := rng.Float64(); {
-			case x < 0.12:
-				dk = append(dk, i)
-			case x < 0.16:
-				skip = append(skip, i)
+			case x < dk:
+				dks = append(dks, i)
+			case x < skip:
+				skips = append(skips, i)
 			}
 		}
 		units := []string{"u1", "u1", "u2", "u2", "u3", ""}
 		roles := []string{survey.RolePolicy, survey.RolePolicy, survey.RoleExecution, survey.RoleExecution, survey.RoleManagement, ""}
-		s.add(rng, units[rng.IntN(len(units))], roles[rng.IntN(len(roles))], dk, skip)
+		s.addAnswers(rng, ids, units[rng.IntN(len(units))], roles[rng.IntN(len(roles))], dks, skips)
 	}
 	return s
+}
+
+// releaseCounts are random release points from 2*min on, increasing by 1
+// to 4, always ending with all n respondents.
+func releaseCounts(rng *rand.Rand, min, n int) []int {
+	var counts []int
+	for c := 2 * min; c <= n; c += 1 + rng.IntN(4) {
+		counts = append(counts, c)
+	}
+	if len(counts) == 0 || counts[len(counts)-1] != n {
+		counts = append(counts, n)
+	}
+	return counts
 }
 
 // releases runs the sequence preview -> more -> (preview) -> final ->
@@ -827,13 +856,7 @@ func TestAttackerOnRandomReleaseSequences(t *testing.T) {
 		s := randomScenario(rng)
 		n := len(s.rs)
 		// Release points: increasing, sometimes equal.
-		var counts []int
-		for c := 2 * s.min; c <= n; c += 1 + rng.IntN(4) {
-			counts = append(counts, c)
-		}
-		if len(counts) == 0 || counts[len(counts)-1] != n {
-			counts = append(counts, n)
-		}
+		counts := releaseCounts(rng, s.min, n)
 		res, at := s.releases(t, counts, true)
 		if len(res) == 0 {
 			continue

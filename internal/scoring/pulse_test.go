@@ -3,7 +3,6 @@ package scoring
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -36,50 +35,12 @@ func pulseQuestionnaire(points int) (*survey.Questionnaire, *attQ) {
 	return q, aq
 }
 
-func (s *attScenario) addPulse(rng *rand.Rand, unit, role string, dk, skip []int) {
-	ids := []string{"a1", "b1", "b2", "o1"}
-	p := person{answered: make([]bool, 4), dontKnow: make([]bool, 4), unit: unit, role: role}
-	r := survey.Response{ID: fmt.Sprintf("p%d", len(s.rs)), Answers: map[string]int{}, Background: map[string]string{}}
-	if unit != "" {
-		r.Background[survey.BackgroundUnitID] = unit
-	}
-	if role != "" {
-		r.Background[survey.BackgroundRole] = role
-	}
-	for i, id := range ids {
-		switch {
-		case slices.Contains(dk, i):
-			r.Answers[id] = survey.DontKnow
-			p.dontKnow[i] = true
-		case slices.Contains(skip, i):
-		default:
-			r.Answers[id] = 1 + rng.IntN(s.q.Scale.Max)
-			p.answered[i] = true
-		}
-	}
-	s.people = append(s.people, p)
-	s.rs = append(s.rs, r)
-}
+// pulseItemIDs are the items of pulseQuestionnaire, in the order of attQ.
+func pulseItemIDs() []string { return []string{"a1", "b1", "b2", "o1"} }
 
 func randomPulseScenario(rng *rand.Rand) *attScenario {
 	q, aq := pulseQuestionnaire([]int{5, 5, 4}[rng.IntN(3)])
-	s := &attScenario{q: q, aq: aq, min: 2 + rng.IntN(2), units: []survey.Unit{{ID: "u1"}, {ID: "u2"}, {ID: "u3"}}}
-	n := 9 + rng.IntN(6)
-	for range n {
-		var dk, skip []int
-		for i := range 4 {
-			switch x := rng.Float64(); {
-			case x < 0.15:
-				dk = append(dk, i)
-			case x < 0.2:
-				skip = append(skip, i)
-			}
-		}
-		units := []string{"u1", "u1", "u2", "u2", "u3", ""}
-		roles := []string{survey.RolePolicy, survey.RolePolicy, survey.RoleExecution, survey.RoleExecution, survey.RoleManagement, ""}
-		s.addPulse(rng, units[rng.IntN(len(units))], roles[rng.IntN(len(roles))], dk, skip)
-	}
-	return s
+	return newRandomScenario(rng, q, aq, pulseItemIDs(), 0.15, 0.2)
 }
 
 // TestAttackerOnPulses: a pulse has fewer items per factor and shows its
@@ -92,14 +53,7 @@ func TestAttackerOnPulses(t *testing.T) {
 	for run := range attackerRuns(t, 300) {
 		s := randomPulseScenario(rng)
 		n := len(s.rs)
-		var counts []int
-		for c := 2 * s.min; c <= n; c += 1 + rng.IntN(4) {
-			counts = append(counts, c)
-		}
-		if len(counts) == 0 || counts[len(counts)-1] != n {
-			counts = append(counts, n)
-		}
-		res, at := s.releases(t, counts, true)
+		res, at := s.releases(t, releaseCounts(rng, s.min, n), true)
 		if len(res) == 0 {
 			continue
 		}

@@ -62,14 +62,7 @@ func TestAttackerOnEmployeeSummaries(t *testing.T) {
 	for run := range attackerRuns(t, 300) {
 		s := randomScenario(rng)
 		n := len(s.rs)
-		var counts []int
-		for c := 2 * s.min; c <= n; c += 1 + rng.IntN(4) {
-			counts = append(counts, c)
-		}
-		if len(counts) == 0 || counts[len(counts)-1] != n {
-			counts = append(counts, n)
-		}
-		res, at := s.releases(t, counts, true)
+		res, at := s.releases(t, releaseCounts(rng, s.min, n), true)
 		if len(res) == 0 {
 			continue
 		}

@@ -108,10 +108,7 @@ func (s *Store) CreateAction(ctx context.Context, firmID string, a *survey.Actio
 		Goal: a.Goal, Status: string(a.Status), Source: a.Source, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.write(ctx, "create action", func(ctx context.Context, tx bun.Tx) error {
-		var id string
-		if err := scopedDiagnostic(tx, firmID, a.DiagnosticID).Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		} else if err != nil {
+		if err := diagnosticExists(ctx, scopedDiagnostic(tx, firmID, a.DiagnosticID)); err != nil {
 			return err
 		}
 		_, err := tx.NewInsert().Model(&row).Exec(ctx)

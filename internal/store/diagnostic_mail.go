@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -137,10 +136,7 @@ func (s *Store) QueueDiagnosticMail(ctx context.Context, firmID, diagnosticID st
 	var rows []outgoingMessageRow
 	var msgs []*survey.OutgoingMessage
 	err := s.write(ctx, "queue diagnostic mail", func(ctx context.Context, tx bun.Tx) error {
-		var id string
-		if err := firmDiagnostic(tx, firmID, diagnosticID).Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		} else if err != nil {
+		if err := diagnosticExists(ctx, firmDiagnostic(tx, firmID, diagnosticID)); err != nil {
 			return err
 		}
 		var err error

@@ -58,6 +58,17 @@ func firmDiagnostic(db bun.IDB, firmID, diagnosticID string) *bun.SelectQuery {
 		Where("o.firm_id = ?", firmID)
 }
 
+// diagnosticExists runs q, a selection of one diagnostic's id, and makes
+// "no row" the domain's not found.
+func diagnosticExists(ctx context.Context, q *bun.SelectQuery) error {
+	var id string
+	err := q.Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
+	}
+	return err
+}
+
 // CreateDirectorLink stores a new link to the firm's diagnostic, filling in
 // l's ID, FirmID and CreatedAt, and returns its token: the only time it can
 // be shown. DiagnosticID, Lang and ExpiresAt come from the caller.
@@ -73,10 +84,7 @@ func (s *Store) CreateDirectorLink(ctx context.Context, firmID string, l *survey
 		CanUpdate: l.CanUpdate, CreatedAt: s.timestamp(), ExpiresAt: storedTime(l.ExpiresAt),
 	}
 	err := s.write(ctx, "create director link", func(ctx context.Context, tx bun.Tx) error {
-		var id string
-		if err := firmDiagnostic(tx, firmID, l.DiagnosticID).Scan(ctx, &id); errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "diagnostic not found")
-		} else if err != nil {
+		if err := diagnosticExists(ctx, firmDiagnostic(tx, firmID, l.DiagnosticID)); err != nil {
 			return err
 		}
 		_, err := tx.NewInsert().Model(&row).Exec(ctx)

@@ -212,6 +212,20 @@ func (q *Questionnaire) RouteOf(target string) string {
 	return best
 }
 
+// TargetName is the name of the factor or route an action serves, in lang;
+// false when the id is neither (as "", the plan as a whole).
+func (q *Questionnaire) TargetName(id, lang string) (string, bool) {
+	if f, ok := q.Factor(id); ok {
+		return f.Name.In(lang), true
+	}
+	for _, r := range q.Routes {
+		if r.ID == id {
+			return r.Name.In(lang), true
+		}
+	}
+	return "", false
+}
+
 // ActionGroup is the part of a plan that serves one route; Route "" holds
 // the actions for the plan as a whole.
 type ActionGroup struct {

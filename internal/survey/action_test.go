@@ -103,3 +103,24 @@ func TestPlanGroupsAndChanges(t *testing.T) {
 		t.Fatalf("changes %+v", changes)
 	}
 }
+
+func TestTargetName(t *testing.T) {
+	q := &Questionnaire{
+		Factors: []Factor{{ID: "silos", Name: Text{"nl": "Silo's", "en": "Silos"}}},
+		Routes:  []Route{{ID: "collaboration", Name: Text{"nl": "Samenwerking", "en": "Collaboration"}}},
+	}
+	for _, tc := range []struct {
+		id, lang, want string
+		ok             bool
+	}{
+		{"silos", "nl", "Silo's", true},
+		{"silos", "en", "Silos", true},
+		{"collaboration", "nl", "Samenwerking", true},
+		{"", "nl", "", false},
+		{"unknown", "en", "", false},
+	} {
+		if got, ok := q.TargetName(tc.id, tc.lang); got != tc.want || ok != tc.ok {
+			t.Errorf("TargetName(%q, %q) = %q, %v; want %q, %v", tc.id, tc.lang, got, ok, tc.want, tc.ok)
+		}
+	}
+}

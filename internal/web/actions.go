@@ -222,6 +222,23 @@ func (s *Server) planClosedOnly(c echo.Context) error {
 	return s.render(c, http.StatusConflict, "error", page.Heading, page, false)
 }
 
+// openPlan loads the plan of a request; done reports that the plan is not
+// open yet and the refusal has been answered already.
+func (s *Server) openPlan(c echo.Context) (p *planContext, done bool, err error) {
+	if p, err = s.loadPlan(c); err != nil {
+		return nil, false, err
+	}
+	if !p.open() {
+		return nil, true, s.planClosedOnly(c)
+	}
+	return p, false, nil
+}
+
+// renderPlanAgain shows the plan page again after a refused form.
+func (s *Server) renderPlanAgain(c echo.Context, p *planContext, t Translator, page actionPlanPage) error {
+	return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
+}
+
 // suggestionsFor lists the advice steps the results chose, keyed so that a
 // chosen one can be looked up again: routes first, then the priorities,
 // then the gap, as the report orders them.
@@ -262,14 +279,11 @@ func (s *Server) suggestionsFor(p *planContext, t Translator) ([]suggestionGroup
 	return groups, forms
 }
 
+// targetLabel names the factor or route an action serves; an id the
+// questionnaire does not know is shown as it is.
 func targetLabel(q *survey.Questionnaire, id, lang string) string {
-	if f, ok := q.Factor(id); ok {
-		return f.Name.In(lang)
-	}
-	for _, r := range q.Routes {
-		if r.ID == id {
-			return r.Name.In(lang)
-		}
+	if name, ok := q.TargetName(id, lang); ok {
+		return name
 	}
 	return id
 }
@@ -380,12 +394,9 @@ func formatDay(d time.Time, t Translator) string {
 // status forms, the advice's suggestions and the form of a new action. A
 // suggestion's "take over" link fills in that form (?stap=...).
 func (s *Server) showActionPlan(c echo.Context) error {
-	p, err := s.loadPlan(c)
-	if err != nil {
+	p, done, err := s.openPlan(c)
+	if done || err != nil {
 		return err
-	}
-	if !p.open() {
-		return s.planClosedOnly(c)
 	}
 	t := s.texts.For(requestLang(c))
 	page := s.actionPlanPageFor(c, p, t, c.QueryParam("stap"))
@@ -506,25 +517,32 @@ func (s *Server) actionFromForm(form *actionForm, q *survey.Questionnaire, t Tra
 	return a, nil
 }
 
+// boundAction reads the form of a new action and checks it: the action,
+// or the form as entered with its errors.
+func (s *Server) boundAction(c echo.Context, q *survey.Questionnaire, t Translator) (actionForm, *survey.Action, formErrors, error) {
+	var form actionForm
+	if err := c.Bind(&form); err != nil {
+		return form, nil, nil, survey.Errorf(survey.CodeInvalid, "unreadable form")
+	}
+	a, errs := s.actionFromForm(&form, q, t)
+	return form, a, errs, nil
+}
+
 // createAction adds an action to the plan.
 func (s *Server) createAction(c echo.Context) error {
-	p, err := s.loadPlan(c)
+	p, done, err := s.openPlan(c)
+	if done || err != nil {
+		return err
+	}
+	t := s.texts.For(requestLang(c))
+	form, a, errs, err := s.boundAction(c, &p.d.Questionnaire, t)
 	if err != nil {
 		return err
 	}
-	if !p.open() {
-		return s.planClosedOnly(c)
-	}
-	var form actionForm
-	if err := c.Bind(&form); err != nil {
-		return survey.Errorf(survey.CodeInvalid, "unreadable form")
-	}
-	t := s.texts.For(requestLang(c))
-	a, errs := s.actionFromForm(&form, &p.d.Questionnaire, t)
 	if len(errs) > 0 {
 		page := s.actionPlanPageFor(c, p, t, "")
 		page.New.refused(&p.d.Questionnaire, form, errs, t)
-		return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
+		return s.renderPlanAgain(c, p, t, page)
 	}
 	a.DiagnosticID, a.CreatedAt = p.d.ID, s.now()
 	if err := s.store.CreateAction(c.Request().Context(), p.d.Organisation.FirmID, a); err != nil {
@@ -538,12 +556,9 @@ func (s *Server) createAction(c echo.Context) error {
 // changeActionStatus changes the status of an action and/or adds a note,
 // from the plan page.
 func (s *Server) changeActionStatus(c echo.Context) error {
-	p, err := s.loadPlan(c)
-	if err != nil {
+	p, done, err := s.openPlan(c)
+	if done || err != nil {
 		return err
-	}
-	if !p.open() {
-		return s.planClosedOnly(c)
 	}
 	t := s.texts.For(requestLang(c))
 	cons := consultantFrom(c)
@@ -555,7 +570,7 @@ func (s *Server) changeActionStatus(c echo.Context) error {
 	if errMsg != nil {
 		page := s.actionPlanPageFor(c, p, t, "")
 		markChangeError(page.Plan.Groups, id, errMsg)
-		return s.render(c, http.StatusUnprocessableEntity, "actions", t.Get("error.title_prefix")+" "+t.Get("actions.title", p.d.Name), page, true)
+		return s.renderPlanAgain(c, p, t, page)
 	}
 	s.audit(c, actionUpdateAction, targetAction, a.ID, p.d.Name+": "+a.Title+" ("+string(a.Status)+")")
 	s.setFlash(c, "actions.flash.changed", a.Title)
@@ -635,12 +650,9 @@ func (s *Server) deleteAction(c echo.Context) error {
 
 // actionPlanPDF is the one-page printable plan.
 func (s *Server) actionPlanPDF(c echo.Context) error {
-	p, err := s.loadPlan(c)
-	if err != nil {
+	p, done, err := s.openPlan(c)
+	if done || err != nil {
 		return err
-	}
-	if !p.open() {
-		return s.planClosedOnly(c)
 	}
 	return s.sendPlanPDF(c, p, requestLang(c))
 }
@@ -728,22 +740,36 @@ func (s *Server) renderDirectorAgain(c echo.Context, link *survey.DirectorLink, 
 	return s.render(c, http.StatusUnprocessableEntity, "director", t.Get("error.title_prefix")+" "+t.Get("reports.director.title", r.Diagnostic.Organisation.Name), page, true)
 }
 
+// directorUpdater is directorAccess for a change: a link without the right
+// to update is refused (403).
+func (s *Server) directorUpdater(c echo.Context) (*survey.DirectorLink, *results, bool, error) {
+	link, r, done, err := s.directorAccess(c)
+	if done || err != nil {
+		return link, r, done, err
+	}
+	if !link.CanUpdate {
+		return nil, nil, false, survey.Errorf(survey.CodeForbidden, "this director link may only read")
+	}
+	return link, r, false, nil
+}
+
+// directorUpdated sends the director back to the changed action.
+func directorUpdated(c echo.Context, a *survey.Action) error {
+	return c.Redirect(http.StatusSeeOther, directorPath(c.Param("token"))+"?bijgewerkt="+a.ID+"#actie-"+a.ID)
+}
+
 // directorCreateAction lets a director whose link has the right add an
 // action, from the advice or written from scratch.
 func (s *Server) directorCreateAction(c echo.Context) error {
-	link, r, done, err := s.directorAccess(c)
+	link, r, done, err := s.directorUpdater(c)
 	if done || err != nil {
 		return err
 	}
-	if !link.CanUpdate {
-		return survey.Errorf(survey.CodeForbidden, "this director link may only read")
-	}
-	var form actionForm
-	if err := c.Bind(&form); err != nil {
-		return survey.Errorf(survey.CodeInvalid, "unreadable form")
-	}
 	t := s.texts.For(requestLang(c))
-	a, errs := s.actionFromForm(&form, &r.Diagnostic.Questionnaire, t)
+	form, a, errs, err := s.boundAction(c, &r.Diagnostic.Questionnaire, t)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return s.renderDirectorAgain(c, link, r, t, func(p *directorPlan) {
 			p.New.refused(&r.Diagnostic.Questionnaire, form, errs, t)
@@ -754,20 +780,17 @@ func (s *Server) directorCreateAction(c echo.Context) error {
 		return err
 	}
 	s.auditDirector(c, link, actionDirectorCreate, a, r.Diagnostic.Name)
-	return c.Redirect(http.StatusSeeOther, directorPath(c.Param("token"))+"?bijgewerkt="+a.ID+"#actie-"+a.ID)
+	return directorUpdated(c, a)
 }
 
 // directorChangeAction lets a director whose link has the right change the
 // status of an action or add a note. A link without it is refused (403).
 func (s *Server) directorChangeAction(c echo.Context) error {
-	link, r, done, err := s.directorAccess(c)
+	link, r, done, err := s.directorUpdater(c)
 	if done || err != nil {
 		return err
 	}
 	t := s.texts.For(requestLang(c))
-	if !link.CanUpdate {
-		return survey.Errorf(survey.CodeForbidden, "this director link may only read")
-	}
 	id := c.Param("action")
 	a, errMsg, err := s.applyChange(c, link.FirmID, link.DiagnosticID, id, directorAuthor(link, t), t)
 	if err != nil {
@@ -777,7 +800,7 @@ func (s *Server) directorChangeAction(c echo.Context) error {
 		return s.renderDirectorAgain(c, link, r, t, func(p *directorPlan) { markChangeError(p.Plan.Groups, id, errMsg) })
 	}
 	s.auditDirector(c, link, actionDirectorUpdate, a, r.Diagnostic.Name)
-	return c.Redirect(http.StatusSeeOther, directorPath(c.Param("token"))+"?bijgewerkt="+a.ID+"#actie-"+a.ID)
+	return directorUpdated(c, a)
 }
 
 // --- API ---
@@ -926,16 +949,7 @@ func (s *Server) apiPatchAction(c echo.Context) error {
 	if req.Status != nil && !survey.ActionStatus(*req.Status).Valid() {
 		return invalidRequest("Unknown status.", map[string]string{"status": "Use one of " + quotedList(statusNames()) + "."})
 	}
-	form := actionForm{Title: a.Title, Target: a.Target, Owner: a.Owner, Goal: a.Goal, Source: a.Source}
-	if a.StartDate != nil {
-		form.StartDate = a.StartDate.Format(time.DateOnly)
-	}
-	if a.DueDate != nil {
-		form.DueDate = a.DueDate.Format(time.DateOnly)
-	}
-	if a.SprintWeeks > 0 {
-		form.SprintWeeks = strconv.Itoa(a.SprintWeeks)
-	}
+	form := formOfAction(a)
 	fields := false
 	set := func(dst *string, v *string) {
 		if v != nil {
@@ -1033,6 +1047,17 @@ func (s *Server) planAction(c echo.Context) (*planContext, *survey.Action, error
 	return p, a, nil
 }
 
+// openPlanAction is planAction on an open plan; done as in openPlan.
+func (s *Server) openPlanAction(c echo.Context) (p *planContext, a *survey.Action, done bool, err error) {
+	if p, a, err = s.planAction(c); err != nil {
+		return nil, nil, false, err
+	}
+	if !p.open() {
+		return nil, nil, true, s.planClosedOnly(c)
+	}
+	return p, a, false, nil
+}
+
 func (s *Server) renderActionEdit(c echo.Context, status int, p *planContext, a *survey.Action, form actionForm, errs formErrors) error {
 	t := s.texts.For(requestLang(c))
 	page := actionEditPage{Diagnostic: p.d, Action: a, Errors: errs, Form: newActionView{
@@ -1049,24 +1074,18 @@ func (s *Server) renderActionEdit(c echo.Context, status int, p *planContext, a 
 
 // editAction shows the form of an action.
 func (s *Server) editAction(c echo.Context) error {
-	p, a, err := s.planAction(c)
-	if err != nil {
+	p, a, done, err := s.openPlanAction(c)
+	if done || err != nil {
 		return err
-	}
-	if !p.open() {
-		return s.planClosedOnly(c)
 	}
 	return s.renderActionEdit(c, http.StatusOK, p, a, formOfAction(a), nil)
 }
 
 // updateAction stores the edited action; its status stays.
 func (s *Server) updateAction(c echo.Context) error {
-	p, a, err := s.planAction(c)
-	if err != nil {
+	p, a, done, err := s.openPlanAction(c)
+	if done || err != nil {
 		return err
-	}
-	if !p.open() {
-		return s.planClosedOnly(c)
 	}
 	var form actionForm
 	if err := c.Bind(&form); err != nil {

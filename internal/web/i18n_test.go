@@ -86,6 +86,7 @@ func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 		// The shared partial of the message lists (messages.go).
 		"templates/html/messagelist.html": {Data: []byte(`{{define "messagelist"}}{{end}}`)},
 		"templates/html/plan.html":        {Data: []byte(`{{define "plan-dashboard"}}{{end}}`)},
+		"templates/html/newpassword.html": {Data: []byte(`{{define "newpassword"}}{{end}}`)},
 	}
 	for _, name := range pageNames() {
 		files["templates/html/"+name+".html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}
@@ -96,6 +97,12 @@ func TestMissingPageTemplateFailsAtStartUp(t *testing.T) {
 	delete(files, "templates/html/review.html")
 	if _, err := parsePages(files); err == nil || !strings.Contains(err.Error(), "review") {
 		t.Fatalf("want an error naming the review page, got %v", err)
+	}
+	// A page that uses the shared new-password fields needs their file.
+	files["templates/html/review.html"] = &fstest.MapFile{Data: []byte(`{{define "content"}}x{{end}}`)}
+	delete(files, "templates/html/newpassword.html")
+	if _, err := parsePages(files); err == nil || !strings.Contains(err.Error(), "newpassword") {
+		t.Fatalf("want an error naming the new-password partial, got %v", err)
 	}
 }
 

@@ -39,6 +39,10 @@ func pageNames() []string {
 // blocks of templates/html/plan.html.
 func planPages() []string { return []string{"actions", "action_edit", "director"} }
 
+// newPasswordPages are the pages that ask for a new password with the
+// shared fields of templates/html/newpassword.html.
+func newPasswordPages() []string { return []string{"invite", "password_reset", "password_change"} }
+
 // pages holds one parsed template set per page: the shared layout plus the
 // page's own "content" block. They are parsed once at start-up and only
 // executed afterwards, which html/template allows concurrently.
@@ -55,6 +59,9 @@ func parsePages(fsys fs.FS) (*pages, error) {
 		files := []string{"templates/html/layout.html", "templates/html/formerrors.html", "templates/html/messagelist.html"}
 		if slices.Contains(planPages(), name) {
 			files = append(files, "templates/html/plan.html")
+		}
+		if slices.Contains(newPasswordPages(), name) {
+			files = append(files, "templates/html/newpassword.html")
 		}
 		t, err := template.ParseFS(fsys, append(files, "templates/html/"+name+".html")...)
 		if err != nil {

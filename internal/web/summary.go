@@ -503,18 +503,8 @@ func (s *Server) summaryActions(ctx context.Context, d *survey.Diagnostic, t Tra
 // targetName names the factor or route an action serves; "" for the plan
 // as a whole or an id the questionnaire does not know.
 func targetName(q *survey.Questionnaire, id, lang string) string {
-	if id == "" {
-		return ""
-	}
-	if f, ok := q.Factor(id); ok {
-		return f.Name.In(lang)
-	}
-	for _, r := range q.Routes {
-		if r.ID == id {
-			return r.Name.In(lang)
-		}
-	}
-	return ""
+	name, _ := q.TargetName(id, lang)
+	return name
 }
 
 // actionWhen is the period of an action in words: from its start to its
