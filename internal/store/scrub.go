@@ -203,8 +203,10 @@ func (s *Store) scrubPostgres(ctx context.Context) (err error) {
 	}()
 	// outgoing_messages: an ephemeral message (a personal invitation)
 	// erased after sending leaves its old version, address and code
-	// together, as a dead tuple until VACUUM FULL.
-	tables := []string{"responses", "submission_nonces", "access_codes", "outgoing_messages"}
+	// together, as a dead tuple until VACUUM FULL. sealing_keys: the
+	// upgrade that sealed plain keys leaves them in dead tuples when an
+	// older transaction kept VACUUM FULL from dropping them (a few rows).
+	tables := []string{"responses", "submission_nonces", "access_codes", "outgoing_messages", "sealing_keys"}
 	// VACUUM FULL by a user who does not own the table only warns and
 	// skips it: say so instead of leaving the dead tuples in silence.
 	var notOwned []string

@@ -128,11 +128,22 @@ func resealSealingKeys(ctx context.Context, tx bun.Tx, oldKey, newKey *secret.Ke
 
 // vacuumSealingKeys rewrites the PostgreSQL table without the dead tuples
 // that still hold the plain keys an update replaced; SQLite's
-// secure_delete has already zeroed them.
+// secure_delete has already zeroed them. VACUUM FULL keeps a dead tuple
+// that a transaction older than the update could still see, so it first
+// waits for those to end, as the scrub does; if one outlives the wait the
+// next scrub, which also rewrites sealing_keys, drops the tuple.
 func (s *Store) vacuumSealingKeys(ctx context.Context) error {
 	if s.dialect != DialectPostgres {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, "VACUUM FULL sealing_keys")
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return dbError(err, "vacuum sealing keys")
+	}
+	defer conn.Close()
+	if err := s.awaitScrubHorizon(ctx, conn); err != nil {
+		return dbError(err, "vacuum sealing keys")
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM FULL sealing_keys")
 	return dbError(err, "vacuum sealing keys")
 }

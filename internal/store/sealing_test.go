@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -211,5 +213,46 @@ func TestNoPlainSealingKeyInTheDatabaseFiles(t *testing.T) {
 				t.Fatal("read no database file")
 			}
 		})
+	}
+}
+
+// TestPostgresSealingKeyUpgradeWaitsForOlderSnapshots: VACUUM FULL keeps a
+// dead tuple that a transaction from before the update could still see, so
+// the plain key survived the upgrade whenever another session of the
+// database (a parallel test, a long report query) held such a snapshot.
+// The upgrade now waits for it, as the scrub does.
+func TestPostgresSealingKeyUpgradeWaitsForOlderSnapshots(t *testing.T) {
+	ctx := context.Background()
+	s := openUnkeyed(t, storetest.DatabaseURL(t, store.DialectPostgres))
+	withPlainSealingKey(t, s)
+	schema := pageinspect(t, s)
+	holder, err := store.WriterDB(s).BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its snapshot is what matters; reading sealing_keys itself would
+	// hold a lock that makes VACUUM FULL wait anyway.
+	var n int
+	if err := holder.QueryRow("SELECT count(*) FROM secret_key_check").Scan(&n); err != nil {
+		t.Fatalf("holder: %v", err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(time.Second)
+		_ = holder.Rollback()
+		close(released)
+	}()
+	if _, err := s.UseSecretKey(ctx, newKey(t)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("the upgrade's VACUUM FULL ran while a transaction from before it was still open")
+	}
+	for _, tu := range heapTuples(t, s, schema, "sealing_keys") {
+		if bytes.Contains(tu.data, plainSealingKey) {
+			t.Errorf("a tuple of sealing_keys (xmax %d) holds the plain sealing key", tu.xmax)
+		}
 	}
 }
