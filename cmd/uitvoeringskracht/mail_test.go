@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -114,25 +113,7 @@ func startMailApp(t *testing.T, cfg Config) string {
 		cfg.BaseURL = "http://127.0.0.1"
 	}
 	cfg.SecretKey = testSecretKeyFor(cfg.DatabaseURL)
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("the app did not stop within 15 s")
-		}
-	})
+	app := runApp(t, cfg)
 	return "http://" + app.Addr()
 }
 
