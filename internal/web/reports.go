@@ -401,7 +401,7 @@ func (s *Server) renderResults(c echo.Context, status int, r *results, edit func
 	if err := s.openAnswersOf(c.Request().Context(), r); err != nil {
 		return err
 	}
-	page := resultsPageWith(r, t, func(factor string) string { return s.advice.ShortName(factor, t.Lang()) })
+	page := resultsPageFor(r, t, func(factor string) string { return s.advice.ShortName(factor, t.Lang()) })
 	sec, err := s.reportsSectionFor(c.Request().Context(), r, t)
 	if err != nil {
 		return err

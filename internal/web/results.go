@@ -206,12 +206,18 @@ func servesAgain(last *survey.Release, count int, kind survey.ReleaseKind) bool 
 	return last != nil && last.Responses == count && (last.Kind == kind || kind == survey.ReleasePreview)
 }
 
+// responseTable loads d's submitted responses in the compact form
+// scoring.Compute takes, with the columns its questionnaire needs.
+func (s *Server) responseTable(ctx context.Context, d *survey.Diagnostic) (*survey.AnswerTable, error) {
+	items, background := scoring.TableColumns(&d.Questionnaire)
+	return s.store.ResponseTable(ctx, d.ID, items, background)
+}
+
 // computeRelease is the cold path of release: it loads the responses and
 // the previous waves, scores them with the earlier releases and records the
 // result as the next release.
 func (s *Server) computeRelease(ctx context.Context, d *survey.Diagnostic, r *results, kind survey.ReleaseKind, record bool) error {
-	items, background := scoring.TableColumns(&d.Questionnaire)
-	tab, err := s.store.ResponseTable(ctx, d.ID, items, background)
+	tab, err := s.responseTable(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -367,8 +373,7 @@ func (s *Server) scoreWave(ctx context.Context, w *survey.Diagnostic, now time.T
 			return rels[i].Result, nil
 		}
 	}
-	items, background := scoring.TableColumns(&w.Questionnaire)
-	tab, err := s.store.ResponseTable(ctx, w.ID, items, background)
+	tab, err := s.responseTable(ctx, w)
 	if err != nil {
 		return nil, err
 	}
@@ -766,13 +771,9 @@ func (f numbers) signed(v float64, places int) string {
 
 func (f numbers) percent(share float64) string { return f.dec(100*share, 0) + "%" }
 
-func resultsPageFor(r *results, t Translator) *resultsPage {
-	return resultsPageWith(r, t, nil)
-}
-
-// resultsPageWith is resultsPageFor with the short labels of the factors
-// for the heat maps' columns (nil: the full names).
-func resultsPageWith(r *results, t Translator, short func(factor string) string) *resultsPage {
+// resultsPageFor builds the results page; short gives the factors' short
+// labels for the heat maps' columns (nil: the full names).
+func resultsPageFor(r *results, t Translator, short func(factor string) string) *resultsPage {
 	d := r.Diagnostic
 	lang := t.Lang()
 	p := &resultsPage{

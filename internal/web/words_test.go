@@ -139,7 +139,7 @@ func TestPagesWordsFollowTheRules(t *testing.T) {
 				}
 			}
 
-			p := resultsPageFor(r, tr)
+			p := resultsPageFor(r, tr, nil)
 			if p.PriorityBasis != tc.basis {
 				t.Errorf("results basis %q", p.PriorityBasis)
 			}
@@ -188,7 +188,7 @@ func TestPagesNoPriorityBecauseGreen(t *testing.T) {
 	}
 	r := wordsResults()
 	r.Result.Priorities = []survey.Priority{}
-	p := resultsPageFor(r, texts.For("nl"))
+	p := resultsPageFor(r, texts.For("nl"), nil)
 	if !strings.Contains(p.PrioritiesNone, "hoogst scorende factor staat op groen") || p.PriorityBasis != "" {
 		t.Errorf("no-priority text %q, basis %q", p.PrioritiesNone, p.PriorityBasis)
 	}
