@@ -93,15 +93,14 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		// The flag package has printed the problem and the flags.
 		return fmt.Errorf("%w: loadtest: %v", errUsage, err)
 	}
+	if *metricsToken == "" {
+		*metricsToken = getenv("UK_METRICS_TOKEN")
+	}
 	if *mode == "results" {
 		if resultsURL == nil || *concurrency < 1 || getenv("UK_API_TOKEN") == "" {
 			return fmt.Errorf("%w: --mode results needs --results, a positive --concurrency and the API token in UK_API_TOKEN", errUsage)
 		}
-		token := *metricsToken
-		if token == "" {
-			token = getenv("UK_METRICS_TOKEN")
-		}
-		l := &resultsLoad{results: resultsURL, apiToken: getenv("UK_API_TOKEN"), metricsToken: token, concurrency: *concurrency,
+		l := &resultsLoad{results: resultsURL, apiToken: getenv("UK_API_TOKEN"), metricsToken: *metricsToken, concurrency: *concurrency,
 			client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}, Timeout: 10 * time.Minute}}
 		return l.run(ctx, stdout)
 	}
@@ -128,9 +127,6 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		}
 	}
 
-	if *metricsToken == "" {
-		*metricsToken = getenv("UK_METRICS_TOKEN")
-	}
 	var cpuBefore float64
 	if *metricsToken != "" {
 		if cpuBefore, err = serverCPU(ctx, targets, *metricsToken); err != nil {
