@@ -339,17 +339,7 @@ func (d *demo) employeeSummary(ctx context.Context, diag *survey.Diagnostic, o d
 	if err != nil {
 		return "", nil, err
 	}
-	headcount := 0
-	for _, u := range diag.Units {
-		if u.Headcount <= 0 {
-			headcount = 0
-			break
-		}
-		headcount += u.Headcount
-	}
-	if headcount == 0 {
-		headcount = diag.Organisation.Headcount
-	}
+	headcount := survey.InvitedHeadcount(diag.Units, diag.Organisation.Headcount)
 	in := report.EmployeeSummary{
 		Organisation: diag.Organisation.Name, Diagnostic: diag.Name, Questionnaire: &diag.Questionnaire,
 		Result: rel.Result, Headcount: headcount, Message: message, Lang: o.lang, GeneratedOn: now.Truncate(time.Second),

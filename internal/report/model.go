@@ -404,17 +404,7 @@ func (b *builder) period() string {
 // organisation's headcount; empty when neither is known.
 func (b *builder) responseRate() string {
 	n := b.d.num
-	headcount := 0
-	for _, u := range b.in.Diagnostic.Units {
-		if u.Headcount <= 0 {
-			headcount = 0
-			break
-		}
-		headcount += u.Headcount
-	}
-	if headcount == 0 {
-		headcount = b.in.Organisation.Headcount
-	}
+	headcount := survey.InvitedHeadcount(b.in.Diagnostic.Units, b.in.Organisation.Headcount)
 	if headcount <= 0 {
 		return ""
 	}

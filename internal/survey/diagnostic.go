@@ -159,3 +159,22 @@ type DayCount struct {
 	Date  string
 	Count int
 }
+
+// InvitedHeadcount is the number of employees invited, the base of every
+// response rate: the sum of the units' headcounts when every unit has one
+// (a partial sum would inflate the rate), else the organisation's; 0 when
+// neither is known.
+func InvitedHeadcount(units []Unit, organisation int) int {
+	n := 0
+	for _, u := range units {
+		if u.Headcount <= 0 {
+			n = 0
+			break
+		}
+		n += u.Headcount
+	}
+	if n == 0 {
+		n = organisation
+	}
+	return max(n, 0)
+}

@@ -19,20 +19,7 @@ func progressHeadcount(d *survey.Diagnostic) int {
 }
 
 // reportHeadcount is the headcount of the report's response rate, which
-// the directors' page repeats: the units' headcounts added up only when
-// every unit has one (a partial sum would inflate the rate), else the
-// organisation's; 0 when unknown.
+// the directors' page, the mails and the employee summary repeat.
 func reportHeadcount(d *survey.Diagnostic) int {
-	n := 0
-	for _, u := range d.Units {
-		if u.Headcount <= 0 {
-			n = 0
-			break
-		}
-		n += u.Headcount
-	}
-	if n == 0 {
-		n = d.Organisation.Headcount
-	}
-	return max(n, 0)
+	return survey.InvitedHeadcount(d.Units, d.Organisation.Headcount)
 }
