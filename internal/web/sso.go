@@ -331,11 +331,7 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	case survey.SSOJoinedJIT:
 		s.auditAs(c, cons, actionSSOJoin, targetConsultant, cons.ID, cons.Email)
 	}
-	oldID := ""
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		oldID = ck.Value
-	}
-	return s.startSession(c, cons, oldID, login.Next, "sso: "+p.DisplayName, auth.MethodSSO)
+	return s.startSession(c, cons, sessionCookieValue(c), login.Next, "sso: "+p.DisplayName, auth.MethodSSO)
 }
 
 // auditSSORefused records a refused single sign-on in the firm's log; no
