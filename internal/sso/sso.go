@@ -67,23 +67,20 @@ type Identity struct {
 
 // Options configure a Client.
 type Options struct {
-	// HTTPClient talks to the providers; nil means one with Timeout.
-	HTTPClient *http.Client
 	// Timeout bounds each request to a provider; 0 means 10 seconds.
 	Timeout time.Duration
 	// Now is the clock the ID token's expiry is checked against.
 	Now func() time.Time
-	// DiscoveryTTL is how long a provider's discovery document is reused;
-	// 0 means one hour. Its JWKS is fetched again on an unknown key id
-	// whatever the TTL.
-	DiscoveryTTL time.Duration
 }
+
+// discoveryTTL is how long a provider's discovery document is reused. Its
+// JWKS is fetched again on an unknown key id whatever the TTL.
+const discoveryTTL = time.Hour
 
 // Client runs sign-ins. It is safe for concurrent use.
 type Client struct {
 	http *http.Client
 	now  func() time.Time
-	ttl  time.Duration
 
 	mu    sync.Mutex
 	cache map[string]cachedProvider
@@ -99,16 +96,10 @@ func New(o Options) *Client {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.Timeout}
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.DiscoveryTTL == 0 {
-		o.DiscoveryTTL = time.Hour
-	}
-	return &Client{http: o.HTTPClient, now: o.Now, ttl: o.DiscoveryTTL, cache: map[string]cachedProvider{}}
+	return &Client{http: &http.Client{Timeout: o.Timeout}, now: o.Now, cache: map[string]cachedProvider{}}
 }
 
 // context returns ctx carrying the client's HTTP client, which go-oidc and
@@ -123,7 +114,7 @@ func (c *Client) provider(ctx context.Context, issuer string) (*oidc.Provider, e
 	c.mu.Lock()
 	cp, ok := c.cache[issuer]
 	c.mu.Unlock()
-	if ok && time.Since(cp.fetched) < c.ttl {
+	if ok && time.Since(cp.fetched) < discoveryTTL {
 		return cp.provider, nil
 	}
 	p, err := oidc.NewProvider(c.context(ctx), issuer)

@@ -113,13 +113,12 @@ func (s *Store) UseSecretKey(ctx context.Context, key *secret.Key) (encrypted in
 	return encrypted, nil
 }
 
-// RotateSecretKey re-encrypts every secret (the TOTP secrets and the
-// respondents' sealing keys) from oldKey to newKey and
-// records newKey's check value, in one transaction. It fails, naming
-// secrets and the firms' single sign-on client secrets) from oldKey to
-// newKey and records newKey's check value, in one transaction. It fails, naming
-// UK_SECRET_KEY, when oldKey is not the database's key. Instances still
-// running with oldKey fail two-factor sign-ins until restarted with newKey.
+// RotateSecretKey re-encrypts every secret (the TOTP secrets, the
+// respondents' sealing keys and the firms' single sign-on client secrets)
+// from oldKey to newKey and records newKey's check value, in one
+// transaction. It fails, naming UK_SECRET_KEY, when oldKey is not the
+// database's key. Instances still running with oldKey fail two-factor
+// sign-ins until restarted with newKey.
 // It returns how many consultants' two-factor secrets it re-encrypted
 // (SSOProviderCount tells how many client secrets there are).
 func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key) (rotated int, err error) {
@@ -160,7 +159,7 @@ func (s *Store) RotateSecretKey(ctx context.Context, oldKey, newKey *secret.Key)
 		if err := resealSealingKeys(ctx, tx, oldKey, newKey); err != nil {
 			return err
 		}
-		if _, err := rotateSSOSecrets(ctx, tx, oldKey, newKey); err != nil {
+		if err := rotateSSOSecrets(ctx, tx, oldKey, newKey); err != nil {
 			return err
 		}
 		_, err = tx.NewUpdate().Model((*secretKeyCheckRow)(nil)).Set("check_value = ?", newKey.CheckValue()).Where("id = 1").Exec(ctx)

@@ -134,10 +134,7 @@ func (s *Store) SaveSSOProvider(ctx context.Context, p *survey.SSOProvider) erro
 			q = q.Set("client_secret = EXCLUDED.client_secret")
 		}
 		if _, err := q.Exec(ctx); err != nil {
-			if isForeignKeyViolation(err) {
-				return survey.Errorf(survey.CodeNotFound, "firm not found")
-			}
-			return err
+			return firmMissing(err)
 		}
 		if _, err := tx.NewDelete().Model((*ssoDomainRow)(nil)).Where("firm_id = ?", p.FirmID).Exec(ctx); err != nil {
 			return err
@@ -269,25 +266,17 @@ func (s *Store) SSOProviderCount(ctx context.Context) (int, error) {
 	return int(n), dbError(err, "count single sign-on providers")
 }
 
-// ssoSecrets returns the firm id and sealed client secret of every provider.
-func ssoSecrets(ctx context.Context, tx bun.Tx) ([]ssoProviderRow, error) {
-	var rows []ssoProviderRow
-	err := tx.NewSelect().Model(&rows).Column("firm_id", "client_secret").Scan(ctx)
-	return rows, err
-}
-
 // rotateSSOSecrets re-encrypts the client secrets from oldKey to newKey
-// inside RotateSecretKey's transaction and returns how many it did.
-func rotateSSOSecrets(ctx context.Context, tx bun.Tx, oldKey, newKey *secret.Key) (int, error) {
-	rows, err := ssoSecrets(ctx, tx)
-	if err != nil {
-		return 0, err
+// inside RotateSecretKey's transaction.
+func rotateSSOSecrets(ctx context.Context, tx bun.Tx, oldKey, newKey *secret.Key) error {
+	var rows []ssoProviderRow
+	if err := tx.NewSelect().Model(&rows).Column("firm_id", "client_secret").Scan(ctx); err != nil {
+		return err
 	}
-	n := 0
 	for _, r := range rows {
 		plain, err := oldKey.Open(r.ClientSecret, ssoSecretAD(r.FirmID))
 		if err != nil {
-			return 0, survey.Errorf(survey.CodeInternal, "the single sign-on client secret of firm %s does not open with the old UK_SECRET_KEY; nothing was changed", r.FirmID)
+			return survey.Errorf(survey.CodeInternal, "the single sign-on client secret of firm %s does not open with the old UK_SECRET_KEY; nothing was changed", r.FirmID)
 		}
 		if plain == "" {
 			continue
@@ -295,9 +284,8 @@ func rotateSSOSecrets(ctx context.Context, tx bun.Tx, oldKey, newKey *secret.Key
 		_, err = tx.NewUpdate().Model((*ssoProviderRow)(nil)).Where("firm_id = ?", r.FirmID).
 			Set("client_secret = ?", newKey.Seal(plain, ssoSecretAD(r.FirmID))).Exec(ctx)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		n++
 	}
-	return n, nil
+	return nil
 }

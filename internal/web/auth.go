@@ -530,10 +530,7 @@ func (s *Server) login(c echo.Context) error {
 			s.logger.Warn("rehash password", "error", err.Error())
 		}
 	}
-	oldID := ""
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		oldID = ck.Value
-	}
+	oldID := sessionCookieValue(c)
 	if cons.TOTPEnabled {
 		id, err := s.accounts.RotateSession(ctx, oldID, auth.Session{
 			ConsultantID: cons.ID, Stage: auth.StageSecondFactor,
@@ -570,6 +567,15 @@ func (s *Server) waitFailureFloor(start time.Time) {
 	if d := s.signIn.failureFloor - time.Since(start); d > 0 {
 		time.Sleep(d)
 	}
+}
+
+// sessionCookieValue is the id in the request's session cookie, or "":
+// a sign-in replaces that session.
+func sessionCookieValue(c echo.Context) string {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		return ck.Value
+	}
+	return ""
 }
 
 // completeLogin ends a successful sign-in: it clears the failure count,

@@ -118,8 +118,7 @@ func (s *Server) offerSSO(c echo.Context, page *loginPage, hasPassword bool) (do
 func (s *Server) allowFormActionTo(c echo.Context, p *survey.SSOProvider, page *loginPage) (unavailable bool, err error) {
 	origin, err := s.sso.AuthorizationOrigin(c.Request().Context(), p.IssuerURL)
 	if errors.Is(err, sso.ErrUnavailable) {
-		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
-		return true, s.renderSSOUnavailable(c, p, page)
+		return true, s.renderSSOUnavailable(c, p, page, err)
 	}
 	if err != nil {
 		return true, err
@@ -188,8 +187,7 @@ func (s *Server) beginSSO(c echo.Context, p *survey.SSOProvider, page *loginPage
 	ctx := c.Request().Context()
 	start, err := s.sso.Begin(ctx, s.ssoConfig(p), auth.NormaliseEmail(page.Email))
 	if errors.Is(err, sso.ErrUnavailable) {
-		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
-		return s.renderSSOUnavailable(c, p, page)
+		return s.renderSSOUnavailable(c, p, page, err)
 	}
 	if err != nil {
 		return err
@@ -212,7 +210,10 @@ func (s *Server) beginSSO(c echo.Context, p *survey.SSOProvider, page *loginPage
 	return c.Redirect(http.StatusSeeOther, start.URL)
 }
 
-func (s *Server) renderSSOUnavailable(c echo.Context, p *survey.SSOProvider, page *loginPage) error {
+// renderSSOUnavailable logs cause, the provider's failure, and answers
+// with the "not reachable" page.
+func (s *Server) renderSSOUnavailable(c echo.Context, p *survey.SSOProvider, page *loginPage, cause error) error {
+	s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", cause.Error())
 	t := s.texts.For(requestLang(c))
 	key := "auth.sso.error_unavailable"
 	if p.PasswordAllowed {
@@ -287,8 +288,7 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	id, err := s.sso.Finish(ctx, s.ssoConfig(p), code, verifier, login.Nonce)
 	switch {
 	case errors.Is(err, sso.ErrUnavailable):
-		s.logger.Warn("single sign-on provider unavailable", "firm_id", p.FirmID, "error", err.Error())
-		return s.renderSSOUnavailable(c, p, &loginPage{Next: localPath(login.Next)})
+		return s.renderSSOUnavailable(c, p, &loginPage{Next: localPath(login.Next)}, err)
 	case errors.Is(err, sso.ErrEmailUnverified):
 		s.auditSSORefused(c, p.FirmID, "", actionSSORefusedUnverified, "")
 		return fail(http.StatusForbidden, t.Get("auth.sso.error_unverified", p.DisplayName))
@@ -331,11 +331,7 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	case survey.SSOJoinedJIT:
 		s.auditAs(c, cons, actionSSOJoin, targetConsultant, cons.ID, cons.Email)
 	}
-	oldID := ""
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		oldID = ck.Value
-	}
-	return s.startSession(c, cons, oldID, login.Next, "sso: "+p.DisplayName, auth.MethodSSO)
+	return s.startSession(c, cons, sessionCookieValue(c), login.Next, "sso: "+p.DisplayName, auth.MethodSSO)
 }
 
 // auditSSORefused records a refused single sign-on in the firm's log; no
