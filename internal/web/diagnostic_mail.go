@@ -109,7 +109,7 @@ func (s *Server) invitationMails(ctx context.Context, d *survey.Diagnostic, sett
 func previewsOf(mails []composedMail, htmlBase string) []mailPreview {
 	var out []mailPreview
 	for i, m := range mails {
-		p := mailPreview{To: m.message("").To[0], Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1), Attachments: fileNames(m.Attachments)}
+		p := mailPreview{To: m.to(), Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1), Attachments: fileNames(m.Attachments)}
 		out = append(out, p)
 	}
 	return out
