@@ -112,10 +112,8 @@ func (s *Store) ResetPassword(ctx context.Context, token, passwordHash string, n
 			Where("pr.expires_at > ?", storedTime(now)).
 			Where("c.disabled = ?", false).
 			Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "reset link not found")
-		} else if err != nil {
-			return err
+		if err != nil {
+			return notFound(err, "reset link not found", "reset password")
 		}
 		consultantID = reset.ConsultantID
 		res, err := tx.NewUpdate().Model((*passwordResetRow)(nil)).

@@ -240,7 +240,7 @@ func (s *Store) QueuePersonalInvitations(ctx context.Context, firmID, diagnostic
 		if m.Kind != survey.MessagePersonalCode {
 			return survey.Errorf(survey.CodeInvalid, "a personal invitation has kind %q", survey.MessagePersonalCode)
 		}
-		m.Ephemeral, m.FirmID, m.DiagnosticID = true, firmID, diagnosticID
+		m.Ephemeral = true
 	}
 	_, err := s.QueueDiagnosticMail(ctx, firmID, diagnosticID, survey.DiagnosticMail{Messages: shuffled})
 	return err

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -257,10 +255,8 @@ func (s *Store) ResendMessage(ctx context.Context, firmID, id string) error {
 	return s.write(ctx, "resend message", func(ctx context.Context, tx bun.Tx) error {
 		var row outgoingMessageRow
 		err := firmMessages(tx, &row, firmID).Column("om.id", "om.ephemeral", "om.state").Where("om.id = ?", id).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.CodeNotFound, "message not found")
-		} else if err != nil {
-			return err
+		if err != nil {
+			return notFound(err, "message not found", "resend message")
 		}
 		if row.Ephemeral && row.State != string(survey.MessageQueued) {
 			return survey.Errorf(survey.CodeConflict, "this message was erased after sending and cannot be sent again")

@@ -34,19 +34,25 @@ func (s *Server) mailStore() DiagnosticMailStore {
 // mailOf is the diagnostic named by the route with its mail settings; it
 // answers 404 when the store keeps no mail.
 func (s *Server) mailOf(c echo.Context) (*survey.Diagnostic, *survey.MailSettings, error) {
-	ms := s.mailStore()
-	if ms == nil {
-		return nil, nil, echo.ErrNotFound
-	}
-	d, err := s.diagnosticOfFirm(c)
+	d, err := s.mailDiagnostic(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	settings, err := ms.MailSettings(c.Request().Context(), d.ID)
+	settings, err := s.mailStore().MailSettings(c.Request().Context(), d.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, settings, nil
+}
+
+// mailDiagnostic is the diagnostic named by the route, for a page that
+// needs the mail side but not the mail settings; it answers 404 when the
+// store keeps no mail.
+func (s *Server) mailDiagnostic(c echo.Context) (*survey.Diagnostic, error) {
+	if s.mailStore() == nil {
+		return nil, echo.ErrNotFound
+	}
+	return s.diagnosticOfFirm(c)
 }
 
 // --- The invitation to the contact persons ---
@@ -103,7 +109,7 @@ func (s *Server) invitationMails(ctx context.Context, d *survey.Diagnostic, sett
 func previewsOf(mails []composedMail, htmlBase string) []mailPreview {
 	var out []mailPreview
 	for i, m := range mails {
-		p := mailPreview{To: m.message("").To[0], Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1), Attachments: fileNames(m.Attachments)}
+		p := mailPreview{To: m.to(), Subject: m.Subject, Text: m.Text, HTMLURL: htmlBase + strconv.Itoa(i+1), Attachments: fileNames(m.Attachments)}
 		out = append(out, p)
 	}
 	return out

@@ -88,15 +88,16 @@ func (s *Server) periodSentence(d *survey.Diagnostic, t Translator) string {
 
 // announcement is the ready-to-paste text for the intranet or a team
 // mail, in language t: what the questionnaire is, that it is anonymous,
-// how long it takes, until when, and where to read about privacy.
-func (s *Server) announcement(d *survey.Diagnostic, t Translator, withCode bool) mailBlock {
+// how long it takes, until when, and where to read about privacy; with
+// access codes, that each employee gets one.
+func (s *Server) announcement(d *survey.Diagnostic, t Translator) mailBlock {
 	lines := []string{
 		t.Get("dmail.announce.title", d.Organisation.Name),
 		t.Get("dmail.announce.why", d.Organisation.Name),
 		t.Get("dmail.announce.anonymous"),
 		s.periodSentence(d, t),
 	}
-	if withCode {
+	if d.Access == survey.AccessCodes {
 		lines = append(lines, t.Get("dmail.announce.codes"))
 	}
 	lines = append(lines,
@@ -106,10 +107,10 @@ func (s *Server) announcement(d *survey.Diagnostic, t Translator, withCode bool)
 	return mailBlock{Kind: "quote", Lang: t.Lang(), Lines: lines}
 }
 
-// announcementsFor returns the announcement in the languages the
-// diagnostic offers, Dutch first, each under a heading in the mail's
-// language.
-func (s *Server) announcementsFor(d *survey.Diagnostic, t Translator, key string) []mailBlock {
+// announcementsFor returns the text that block makes (the announcement,
+// the suggested reminder) in the languages the diagnostic offers, Dutch
+// first, each under the heading key in the mail's language.
+func (s *Server) announcementsFor(d *survey.Diagnostic, t Translator, key string, block func(d *survey.Diagnostic, t Translator) mailBlock) []mailBlock {
 	var out []mailBlock
 	for _, lang := range supportedLanguages() {
 		if !slices.Contains(d.Languages, lang) && lang != "nl" {
@@ -117,11 +118,7 @@ func (s *Server) announcementsFor(d *survey.Diagnostic, t Translator, key string
 		}
 		lt := s.texts.For(lang)
 		out = append(out, heading(t.Get(key, t.Get("dmail.lang."+lang))))
-		if key == "dmail.reminder.suggestion" {
-			out = append(out, s.reminderText(d, lt))
-		} else {
-			out = append(out, s.announcement(d, lt, d.Access == survey.AccessCodes))
-		}
+		out = append(out, block(d, lt))
 	}
 	return out
 }
@@ -145,7 +142,7 @@ func (s *Server) contactInvitationMail(d *survey.Diagnostic, from mailSender, r 
 		para(t.Get("dmail.invite.poster")),
 		para(t.Get("dmail.invite.anonymous")),
 	)
-	blocks = append(blocks, s.announcementsFor(d, t, "dmail.invite.announcement")...)
+	blocks = append(blocks, s.announcementsFor(d, t, "dmail.invite.announcement", s.announcement)...)
 	blocks = append(blocks,
 		linkBlock(t.Get("dmail.invite.privacy"), s.absoluteURL(respondentPath(d, "/privacy"))),
 		para(t.Get("dmail.invite.reminders")),
@@ -193,7 +190,7 @@ func (s *Server) reminderMail(d *survey.Diagnostic, from mailSender, r survey.Re
 		blocks = append(blocks, tb, para(t.Get("diag.progress.suppression_note", pv.MinGroup)))
 	}
 	blocks = append(blocks, para(t.Get("dmail.reminder.why_you")))
-	blocks = append(blocks, s.announcementsFor(d, t, "dmail.reminder.suggestion")...)
+	blocks = append(blocks, s.announcementsFor(d, t, "dmail.reminder.suggestion", s.reminderText)...)
 	blocks = append(blocks, from.contactBlock(t))
 	return s.mailTemplates.render(r, t, subject, blocks, from.Brand)
 }

@@ -109,20 +109,24 @@ func oneLine(s string) string {
 	}, s)), " ")
 }
 
-// message turns the mail into an outgoing message of kind. The recipient
-// is written by net/mail, which quotes or encodes the name: a name cannot
-// add an address or a header.
+// message turns the mail into an outgoing message of kind.
 func (m composedMail) message(kind survey.MessageKind) *survey.OutgoingMessage {
-	to := m.ToEmail
-	if name := oneLine(m.ToName); name != "" {
-		to = (&netmail.Address{Name: name, Address: m.ToEmail}).String()
-	}
 	var atts []survey.Attachment
 	if len(m.Attachments)+len(m.Inline) > 0 {
 		atts = append(append(atts, m.Attachments...), m.Inline...)
 	}
 	return &survey.OutgoingMessage{
-		Kind: kind, Lang: m.Lang, To: []string{to}, Subject: m.Subject,
+		Kind: kind, Lang: m.Lang, To: []string{m.to()}, Subject: m.Subject,
 		Text: m.Text, HTML: m.HTML, Attachments: atts,
 	}
+}
+
+// to is the recipient as the message names it, written by net/mail,
+// which quotes or encodes the name: a name cannot add an address or a
+// header.
+func (m composedMail) to() string {
+	if name := oneLine(m.ToName); name != "" {
+		return (&netmail.Address{Name: name, Address: m.ToEmail}).String()
+	}
+	return m.ToEmail
 }

@@ -431,8 +431,13 @@ func (s *Server) resetConsultant(c echo.Context) (*survey.Consultant, error) {
 	if survey.ErrorCode(err) != survey.CodeNotFound {
 		return nil, err
 	}
+	return nil, s.renderInvalidReset(c)
+}
+
+// renderInvalidReset answers a reset link that is unknown, used or expired.
+func (s *Server) renderInvalidReset(c echo.Context) error {
 	t := s.texts.For(requestLang(c))
-	return nil, s.render(c, http.StatusNotFound, "password_reset", t.Get("outbox.reset_page.invalid_title"), resetPage{Invalid: true}, false)
+	return s.render(c, http.StatusNotFound, "password_reset", t.Get("outbox.reset_page.invalid_title"), resetPage{Invalid: true}, false)
 }
 
 func (s *Server) showResetPassword(c echo.Context) error {
@@ -465,7 +470,7 @@ func (s *Server) resetPassword(c echo.Context) error {
 	}
 	cons, err = s.mail.store.ResetPassword(c.Request().Context(), c.Param("token"), s.signIn.hasher.Hash(form.Password), s.now())
 	if survey.ErrorCode(err) == survey.CodeNotFound {
-		return s.render(c, http.StatusNotFound, "password_reset", t.Get("outbox.reset_page.invalid_title"), resetPage{Invalid: true}, false)
+		return s.renderInvalidReset(c)
 	}
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func (s *Server) personalBlocked(d *survey.Diagnostic, t Translator) string {
 }
 
 func (s *Server) showPersonalInvitations(c echo.Context) error {
-	d, _, err := s.mailOf(c)
+	d, err := s.mailDiagnostic(c)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) renderPersonal(c echo.Context, d *survey.Diagnostic, addresses 
 // mails. Codes come first, in a transaction of their own; the messages
 // follow, shuffled, in another.
 func (s *Server) sendPersonalInvitations(c echo.Context) error {
-	d, _, err := s.mailOf(c)
+	d, err := s.mailDiagnostic(c)
 	if err != nil {
 		return err
 	}
