@@ -599,19 +599,14 @@ func (s *Server) applyChange(c echo.Context, firmID, diagnosticID, id, author st
 	}); len(errs) > 0 {
 		return nil, &changeError{form: form, message: errs[0].Message}, nil
 	}
-	ctx := c.Request().Context()
-	old, err := s.store.Action(ctx, firmID, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if old.DiagnosticID != diagnosticID {
-		return nil, nil, survey.Errorf(survey.CodeNotFound, "action not found")
-	}
 	status := survey.ActionStatus(form.Status)
-	if status == old.Status && form.Note == "" {
+	a, err := s.store.ChangeAction(c.Request().Context(), firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author, At: s.now()})
+	if survey.ErrorCode(err) == survey.CodeInvalid {
+		// The form checked the status and the note as the store does, so
+		// what the store refuses is a change that changes nothing: the
+		// same status without a note.
 		return nil, &changeError{form: form, message: t.Get("actions.error.nothing")}, nil
 	}
-	a, err := s.store.ChangeAction(ctx, firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author, At: s.now()})
 	if err != nil {
 		return nil, nil, err
 	}
