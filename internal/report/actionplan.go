@@ -189,11 +189,10 @@ func ActionPlanPDF(p ActionPlan) ([]byte, error) {
 					if i == 0 {
 						style = "B"
 					}
-					ink := colText
 					if i == 2 && a.Overdue(p.Today) {
 						style = "B"
 					}
-					r.textAt(x+0.8, y, c.width-1.6, cells[i], style, planSize, planLH, ink, "L", 3)
+					r.textAt(x+0.8, y, c.width-1.6, cells[i], style, planSize, planLH, colText, "L", 3)
 					x += c.width
 				}
 				y += h + 0.6
