@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-
 	"time"
 
 	"github.com/uitvoeringskracht/uitvoeringskracht/internal/survey"
@@ -127,7 +125,7 @@ func ActionPlanPDF(p ActionPlan) ([]byte, error) {
 			counts[survey.ActionDone], counts[survey.ActionStopped], len(overdue)), "B", 10, 5, colText, "L", 2) + 3
 		if len(p.Actions) == 0 {
 			r.textAt(planMargin, y, planW, w.none, "", 10, 5, colText, "L", 1)
-			return r.planOutput(lang)
+			return r.printOutputLang(lang)
 		}
 
 		// The lower part: overdue actions and the past week's changes,
@@ -191,11 +189,10 @@ func ActionPlanPDF(p ActionPlan) ([]byte, error) {
 					if i == 0 {
 						style = "B"
 					}
-					ink := colText
 					if i == 2 && a.Overdue(p.Today) {
 						style = "B"
 					}
-					r.textAt(x+0.8, y, c.width-1.6, cells[i], style, planSize, planLH, ink, "L", 3)
+					r.textAt(x+0.8, y, c.width-1.6, cells[i], style, planSize, planLH, colText, "L", 3)
 					x += c.width
 				}
 				y += h + 0.6
@@ -236,7 +233,7 @@ func ActionPlanPDF(p ActionPlan) ([]byte, error) {
 			y += 2
 			list(w.changed, lower)
 		}
-		return r.planOutput(lang)
+		return r.printOutputLang(lang)
 	})
 }
 
@@ -273,18 +270,6 @@ func dueText(a survey.Action, n numbers, w planWords) string {
 		s += " (" + sprintf(w.sprint, a.SprintWeeks) + ")"
 	}
 	return s
-}
-
-// planOutput writes the document with its language in the catalog.
-func (r *pdfRenderer) planOutput(lang string) ([]byte, error) {
-	if err := r.f.Error(); err != nil {
-		return nil, survey.Wrap(survey.CodeInternal, err, "report: drawing the action plan failed")
-	}
-	var buf bytes.Buffer
-	if err := r.f.Output(&buf); err != nil {
-		return nil, survey.Wrap(survey.CodeInternal, err, "report: writing the action plan failed")
-	}
-	return withCatalogEntries(buf.Bytes(), lang)
 }
 
 // ActionPlanFileName is the name of the downloaded plan.

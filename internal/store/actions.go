@@ -253,19 +253,16 @@ func (s *Store) ChangeAction(ctx context.Context, firmID, diagnosticID, actionID
 		from, to := "", ""
 		if ch.Status != nil && string(*ch.Status) != old.Status {
 			from, to = old.Status, string(*ch.Status)
-			if _, err := tx.NewUpdate().Model((*actionRow)(nil)).Set("status = ?", to).Set("updated_at = ?", now).
-				Where("id = ?", actionID).Exec(ctx); err != nil {
-				return err
-			}
 		}
 		if text == "" && to == "" {
 			return survey.Errorf(survey.CodeInvalid, "nothing to change: give a new status or a note")
 		}
-		if to == "" {
-			if _, err := tx.NewUpdate().Model((*actionRow)(nil)).Set("updated_at = ?", now).
-				Where("id = ?", actionID).Exec(ctx); err != nil {
-				return err
-			}
+		upd := tx.NewUpdate().Model((*actionRow)(nil)).Set("updated_at = ?", now).Where("id = ?", actionID)
+		if to != "" {
+			upd = upd.Set("status = ?", to)
+		}
+		if _, err := upd.Exec(ctx); err != nil {
+			return err
 		}
 		return insertNote(ctx, tx, actionID, now, ch.Author, text, from, to)
 	})

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -280,11 +281,7 @@ func ChangesSince(actions []Action, since time.Time) []PlanChange {
 		}
 	}
 	// Newest first; a stable order for equal times keeps pages reproducible.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].At.After(out[j-1].At); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b PlanChange) int { return b.At.Compare(a.At) })
 	return out
 }
 

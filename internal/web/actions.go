@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -194,10 +193,7 @@ func (s *Server) loadPlan(c echo.Context) (*planContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.loadPlanOf(c.Request().Context(), d.Organisation.FirmID, d)
-}
-
-func (s *Server) loadPlanOf(ctx context.Context, firmID string, d *survey.Diagnostic) (*planContext, error) {
+	ctx := c.Request().Context()
 	r, err := s.loadResults(ctx, d)
 	if err != nil {
 		return nil, err
@@ -205,7 +201,7 @@ func (s *Server) loadPlanOf(ctx context.Context, firmID string, d *survey.Diagno
 	if !r.Availability.Available || r.Availability.Preview {
 		return &planContext{d: d, r: r}, nil
 	}
-	actions, err := s.store.ActionsForDiagnostic(ctx, firmID, d.ID)
+	actions, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -320,12 +316,19 @@ func statusOptions(selected survey.ActionStatus, t Translator) []option {
 	return out
 }
 
-// planViewFor builds the dashboard: the actions per route, the overdue
-// ones, and the changes of the past week, at now.
-func (s *Server) planViewFor(q *survey.Questionnaire, actions []survey.Action, t Translator, now time.Time, changeURL func(id string) string, csrf string) planView {
-	lang := t.Lang()
+// planDay is the day of now in the service's time zone as a calendar day
+// (UTC midnight), the way action dates are stored and compared.
+func (s *Server) planDay(now time.Time) time.Time {
 	today := startOfDay(now, s.location)
-	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	return time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// planViewFor builds the dashboard: the actions per route, the overdue
+// ones, and the changes of the past week.
+func (s *Server) planViewFor(q *survey.Questionnaire, actions []survey.Action, t Translator, changeURL func(id string) string, csrf string) planView {
+	lang := t.Lang()
+	now := s.now()
+	day := s.planDay(now)
 	view := func(a survey.Action) actionView {
 		v := actionView{
 			T: t, CSRF: csrf, ID: a.ID, Title: a.Title, Owner: a.Owner, Goal: a.Goal, Status: a.Status,
@@ -407,7 +410,7 @@ func (s *Server) actionPlanPageFor(c echo.Context, p *planContext, t Translator,
 	change := func(id string) string { return planPath(p.d.ID) + "/" + id }
 	return actionPlanPage{
 		Diagnostic: p.d,
-		Plan:       s.planViewFor(&p.d.Questionnaire, p.actions, t, s.now(), change, csrfToken(c)),
+		Plan:       s.planViewFor(&p.d.Questionnaire, p.actions, t, change, csrfToken(c)),
 		New:        s.newActionFor(c, p, t, planPath(p.d.ID), planPath(p.d.ID), key),
 		PDFURL:     planPath(p.d.ID) + ".pdf",
 	}
@@ -596,19 +599,14 @@ func (s *Server) applyChange(c echo.Context, firmID, diagnosticID, id, author st
 	}); len(errs) > 0 {
 		return nil, &changeError{form: form, message: errs[0].Message}, nil
 	}
-	ctx := c.Request().Context()
-	old, err := s.store.Action(ctx, firmID, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if old.DiagnosticID != diagnosticID {
-		return nil, nil, survey.Errorf(survey.CodeNotFound, "action not found")
-	}
 	status := survey.ActionStatus(form.Status)
-	if status == old.Status && form.Note == "" {
+	a, err := s.store.ChangeAction(c.Request().Context(), firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author, At: s.now()})
+	if survey.ErrorCode(err) == survey.CodeInvalid {
+		// The form checked the status and the note as the store does, so
+		// what the store refuses is a change that changes nothing: the
+		// same status without a note.
 		return nil, &changeError{form: form, message: t.Get("actions.error.nothing")}, nil
 	}
-	a, err := s.store.ChangeAction(ctx, firmID, diagnosticID, id, survey.ActionChange{Status: &status, Note: form.Note, Author: author, At: s.now()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -658,10 +656,9 @@ func (s *Server) actionPlanPDF(c echo.Context) error {
 }
 
 func (s *Server) sendPlanPDF(c echo.Context, p *planContext, lang string) error {
-	today := startOfDay(s.now(), s.location)
 	body, err := report.ActionPlanPDF(report.ActionPlan{
 		Organisation: p.d.Organisation.Name, Diagnostic: p.d.Name, Questionnaire: &p.d.Questionnaire,
-		Actions: p.actions, Lang: lang, Today: time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC),
+		Actions: p.actions, Lang: lang, Today: s.planDay(s.now()),
 	})
 	if err != nil {
 		return err
@@ -695,7 +692,7 @@ func (s *Server) addDirectorPlan(c echo.Context, page *directorPage, link *surve
 		token := c.Param("token")
 		change = func(id string) string { return directorPath(token) + "/acties/" + id }
 	}
-	page.Plan = &directorPlan{Plan: s.planViewFor(&r.Diagnostic.Questionnaire, actions, t, s.now(), change, csrfToken(c)), CanUpdate: link.CanUpdate}
+	page.Plan = &directorPlan{Plan: s.planViewFor(&r.Diagnostic.Questionnaire, actions, t, change, csrfToken(c)), CanUpdate: link.CanUpdate}
 	if link.CanUpdate {
 		token := c.Param("token")
 		p := &planContext{d: r.Diagnostic, r: r, actions: actions}

@@ -469,22 +469,11 @@ func (s *Server) summaryAdminPDF(c echo.Context) error {
 	return s.sendSummaryPDF(c, d, sum, requestLang(c))
 }
 
-// actionPlans is the part of the store the summary reads the action plan
-// through. It is asked for here rather than in Store, which the action
-// plan's own pages extend; a store without plans lists no actions.
-type actionPlans interface {
-	ActionsForDiagnostic(ctx context.Context, firmID, diagnosticID string) ([]survey.Action, error)
-}
-
 // summaryActions are the actions of the diagnostic's action plan as
 // employees read them: what, for which factor or route, who, when and how
 // far. Progress notes stay with the plan: they name their authors.
 func (s *Server) summaryActions(ctx context.Context, d *survey.Diagnostic, t Translator) ([]summaryActionView, error) {
-	plans, ok := s.store.(actionPlans)
-	if !ok {
-		return nil, nil
-	}
-	actions, err := plans.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
+	actions, err := s.store.ActionsForDiagnostic(ctx, d.Organisation.FirmID, d.ID)
 	if err != nil {
 		return nil, err
 	}
