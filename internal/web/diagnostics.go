@@ -669,6 +669,5 @@ func periodText(d *survey.Diagnostic, t Translator) string {
 
 // formatDate writes a date as people read it: "3 maart 2026" or "3 March 2026".
 func formatDate(tm time.Time, t Translator) string {
-	tm = tm.In(time.Local)
-	return fmt.Sprintf("%d %s %d", tm.Day(), t.Get("month."+strconv.Itoa(int(tm.Month()))), tm.Year())
+	return formatDay(tm.In(time.Local), t)
 }

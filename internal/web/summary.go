@@ -502,11 +502,11 @@ func actionWhen(a *survey.Action, t Translator) string {
 	due := a.Due()
 	switch {
 	case a.StartDate != nil && due != nil:
-		return t.Get("summary.when.both", formatDate(*a.StartDate, t), formatDate(*due, t))
+		return t.Get("summary.when.both", formatDay(*a.StartDate, t), formatDay(*due, t))
 	case due != nil:
-		return t.Get("summary.when.due", formatDate(*due, t))
+		return t.Get("summary.when.due", formatDay(*due, t))
 	case a.StartDate != nil:
-		return t.Get("summary.when.from", formatDate(*a.StartDate, t))
+		return t.Get("summary.when.from", formatDay(*a.StartDate, t))
 	default:
 		return "–"
 	}
